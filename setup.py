@@ -1,0 +1,4 @@
+"""Install script; all metadata lives in setup.cfg."""
+from setuptools import setup
+
+setup()
