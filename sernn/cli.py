@@ -1,0 +1,78 @@
+"""The ``sernn`` command line.
+
+Each subcommand lives in its own module, which provides two functions:
+``add_arguments(parser)`` (fills an :class:`argparse.ArgumentParser`) and
+``run(args) -> int`` (does the work, returns the exit code). Modules are
+imported only when their subcommand is used, so ``sernn --help`` is fast.
+
+Errors a user can cause (bad options, a missing or malformed file or folder)
+are reported as a single line on standard error, with exit code 2; no
+traceback is printed (set ``SERNN_DEBUG=1`` to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+#: subcommand -> (module, one-line help)
+SUBCOMMANDS = {
+    "maze": ("sernn.experiments.maze", "run the maze benchmark (seRNN, spatial, L1, baseline)"),
+    "analyze": ("sernn.analysis.report", "topology analysis and figures of a benchmark output folder"),
+    "memory": ("sernn.experiments.memory", "run the connectome (bio-instantiated) memory benchmark"),
+    "microns": ("sernn.experiments.microns", "run the MICrONS-constrained benchmark"),
+}
+
+
+class UsageError(Exception):
+    """A user error that the command line reports as one line."""
+
+
+def _build_parser(argv):
+    parser = argparse.ArgumentParser(
+        prog="sernn",
+        description="Biologically constrained recurrent neural networks: benchmarks and analysis.",
+    )
+    from sernn import __version__
+
+    parser.add_argument("--version", action="version", version=f"sernn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Only the module of the chosen subcommand is imported; the others get a
+    # placeholder parser so that they are listed in --help.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``sernn`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = _build_parser(argv)
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0 if not argv else 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print(f"sernn {args.command}: interrupted; finished runs are saved, re-run to resume",
+              file=sys.stderr)
+        return 130
+    except (UsageError, ValueError, TypeError, FileNotFoundError, NotADirectoryError,
+            FileExistsError) as exc:
+        if os.environ.get("SERNN_DEBUG"):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"sernn {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

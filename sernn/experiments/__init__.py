@@ -1,0 +1,8 @@
+"""Benchmarks across conditions, strengths and seeds, with resumable output folders.
+
+The command-line benchmarks (``sernn maze``, ``sernn memory``, ``sernn microns``)
+live in their own modules and share :class:`~sernn.experiments.runstore.RunStore`.
+"""
+from sernn.experiments.runstore import RunStore, atomic_write_text, make_run_id
+
+__all__ = ["RunStore", "atomic_write_text", "make_run_id"]

@@ -1,0 +1,244 @@
+"""A benchmark output folder that never loses or duplicates a finished run.
+
+Layout of a folder::
+
+    OUT/
+      settings.json          the benchmark and the settings that shape every run
+      metrics.csv            one row per (run, epoch), rebuilt from runs/*/metrics.csv
+      summary.csv            written by the benchmark
+      runs/<run_id>/
+        metrics.csv          this run's rows
+        history.npz          arrays (e.g. the recurrent-kernel history), optional
+        run.json             the run's parameters; written last, it marks the run done
+
+Every file is written to a temporary name in the same folder and then renamed
+(:func:`os.replace`), so a crash leaves either the old file or the new one,
+never half of one. A run counts as done only once its ``run.json`` exists, and
+``metrics.csv`` is always rebuilt from the per-run files, so re-running a
+benchmark in the same folder skips finished runs and cannot duplicate a row.
+Several processes (e.g. cluster jobs given different shards) may share a folder:
+each writes only its own runs.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RunStore", "atomic_write_text", "atomic_write_bytes", "make_run_id"]
+
+
+def atomic_write_bytes(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_csv(path, frame: pd.DataFrame) -> None:
+    """Write a DataFrame as CSV (no index) atomically."""
+    atomic_write_text(path, frame.to_csv(index=False))
+
+
+def _format_value(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return format(float(value), ".6g")
+    return str(value)
+
+
+def make_run_id(params: dict) -> str:
+    """A readable, file-system-safe identifier built from run parameters, in order.
+
+    >>> make_run_id({"condition": "sernn", "strength": 0.3, "seed": 0})
+    'condition=sernn_strength=0.3_seed=0'
+    """
+    if not params:
+        raise ValueError("params must name at least one parameter of the run")
+    text = "_".join(f"{key}={_format_value(value)}" for key, value in params.items())
+    return re.sub(r"[^A-Za-z0-9=._+-]", "-", text)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+class RunStore:
+    """A resumable, crash-safe output folder for one benchmark.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder; created if missing.
+    benchmark : str
+        Name of the benchmark (e.g. ``"maze"``). A folder made by another
+        benchmark is refused.
+    settings : dict
+        Settings that every run of the folder shares (epochs, trial counts...).
+        They are stored in ``settings.json`` on first use; re-using the folder
+        with different values raises :class:`ValueError` naming them, because
+        mixing them would make the runs incomparable. Keys listed in
+        ``extendable`` (e.g. the lists of strengths and seeds) may change: the
+        folder then simply holds more runs.
+    extendable : iterable of str
+        Setting names that may differ between invocations.
+    """
+
+    SETTINGS = "settings.json"
+
+    def __init__(self, path, benchmark: str, settings: dict | None = None, extendable=()):
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(f"output folder {str(self.path)!r} exists and is not a folder")
+        self.benchmark = benchmark
+        settings = _jsonable(dict(settings or {}))
+        extendable = set(extendable)
+        settings_file = self.path / self.SETTINGS
+        if settings_file.exists():
+            stored = json.loads(settings_file.read_text())
+            if stored.get("benchmark") != benchmark:
+                raise ValueError(
+                    f"output folder {str(self.path)!r} holds a {stored.get('benchmark')!r} benchmark, "
+                    f"not {benchmark!r}; choose another folder"
+                )
+            old = stored.get("settings", {})
+            changed = sorted(
+                k for k in set(old) | set(settings)
+                if k not in extendable and old.get(k) != settings.get(k)
+            )
+            if changed:
+                detail = ", ".join(f"{k}: {old.get(k)!r} -> {settings.get(k)!r}" for k in changed)
+                raise ValueError(
+                    f"output folder {str(self.path)!r} was made with other settings ({detail}); "
+                    "use the same settings to resume, or another folder"
+                )
+            merged = dict(old)
+            merged.update({k: settings[k] for k in extendable if k in settings})
+            self.settings = merged
+        else:
+            self.settings = settings
+        (self.path / "runs").mkdir(parents=True, exist_ok=True)
+        atomic_write_text(
+            settings_file,
+            json.dumps({"benchmark": benchmark, "settings": self.settings}, indent=2, sort_keys=True),
+        )
+
+    # -- queries -----------------------------------------------------------
+    @classmethod
+    def open(cls, path, benchmark: str | None = None) -> "RunStore":
+        """Open an existing folder read-only (for analysis); raises if it is not one."""
+        path = Path(path)
+        settings_file = path / cls.SETTINGS
+        if not path.is_dir():
+            raise NotADirectoryError(f"{str(path)!r} is not a folder")
+        if not settings_file.exists() or not (path / "runs").is_dir():
+            raise ValueError(
+                f"{str(path)!r} is not a sernn run folder (no {cls.SETTINGS} and runs/ inside)"
+            )
+        stored = json.loads(settings_file.read_text())
+        if benchmark is not None and stored.get("benchmark") != benchmark:
+            raise ValueError(
+                f"{str(path)!r} holds a {stored.get('benchmark')!r} benchmark, not {benchmark!r}"
+            )
+        store = cls.__new__(cls)
+        store.path = path
+        store.benchmark = stored.get("benchmark")
+        store.settings = stored.get("settings", {})
+        return store
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.path / "runs" / run_id
+
+    def is_done(self, run_id: str) -> bool:
+        """True once the run's results have been saved completely."""
+        return (self.run_dir(run_id) / "run.json").exists()
+
+    def done_runs(self) -> list[dict]:
+        """The parameter records of all finished runs, sorted by run id."""
+        records = []
+        for marker in sorted((self.path / "runs").glob("*/run.json")):
+            records.append(json.loads(marker.read_text()))
+        return records
+
+    def load_arrays(self, run_id: str) -> dict:
+        """The arrays saved with a run (``history.npz``) as a dict of numpy arrays."""
+        with np.load(self.run_dir(run_id) / "history.npz", allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+
+    def metrics(self) -> pd.DataFrame:
+        """All rows of all finished runs (an empty frame if none)."""
+        frames = []
+        for record in self.done_runs():
+            csv = self.run_dir(record["run_id"]) / "metrics.csv"
+            if csv.exists():
+                frames.append(pd.read_csv(csv))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    # -- writing -------------------------------------------------------------
+    def save_run(self, run_id: str, params: dict, rows, arrays: dict | None = None,
+                 info: dict | None = None) -> None:
+        """Save one finished run: its rows, its arrays, then the done-marker.
+
+        ``rows`` is a list of dicts or a DataFrame; each row gets ``run_id`` and
+        the run's ``params`` as leading columns.
+        """
+        run_dir = self.run_dir(run_id)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(rows).copy()
+        for position, (key, value) in enumerate([("run_id", run_id), *params.items()]):
+            if key in frame.columns:
+                frame = frame.drop(columns=key)
+            frame.insert(position, key, value)
+        if arrays:
+            buffer = io.BytesIO()
+            np.savez_compressed(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
+            atomic_write_bytes(run_dir / "history.npz", buffer.getvalue())
+        atomic_write_csv(run_dir / "metrics.csv", frame)
+        record = {"run_id": run_id, **_jsonable(params), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if info:
+            record["info"] = _jsonable(info)
+        atomic_write_text(run_dir / "run.json", json.dumps(record, indent=2))
+        self.rebuild_metrics()
+
+    def rebuild_metrics(self) -> pd.DataFrame:
+        """Rewrite the top-level ``metrics.csv`` from the finished runs and return it."""
+        frame = self.metrics()
+        atomic_write_csv(self.path / "metrics.csv", frame)
+        return frame
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> Path:
+        """Write ``frame`` as ``OUT/name`` atomically and return the path."""
+        target = self.path / name
+        atomic_write_csv(target, frame)
+        return target

@@ -1,0 +1,8 @@
+"""Task datasets (numpy arrays, seeded), for the benchmarks and for users' own models.
+
+Every task function takes the number of trials and an explicit ``seed``; the same
+seed gives the same arrays.
+"""
+from sernn.tasks.maze import MAZE_PROBLEMS, maze, maze_dataset
+
+__all__ = ["maze", "maze_dataset", "MAZE_PROBLEMS"]
