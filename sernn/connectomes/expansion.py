@@ -1,0 +1,321 @@
+"""Expansion of an area-level connectome into a neuron-level recurrent network.
+
+The algorithm (Goulas, Damicelli & Hilgetag, "Bio-instantiated recurrent neural
+networks"; SPEC section 4), for a connectome ``C`` (rows = source region,
+columns = target region) and ``n_r`` neurons in region ``r``:
+
+1. Neurons are numbered region by region, in the connectome's region order.
+2. **Extrinsic blocks.** For every pair ``i != j`` with ``C[i, j] > 0``, every
+   neuron of ``i`` connects to ``k_ij = max(1, round(p * n_j))`` distinct
+   neurons of ``j`` drawn at random (``p`` = ``target_sparsity``; ``round``
+   rounds halves up). The block holds ``K_ij = n_i * k_ij`` connections.
+3. **Intrinsic blocks** (``intrinsic=True``). Each neuron of region ``i``
+   connects to ``max(1, round(q * m_i))`` distinct neurons of its own region,
+   where ``m_i = n_i`` with self-connections and ``n_i - 1`` without, and
+   ``q`` = ``intrinsic_sparsity``. The block's total weight is
+   ``intrinsic_weight * sum_{j != i} C[i, j]`` (the region's extrinsic,
+   outgoing strength; with the default 0.8 this is the paper's "within-region
+   strength = 80 % of the between-region strength"). A region with a single
+   neuron and no self-connections, or without outgoing projections, gets no
+   intrinsic block.
+4. **Weight mapping.** The block weight ``M`` is spread over the block's ``K``
+   connections: ``"equal"``: ``M / K`` each; ``"diverse"``: a uniformly random
+   partition of ``M`` into ``K`` positive parts (normalised exponential draws,
+   i.e. a flat Dirichlet), so that each block sums to ``M``.
+
+The result is an :class:`ExpandedNetwork`: ``weights`` (N x N, non-negative),
+``mask`` (N x N, 0/1, ``weights > 0``) and ``regions`` (region name per neuron).
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from sernn.connectomes.loading import Connectome, load
+
+__all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS"]
+
+#: Weight-mapping schemes of :func:`expand`.
+MAPPINGS = ("diverse", "equal")
+
+
+def _round_half_up(x):
+    return np.floor(np.asarray(x, dtype=np.float64) + 0.5).astype(np.int64)
+
+
+def targets_per_source(sparsity: float, n_candidates):
+    """Number of targets of each source neuron: ``max(1, round(sparsity * n_candidates))``.
+
+    Halves round up; the result never exceeds ``n_candidates`` and is 0 where
+    there is no candidate.
+
+    Parameters
+    ----------
+    sparsity : float in (0, 1]
+        Fraction of the candidate targets that each source neuron connects to.
+    n_candidates : int or ndarray of int
+        Number of candidate target neurons.
+
+    Returns
+    -------
+    int or ndarray of int
+    """
+    n = np.asarray(n_candidates, dtype=np.int64)
+    k = np.minimum(np.maximum(1, _round_half_up(sparsity * n)), n)
+    k = np.where(n > 0, k, 0)
+    return int(k) if k.ndim == 0 else k
+
+
+@dataclass(frozen=True)
+class ExpandedNetwork:
+    """A neuron-level network expanded from an area connectome.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_units, n_units), float64
+        Non-negative neuron-to-neuron weights; ``weights[a, b]`` is the weight
+        from neuron ``a`` to neuron ``b`` (Keras recurrent-kernel layout).
+    mask : ndarray of shape (n_units, n_units), uint8
+        1 where a connection exists (``weights > 0``), else 0.
+    regions : ndarray of shape (n_units,), str
+        Region name of each neuron.
+    region_index : ndarray of shape (n_units,), int
+        Region number (row of the connectome) of each neuron.
+    neurons_per_region : ndarray of shape (n_regions,), int
+    block_weights : ndarray of shape (n_regions, n_regions), float64
+        The total weight given to each block (off-diagonal: the empirical
+        ``C[i, j]`` where connected; diagonal: the intrinsic weight). After
+        :func:`shuffle` this describes the network before shuffling.
+    connectome : Connectome
+        The source connectome.
+    settings : dict
+        The expansion's arguments (and ``"shuffled"`` with the shuffle seed).
+    """
+
+    weights: np.ndarray
+    mask: np.ndarray
+    regions: np.ndarray
+    region_index: np.ndarray
+    neurons_per_region: np.ndarray
+    block_weights: np.ndarray
+    connectome: Connectome
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def n_units(self) -> int:
+        """Total number of neurons N."""
+        return int(self.weights.shape[0])
+
+    @property
+    def n_connections(self) -> int:
+        """Number of existing connections (non-zero mask entries)."""
+        return int(np.count_nonzero(self.mask))
+
+    @property
+    def density(self) -> float:
+        """Connections / (N * (N - 1))."""
+        n = self.n_units
+        return self.n_connections / (n * (n - 1)) if n > 1 else 0.0
+
+    def region_slice(self, region) -> slice:
+        """The neuron indices of a region (by name or number) as a slice."""
+        i = self.connectome.index(region) if isinstance(region, str) else int(region)
+        start = int(self.neurons_per_region[:i].sum())
+        return slice(start, start + int(self.neurons_per_region[i]))
+
+    def block(self, source, target) -> np.ndarray:
+        """The weights from the neurons of region ``source`` to those of ``target``."""
+        return self.weights[self.region_slice(source), self.region_slice(target)]
+
+    def positions(self, centroids, jitter=None, seed=None) -> np.ndarray:
+        """Neuron coordinates around region centroids (see :func:`sernn.connectomes.neuron_positions`)."""
+        from sernn.connectomes.positions import neuron_positions
+
+        return neuron_positions(self, centroids, jitter=jitter, seed=seed)
+
+    def __repr__(self) -> str:
+        return (f"ExpandedNetwork(n_units={self.n_units}, n_regions={len(self.neurons_per_region)}, "
+                f"n_connections={self.n_connections}, mapping={self.settings.get('mapping')!r})")
+
+
+def _check_fraction(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in (0, 1], got {value!r}")
+    value = float(value)
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return value
+
+
+def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
+    if isinstance(neurons_per_region, bool):
+        raise TypeError("neurons_per_region must be a positive integer or one positive integer per region")
+    if isinstance(neurons_per_region, numbers.Integral):
+        counts = np.full(n_regions, int(neurons_per_region), dtype=np.int64)
+    else:
+        try:
+            raw = np.asarray(neurons_per_region)
+        except (TypeError, ValueError):
+            raw = None
+        if raw is None or raw.ndim != 1 or not (np.issubdtype(raw.dtype, np.integer)
+                                               or (np.issubdtype(raw.dtype, np.floating)
+                                                   and np.all(np.isfinite(raw))
+                                                   and np.all(raw == np.round(raw)))):
+            raise TypeError("neurons_per_region must be a positive integer or a 1-D sequence of "
+                            f"positive integers (one per region), got {neurons_per_region!r}")
+        if raw.shape[0] != n_regions:
+            raise ValueError(f"neurons_per_region has {raw.shape[0]} entries but the connectome has "
+                             f"{n_regions} regions; give one integer or one per region")
+        counts = raw.astype(np.int64)
+    if (counts < 1).any():
+        raise ValueError(f"neurons_per_region must be >= 1 for every region, got minimum {counts.min()}")
+    return counts
+
+
+def _spread(total: float, k: int, mapping: str, rng) -> np.ndarray:
+    """Split ``total`` into ``k`` positive parts (equal or a random partition)."""
+    if mapping == "equal":
+        return np.full(k, total / k)
+    draws = rng.standard_exponential(k)
+    draws = np.maximum(draws, np.finfo(np.float64).tiny)
+    return total * draws / draws.sum()
+
+
+def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False):
+    """Connect every row neuron to k random column neurons and spread ``total`` over them."""
+    n_rows, n_cols = len(rows), len(cols)
+    scores = rng.random((n_rows, n_cols))
+    if exclude_self:
+        scores[np.arange(n_rows), np.arange(n_rows)] = np.inf
+    chosen = np.argsort(scores, axis=1, kind="stable")[:, :k]
+    source = np.repeat(rows, k)
+    target = cols[chosen.ravel()]
+    weights[source, target] = _spread(total, n_rows * k, mapping, rng)
+
+
+def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrinsic: bool = True,
+           intrinsic_sparsity: float = 1.0, intrinsic_weight: float = 0.8,
+           self_connections: bool = False, mapping: str = "diverse", seed=None) -> ExpandedNetwork:
+    """Expand an area connectome into a neuron-level weight matrix.
+
+    Parameters
+    ----------
+    connectome : Connectome, str or path-like
+        The area connectome (as returned by :func:`sernn.connectomes.load`, or
+        a path that ``load`` accepts). Rows = source, columns = target.
+    neurons_per_region : int or sequence of int
+        Neurons in each region: one number for all, or one per region (>= 1).
+    target_sparsity : float in (0, 1], default 0.8
+        Fraction ``p`` of a target region's neurons that each source neuron
+        connects to (at least one): ``k_ij = max(1, round(p * n_j))``.
+    intrinsic : bool, default True
+        Add within-region connections.
+    intrinsic_sparsity : float in (0, 1], default 1.0
+        Like ``target_sparsity`` for within-region connections (1.0: every
+        neuron connects to every other neuron of its region).
+    intrinsic_weight : float >= 0, default 0.8
+        Total within-region weight as a multiple of the region's extrinsic
+        outgoing strength ``sum_{j != i} C[i, j]``.
+    self_connections : bool, default False
+        Allow a neuron to connect to itself (only within intrinsic blocks).
+    mapping : {"diverse", "equal"}, default "diverse"
+        How a block's weight is split over its connections: a random positive
+        partition, or equal parts.
+    seed : int or None
+        Seed of the random choices (targets and partitions). Same seed, same network.
+
+    Returns
+    -------
+    ExpandedNetwork
+        With ``weights`` (N, N), ``mask`` (N, N) and ``regions`` (N,), where
+        N = sum of ``neurons_per_region``.
+
+    Notes
+    -----
+    The number of connections is
+    ``sum_{i != j, C[i,j] > 0} n_i * k_ij + sum_i [intrinsic block i] n_i * k_ii``
+    and every block sums to ``block_weights[i, j]`` (to floating-point accuracy).
+    """
+    connectome = load(connectome)
+    if mapping not in MAPPINGS:
+        raise ValueError(f"mapping must be one of {MAPPINGS}, got {mapping!r}")
+    target_sparsity = _check_fraction(target_sparsity, "target_sparsity")
+    intrinsic_sparsity = _check_fraction(intrinsic_sparsity, "intrinsic_sparsity")
+    if isinstance(intrinsic_weight, bool) or not isinstance(intrinsic_weight, numbers.Real) \
+            or not np.isfinite(intrinsic_weight) or intrinsic_weight < 0:
+        raise ValueError(f"intrinsic_weight must be a finite number >= 0, got {intrinsic_weight!r}")
+    counts = _check_neurons_per_region(neurons_per_region, connectome.n_regions)
+    rng = np.random.default_rng(seed)
+
+    n_regions = connectome.n_regions
+    C = np.asarray(connectome.weights, dtype=np.float64)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    n_units = int(offsets[-1])
+    members = [np.arange(offsets[r], offsets[r + 1]) for r in range(n_regions)]
+    weights = np.zeros((n_units, n_units))
+    block_weights = np.zeros((n_regions, n_regions))
+
+    for i in range(n_regions):
+        for j in range(n_regions):
+            if i == j or C[i, j] <= 0:
+                continue
+            k = targets_per_source(target_sparsity, counts[j])
+            block_weights[i, j] = C[i, j]
+            _fill_block(weights, members[i], members[j], k, C[i, j], mapping, rng)
+        if intrinsic:
+            total = float(intrinsic_weight) * (C[i].sum() - C[i, i])
+            candidates = counts[i] if self_connections else counts[i] - 1
+            k = targets_per_source(intrinsic_sparsity, candidates)
+            if total > 0 and k > 0:
+                block_weights[i, i] = total
+                _fill_block(weights, members[i], members[i], k, total, mapping, rng,
+                            exclude_self=not self_connections)
+
+    weights.setflags(write=False)
+    mask = (weights > 0).astype(np.uint8)
+    mask.setflags(write=False)
+    region_index = np.repeat(np.arange(n_regions), counts)
+    settings = dict(neurons_per_region=counts.tolist(), target_sparsity=target_sparsity,
+                    intrinsic=bool(intrinsic), intrinsic_sparsity=intrinsic_sparsity,
+                    intrinsic_weight=float(intrinsic_weight), self_connections=bool(self_connections),
+                    mapping=mapping, seed=seed)
+    return ExpandedNetwork(weights=weights, mask=mask,
+                           regions=np.asarray(connectome.names, dtype=str)[region_index],
+                           region_index=region_index, neurons_per_region=counts,
+                           block_weights=block_weights, connectome=connectome, settings=settings)
+
+
+def shuffle(network, seed=None):
+    """The randomised control: weights shuffled over all off-diagonal positions.
+
+    Every off-diagonal entry of the weight matrix (connections and absent
+    connections alike) is moved to a random off-diagonal position, which keeps
+    the number of connections (density) and the multiset of weights but
+    destroys the topology. The diagonal (self-connections, if any) stays.
+
+    Parameters
+    ----------
+    network : ExpandedNetwork or ndarray of shape (N, N)
+    seed : int or None
+
+    Returns
+    -------
+    ExpandedNetwork (with the new ``weights`` and ``mask``; ``regions`` are the
+    same labels) or ndarray, matching the input.
+    """
+    matrix = network.weights if isinstance(network, ExpandedNetwork) else np.asarray(network)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"network must be a square weight matrix, got shape {matrix.shape}")
+    rng = np.random.default_rng(seed)
+    off = ~np.eye(matrix.shape[0], dtype=bool)
+    shuffled = np.array(matrix, copy=True)
+    shuffled[off] = rng.permutation(matrix[off])
+    if not isinstance(network, ExpandedNetwork):
+        return shuffled
+    shuffled.setflags(write=False)
+    mask = (shuffled != 0).astype(np.uint8)
+    mask.setflags(write=False)
+    return replace(network, weights=shuffled, mask=mask,
+                   settings={**network.settings, "shuffled": seed})

@@ -1,0 +1,300 @@
+"""Area-level connectomes: a named, validated weight matrix and its loaders.
+
+Convention used throughout the package: ``weights[i, j]`` is the strength of
+the projection **from** region ``i`` (row, source) **to** region ``j``
+(column, target). This is also the Keras layout of a recurrent kernel
+(``W[i, j]`` = weight from unit ``i`` to unit ``j``), so an expanded
+connectome can be used as a recurrent kernel without transposing.
+
+Three sources are accepted:
+
+* a square CSV file whose header row and first column hold the region names
+  (the layout of the files in ``data/connectomes/``), via :func:`load`;
+* an edge-list CSV with columns ``source, target, weight`` (one row per
+  projection; absent pairs are 0), via :func:`load` or :func:`from_edge_list`;
+* a numpy array plus a list of names, via :func:`from_array` (or :func:`load`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Connectome", "load", "from_array", "from_edge_list"]
+
+
+@dataclass(frozen=True)
+class Connectome:
+    """A directed, weighted area-level connectome.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_regions, n_regions), float64
+        Non-negative, finite projection strengths; ``weights[i, j]`` is the
+        projection from region ``i`` (source) to region ``j`` (target).
+        The diagonal is kept as given but is ignored by
+        :func:`sernn.connectomes.expand` (within-region weights follow the
+        intrinsic rule there).
+    names : tuple of str
+        One unique name per region, in row (= column) order.
+    source : str, optional
+        Where the matrix came from (a file path), for reports.
+
+    Use :func:`from_array`, :func:`from_edge_list` or :func:`load` to build
+    one; they validate the input.
+    """
+
+    weights: np.ndarray
+    names: tuple
+    source: str = field(default="")
+
+    @property
+    def n_regions(self) -> int:
+        """Number of regions."""
+        return len(self.names)
+
+    @property
+    def density(self) -> float:
+        """Fraction of off-diagonal pairs with a non-zero projection."""
+        n = self.n_regions
+        if n < 2:
+            return 0.0
+        off = ~np.eye(n, dtype=bool)
+        return float(np.count_nonzero(self.weights[off]) / off.sum())
+
+    def index(self, name: str) -> int:
+        """Row/column index of the region called ``name``."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise ValueError(f"region {name!r} is not in the connectome; it has {self.n_regions} "
+                             f"regions, e.g. {list(self.names[:5])}") from None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The matrix as a DataFrame indexed (rows = source) and labelled (columns = target) by name."""
+        return pd.DataFrame(self.weights, index=list(self.names), columns=list(self.names))
+
+    def __repr__(self) -> str:
+        where = f", source={self.source!r}" if self.source else ""
+        return f"Connectome(n_regions={self.n_regions}, density={self.density:.3f}{where})"
+
+
+def _check_names(names, n: int, what: str = "names") -> tuple:
+    if names is None:
+        raise ValueError(f"{what} is missing: give one region name per row of the matrix ({n} names)")
+    if isinstance(names, str):
+        raise TypeError(f"{what} must be a sequence of region names, not a single string")
+    names = [str(name).strip() for name in names]
+    if len(names) != n:
+        raise ValueError(f"{what} has {len(names)} entries but the matrix has {n} rows; "
+                         "give exactly one name per row")
+    empty = [i for i, name in enumerate(names) if name == "" or name.lower() == "nan"]
+    if empty:
+        raise ValueError(f"{what} has missing (empty) region names at positions {empty[:10]}")
+    seen, duplicates = set(), []
+    for name in names:
+        if name in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.add(name)
+    if duplicates:
+        raise ValueError(f"{what} has duplicate region names: {duplicates[:10]}; names must be unique")
+    return tuple(names)
+
+
+def _check_matrix(weights, argument: str = "weights") -> np.ndarray:
+    try:
+        matrix = np.array(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a numeric 2-D array of projection strengths") from None
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"{argument} must be a square (n_regions, n_regions) matrix, got shape "
+                         f"{matrix.shape}")
+    if matrix.shape[0] == 0:
+        raise ValueError(f"{argument} is empty; a connectome needs at least one region")
+    bad = ~np.isfinite(matrix)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(f"{argument} has {int(bad.sum())} non-finite (NaN or inf) entries, first at "
+                         f"[{i}, {j}]; use 0 for absent projections")
+    if (matrix < 0).any():
+        i, j = np.argwhere(matrix < 0)[0]
+        raise ValueError(f"{argument} has {int((matrix < 0).sum())} negative entries, first "
+                         f"{matrix[i, j]:g} at [{i}, {j}]; projection strengths must be >= 0")
+    return matrix
+
+
+def from_array(weights, names, source: str = "") -> Connectome:
+    """A connectome from a square array and its region names.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_regions, n_regions)
+        Projection strengths, rows = source region, columns = target region.
+        Must be finite and non-negative.
+    names : sequence of str, length n_regions
+        Unique region names in row order.
+    source : str, default ""
+        A label of where the data came from.
+
+    Returns
+    -------
+    Connectome
+
+    Raises
+    ------
+    ValueError
+        Non-square, empty, negative or non-finite weights; missing, duplicate
+        or too few/many names.
+    """
+    matrix = _check_matrix(weights)
+    names = _check_names(names, matrix.shape[0])
+    matrix.setflags(write=False)
+    return Connectome(weights=matrix, names=names, source=str(source))
+
+
+def from_edge_list(edges, source_column: str = "source", target_column: str = "target",
+                   weight_column: str = "weight", names=None, source: str = "") -> Connectome:
+    """A connectome from an edge list (one row per projection).
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame, or str / path-like of a CSV file
+        A table with a source-region, a target-region and a weight column.
+        Pairs that do not appear get weight 0. A pair listed twice is an error.
+    source_column, target_column, weight_column : str
+        Column names (matched case-insensitively).
+    names : sequence of str, optional
+        Region order. Default: regions in order of first appearance (sources
+        and targets). Given names must include every region in the table;
+        extra names become regions without projections.
+    source : str, default ""
+        A label of where the data came from.
+
+    Returns
+    -------
+    Connectome
+    """
+    if not isinstance(edges, pd.DataFrame):
+        path = Path(edges)
+        if not path.is_file():
+            raise FileNotFoundError(f"edge-list file {str(path)!r} does not exist")
+        source = source or str(path)
+        edges = pd.read_csv(path)
+    lookup = {str(c).strip().lower(): c for c in edges.columns}
+    columns = []
+    for wanted in (source_column, target_column, weight_column):
+        if wanted.lower() not in lookup:
+            raise ValueError(f"edge list has no column {wanted!r}; its columns are {list(edges.columns)} "
+                             f"(expected source, target and weight columns)")
+        columns.append(lookup[wanted.lower()])
+    table = edges[columns].copy()
+    table.columns = ["source", "target", "weight"]
+    if table[["source", "target"]].isna().any().any():
+        raise ValueError("edge list has rows with a missing source or target region name")
+    table["source"] = table["source"].astype(str).str.strip()
+    table["target"] = table["target"].astype(str).str.strip()
+    weights = pd.to_numeric(table["weight"], errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(weights).all():
+        raise ValueError("edge list has missing, non-numeric or non-finite weights "
+                         f"({int((~np.isfinite(weights)).sum())} rows)")
+    duplicated = table.duplicated(subset=["source", "target"], keep=False)
+    if duplicated.any():
+        first = table[duplicated].iloc[0]
+        raise ValueError(f"edge list names the pair {first['source']!r} -> {first['target']!r} more "
+                         "than once; give each projection once")
+    appearing = list(dict.fromkeys(np.concatenate([table["source"].to_numpy(),
+                                                   table["target"].to_numpy()]).tolist()))
+    if names is None:
+        names = appearing
+    else:
+        names = list(_check_names(names, len(list(names))))
+        missing = [name for name in appearing if name not in set(names)]
+        if missing:
+            raise ValueError(f"edge list uses regions that are not in names: {missing[:10]}")
+    position = {name: k for k, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)))
+    matrix[table["source"].map(position).to_numpy(), table["target"].map(position).to_numpy()] = weights
+    return from_array(matrix, names, source=source)
+
+
+def _read_square_csv(path: Path) -> Connectome:
+    frame = pd.read_csv(path, index_col=0)
+    rows = [str(name).strip() for name in frame.index]
+    columns = [str(name).strip() for name in frame.columns]
+    if len(rows) != len(columns):
+        raise ValueError(f"connectome file {str(path)!r} is not square: {len(rows)} rows and "
+                         f"{len(columns)} columns of weights")
+    rows = _check_names(rows, len(rows), what=f"row names of {str(path)!r}")
+    columns = _check_names(columns, len(columns), what=f"column names of {str(path)!r}")
+    if rows != columns:
+        if set(rows) != set(columns):
+            only_rows = sorted(set(rows) - set(columns))[:5]
+            only_cols = sorted(set(columns) - set(rows))[:5]
+            raise ValueError(f"connectome file {str(path)!r}: row and column region names differ "
+                             f"(only in rows: {only_rows}; only in columns: {only_cols})")
+        frame.columns = columns
+        frame = frame[list(rows)]
+    try:
+        values = frame.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"connectome file {str(path)!r} has non-numeric weights") from None
+    try:
+        return from_array(values, rows, source=str(path))
+    except ValueError as exc:
+        raise ValueError(f"connectome file {str(path)!r}: {exc}") from None
+
+
+def _looks_like_edge_list(path: Path) -> bool:
+    header = pd.read_csv(path, nrows=0).columns
+    lowered = {str(c).strip().lower() for c in header}
+    return {"source", "target", "weight"} <= lowered
+
+
+def load(data, names=None, format: str = "auto") -> Connectome:
+    """Load an area-level connectome.
+
+    Parameters
+    ----------
+    data : str, path-like, ndarray or Connectome
+        A CSV file path (square matrix or edge list), or a square array (then
+        ``names`` is required). A :class:`Connectome` is returned unchanged.
+    names : sequence of str, optional
+        Region names, required with an array; for an edge list, the region order.
+    format : {"auto", "matrix", "edges"}, default "auto"
+        CSV layout. ``"auto"``: an edge list if the header has ``source``,
+        ``target`` and ``weight`` columns, otherwise a square matrix whose
+        header row and first column hold the region names (rows = source,
+        columns = target; if the columns list the same names in another
+        order they are reordered to the rows).
+
+    Returns
+    -------
+    Connectome
+
+    Examples
+    --------
+    >>> macaque = load("../shared/data/connectomes/macaque_markov2014.csv")  # doctest: +SKIP
+    >>> macaque.n_regions  # doctest: +SKIP
+    29
+    """
+    if isinstance(data, Connectome):
+        return data
+    if format not in ("auto", "matrix", "edges"):
+        raise ValueError(f"format must be 'auto', 'matrix' or 'edges', got {format!r}")
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        if not path.is_file():
+            raise FileNotFoundError(f"connectome file {str(path)!r} does not exist")
+        if format == "edges" or (format == "auto" and _looks_like_edge_list(path)):
+            return from_edge_list(path, names=names)
+        if names is not None:
+            raise ValueError("names cannot be given with a square CSV file: they come from its "
+                             "header row and first column")
+        return _read_square_csv(path)
+    if isinstance(data, pd.DataFrame):
+        if names is None:
+            names = list(data.index)
+        return from_array(data.to_numpy(), names)
+    return from_array(data, names)

@@ -1,0 +1,171 @@
+"""Working-memory tasks of the bio-instantiated RNN study: sequence memory and n-back.
+
+Both tasks have 2 input channels, ``[value, cue]``, with values drawn uniformly
+from [0, 1], and return per-time-step targets and a per-time-step sample
+weight that is 1 only where the loss counts. Train a temporal model on them,
+e.g. ``build_sernn(input_size=2, output_size=1, return_sequences=True,
+output_activation="linear", loss="mse")`` and
+``model.fit(x, y, sample_weight=w)``: Keras then averages the loss over the
+weighted steps only, so outputs on the other steps are free.
+
+Sequence memory (length L), ``2 L + 1`` steps::
+
+    step     0 .. L-1         L          L+1 .. 2L
+    value    v_0 .. v_{L-1}   0          0
+    cue      0                1          0
+    target   -                -          v_0 .. v_{L-1}     (weight 1 only here)
+
+n-back (n, sequence length M), ``M + 1`` steps: values at steps 0 .. M-1, then
+the cue alone at step M, the single response step. The class is *match* (1)
+when the last value equals the value ``n`` steps before it
+(``v_{M-1} == v_{M-1-n}``), else *no-match* (0); exactly half of the trials
+(rounded down) are matches.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["TaskData", "sequence_memory", "nback", "train_test_split"]
+
+
+class TaskData(NamedTuple):
+    """Arrays of a temporal task; unpacks as ``x, y, sample_weight``.
+
+    Attributes
+    ----------
+    x : ndarray of shape (n_trials, n_steps, 2), float32
+        Inputs (value, cue).
+    y : ndarray of shape (n_trials, n_steps, n_outputs), float32
+        Targets at every step (0 where the sample weight is 0).
+    sample_weight : ndarray of shape (n_trials, n_steps), float32
+        1 on the steps where the loss counts, else 0.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray
+
+
+def _check_count(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def sequence_memory(n_trials: int, length: int = 3, seed=None) -> TaskData:
+    """The sequence-memory task: recall L values in order after a cue.
+
+    Parameters
+    ----------
+    n_trials : int >= 1
+    length : int >= 1, default 3
+        Number of values to remember, L (the paper used 3, 5 and 10).
+    seed : int or None
+        Seed of the values; same seed, same arrays.
+
+    Returns
+    -------
+    TaskData
+        ``x`` (n_trials, 2L+1, 2), ``y`` (n_trials, 2L+1, 1) and
+        ``sample_weight`` (n_trials, 2L+1), 1 only on the L recall steps.
+    """
+    n_trials = _check_count(n_trials, "n_trials")
+    length = _check_count(length, "length")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, size=(n_trials, length))
+    n_steps = 2 * length + 1
+    x = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
+    y = np.zeros((n_trials, n_steps, 1), dtype=np.float32)
+    weight = np.zeros((n_trials, n_steps), dtype=np.float32)
+    x[:, :length, 0] = values
+    x[:, length, 1] = 1.0
+    y[:, length + 1:, 0] = values
+    weight[:, length + 1:] = 1.0
+    return TaskData(x, y, weight)
+
+
+def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: float = 0.0) -> TaskData:
+    """The n-back task: does the last value equal the value n steps earlier?
+
+    Parameters
+    ----------
+    n_trials : int >= 1
+    n : int >= 1, default 2
+        How many steps back to compare (the paper used 2, 3 and 4).
+    seed : int or None
+        Seed of values and labels; same seed, same arrays.
+    length : int, optional
+        Number of values shown, M (> n). Default ``n + 4``.
+    min_difference : float in [0, 0.5), default 0.0
+        In no-match trials, the last value differs from the value n steps back
+        by at least this much (0: any other uniform value, as in the paper;
+        a positive value removes near-matches).
+
+    Returns
+    -------
+    TaskData
+        ``x`` (n_trials, M+1, 2); ``y`` (n_trials, M+1, 2), a one-hot of
+        (no-match, match) on the response step M and 0 elsewhere;
+        ``sample_weight`` (n_trials, M+1), 1 only on step M. Exactly
+        ``n_trials // 2`` trials are matches, in random order.
+    """
+    n_trials = _check_count(n_trials, "n_trials")
+    n = _check_count(n, "n")
+    length = n + 4 if length is None else _check_count(length, "length", minimum=n + 1)
+    if isinstance(min_difference, bool) or not isinstance(min_difference, numbers.Real) \
+            or not 0.0 <= min_difference < 0.5:
+        raise ValueError(f"min_difference must be a number in [0, 0.5), got {min_difference!r}")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, size=(n_trials, length))
+    labels = rng.permutation(np.arange(n_trials) < n_trials // 2).astype(np.int64)
+    reference = values[:, length - 1 - n]
+    match = labels == 1
+    values[match, length - 1] = reference[match]
+    # No-match: a uniform value outside [reference - d, reference + d], drawn by
+    # inverse transform over the allowed set (never equal to the reference).
+    d = float(min_difference)
+    low_width = np.clip(reference - d, 0.0, None)
+    high_start = np.clip(reference + d, None, 1.0)
+    allowed = low_width + (1.0 - high_start)
+    u = rng.uniform(0.0, 1.0, size=n_trials) * allowed
+    other = np.where(u < low_width, u, high_start + (u - low_width))
+    away = np.nextafter(reference, np.where(reference < 0.5, 1.0, 0.0))
+    other = np.where(other == reference, away, other)
+    values[~match, length - 1] = other[~match]
+
+    n_steps = length + 1
+    x = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
+    x[:, :length, 0] = values
+    x[:, length, 1] = 1.0
+    y = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
+    y[np.arange(n_trials), length, labels] = 1.0
+    weight = np.zeros((n_trials, n_steps), dtype=np.float32)
+    weight[:, length] = 1.0
+    return TaskData(x, y, weight)
+
+
+def train_test_split(data: TaskData, test_fraction: float = 0.2):
+    """Split a task's trials into a training part and a test part (first / last trials).
+
+    The trials are already in random order, so the split is the leading
+    ``1 - test_fraction`` of the trials for training and the rest for testing
+    (the paper: 1,000 trials, 80 % / 20 %).
+
+    Returns
+    -------
+    train, test : TaskData
+    """
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
+            or not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    n_trials = data.x.shape[0]
+    n_test = int(round(n_trials * test_fraction))
+    if n_test < 1 or n_test >= n_trials:
+        raise ValueError(f"test_fraction {test_fraction} of {n_trials} trials leaves an empty part")
+    cut = n_trials - n_test
+    return (TaskData(*(a[:cut] for a in data)), TaskData(*(a[cut:] for a in data)))
