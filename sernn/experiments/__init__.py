@@ -3,6 +3,6 @@
 The command-line benchmarks (``sernn maze``, ``sernn memory``, ``sernn microns``)
 live in their own modules and share :class:`~sernn.experiments.runstore.RunStore`.
 """
-from sernn.experiments.runstore import RunStore, atomic_write_text, make_run_id
+from sernn.experiments.runstore import RunStore, make_run_id
 
-__all__ = ["RunStore", "atomic_write_text", "make_run_id"]
+__all__ = ["RunStore", "make_run_id"]

@@ -21,45 +21,17 @@ each writes only its own runs.
 """
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["RunStore", "atomic_write_text", "atomic_write_bytes", "make_run_id"]
+from sernn.atomic import atomic_save_npz, atomic_write_csv, atomic_write_text
 
-
-def atomic_write_bytes(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_csv(path, frame: pd.DataFrame) -> None:
-    """Write a DataFrame as CSV (no index) atomically."""
-    atomic_write_text(path, frame.to_csv(index=False))
+__all__ = ["RunStore", "make_run_id"]
 
 
 def _format_value(value) -> str:
@@ -221,9 +193,7 @@ class RunStore:
                 frame = frame.drop(columns=key)
             frame.insert(position, key, value)
         if arrays:
-            buffer = io.BytesIO()
-            np.savez_compressed(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
-            atomic_write_bytes(run_dir / "history.npz", buffer.getvalue())
+            atomic_save_npz(run_dir / "history.npz", **arrays)
         atomic_write_csv(run_dir / "metrics.csv", frame)
         record = {"run_id": run_id, **_jsonable(params), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
         if info:

@@ -3,4 +3,7 @@
 Each initializer is a small :class:`keras.initializers.Initializer` subclass,
 registered as serializable, so models that use it save and load.
 """
-__all__ = []
+from sernn.initializers.connectome import ConnectomeInitializer, connectome_recurrent
+from sernn.initializers.masked import MaskedInitializer
+
+__all__ = ["ConnectomeInitializer", "connectome_recurrent", "MaskedInitializer"]

@@ -4,5 +4,6 @@ Every task function takes the number of trials and an explicit ``seed``; the sam
 seed gives the same arrays.
 """
 from sernn.tasks.maze import MAZE_PROBLEMS, maze, maze_dataset
+from sernn.tasks.memory import TaskData, nback, sequence_memory
 
-__all__ = ["maze", "maze_dataset", "MAZE_PROBLEMS"]
+__all__ = ["maze", "maze_dataset", "MAZE_PROBLEMS", "sequence_memory", "nback", "TaskData"]

@@ -1,0 +1,323 @@
+"""``sernn maze``: the maze benchmark across conditions, strengths and seeds.
+
+Conditions (the recurrent kernel's regulariser):
+
+============  ==========================================================
+``baseline``  none
+``l1``        ``keras.regularizers.L1(strength)``
+``spatial``   :class:`sernn.regularizers.SpatialL1` (``sum |W| * D``)
+``sernn``     :class:`sernn.regularizers.SpatialCommunicability`
+============  ==========================================================
+
+Each run builds the published model (:func:`sernn.models.build_sernn`), trains it
+on the maze task and saves, in a resumable folder (:class:`RunStore`), one row
+per epoch (training loss, task loss, regularisation loss, accuracy, validation
+loss and accuracy) and the recurrent-kernel history (before training and after
+every epoch). ``summary.csv`` aggregates the finished runs per condition and
+strength.
+
+Data seeds: run seed ``s`` trains on ``maze(train_trials, seed=s)``, validates on
+``maze(val_trials, seed=10000 + s)`` and tests on ``maze(test_trials, seed=20000 + s)``;
+the model is built with ``seed=s``.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sernn.experiments.runstore import RunStore, make_run_id
+
+__all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
+           "summarize", "add_arguments", "run", "PLATEAU", "SUCCESS_ACCURACY"]
+
+CONDITIONS = ("baseline", "l1", "spatial", "sernn")
+
+#: Quick default: one strength per condition, chosen so that the initial
+#: penalty is of similar size in every regularised condition (about 16 at an
+#: orthogonal init on the 5x5x4 grid, the paper's demo strength for seRNN).
+QUICK_STRENGTHS = {"baseline": [0.0], "l1": [0.02], "spatial": [0.006], "sernn": [0.3]}
+
+#: The paper's grids: seRNN and L1 linspace(0.001, 0.3, 1001); the spatial ablation linspace(1e-5, 0.02, 101).
+PAPER_STRENGTHS = {
+    "baseline": [0.0],
+    "l1": np.linspace(0.001, 0.3, 1001).tolist(),
+    "spatial": np.linspace(1e-5, 0.02, 101).tolist(),
+    "sernn": np.linspace(0.001, 0.3, 1001).tolist(),
+}
+
+#: Validation accuracy band of a network without working memory (offered directions alone: 5/8).
+PLATEAU = (0.58, 0.66)
+#: The paper keeps networks at or above this validation accuracy.
+SUCCESS_ACCURACY = 0.9
+
+
+@dataclass(frozen=True)
+class MazeRun:
+    condition: str
+    strength: float
+    seed: int
+
+    @property
+    def params(self) -> dict:
+        return {"condition": self.condition, "strength": float(self.strength), "seed": int(self.seed)}
+
+    @property
+    def run_id(self) -> str:
+        return make_run_id(self.params)
+
+
+def plan_runs(conditions, strengths, seeds, shard=(0, 1)) -> list[MazeRun]:
+    """All (condition, strength, seed) runs, in order; ``shard=(i, k)`` keeps every k-th from i.
+
+    ``strengths`` is a mapping condition -> list of strengths; ``baseline`` always runs at 0.
+    """
+    runs = []
+    for condition in conditions:
+        if condition not in CONDITIONS:
+            raise ValueError(f"unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
+        values = [0.0] if condition == "baseline" else strengths[condition]
+        for strength in values:
+            for seed in seeds:
+                runs.append(MazeRun(condition, float(strength), int(seed)))
+    index, count = shard
+    return runs[index::count]
+
+
+def make_regularizer(condition: str, strength: float, coordinates, normalization=None,
+                     constant_communicability=False):
+    """The recurrent regulariser of a condition (None for ``baseline``)."""
+    import keras
+
+    from sernn.regularizers import SpatialCommunicability, SpatialL1
+
+    if condition == "baseline":
+        return None
+    if condition == "l1":
+        return keras.regularizers.L1(strength)
+    if condition == "spatial":
+        return SpatialL1(strength, coordinates=coordinates, normalization=normalization)
+    if condition == "sernn":
+        return SpatialCommunicability(strength, coordinates=coordinates, normalization=normalization,
+                                      constant_communicability=constant_communicability)
+    raise ValueError(f"unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
+
+
+def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dict]:
+    """Train one network; return (per-epoch rows, arrays to save, extra info)."""
+    from sernn.models import build_sernn
+    from sernn.tasks import maze
+    from sernn.training import fit_and_record
+
+    regularizer = make_regularizer(spec.condition, spec.strength, coordinates,
+                                   normalization=settings["normalization"],
+                                   constant_communicability=settings["constant_communicability"])
+    model = build_sernn(units=settings["units"], recurrent_regularizer=regularizer,
+                        noise=settings["noise"], learning_rate=settings["learning_rate"],
+                        seed=spec.seed)
+    x, y = maze(settings["train_trials"], seed=spec.seed)
+    validation = maze(settings["val_trials"], seed=10000 + spec.seed)
+    rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+    x_test, y_test = maze(settings["test_trials"], seed=20000 + spec.seed)
+    test = model.evaluate(x_test, y_test, batch_size=settings["batch_size"], verbose=0,
+                          return_dict=True)
+    arrays = {"recurrent_kernel": snapshots, "epoch": np.arange(len(snapshots)),
+              "coordinates": np.asarray(coordinates)}
+    info = {"test_accuracy": float(test["accuracy"]), "test_loss": float(test["loss"])}
+    return rows, arrays, info
+
+
+def summarize(metrics: pd.DataFrame, store: RunStore | None = None) -> pd.DataFrame:
+    """One row per (condition, strength): final-epoch validation accuracy and plateau statistics."""
+    if metrics.empty:
+        return pd.DataFrame()
+    final_epoch = metrics.groupby("run_id")["epoch"].transform("max")
+    final = metrics[metrics["epoch"] == final_epoch].copy()
+    if store is not None:
+        tests = {r["run_id"]: r.get("info", {}).get("test_accuracy", np.nan) for r in store.done_runs()}
+        final["test_accuracy"] = final["run_id"].map(tests)
+    acc = final["val_accuracy"]
+    final["success"] = acc >= SUCCESS_ACCURACY
+    final["plateau"] = (acc >= PLATEAU[0]) & (acc <= PLATEAU[1])
+    aggregations = dict(
+        runs=("run_id", "count"),
+        epoch=("epoch", "max"),
+        val_accuracy=("val_accuracy", "mean"),
+        val_accuracy_sd=("val_accuracy", "std"),
+        frac_success=("success", "mean"),
+        frac_plateau=("plateau", "mean"),
+        reg_loss=("reg_loss", "mean"),
+    )
+    if "test_accuracy" in final:
+        aggregations["test_accuracy"] = ("test_accuracy", "mean")
+    summary = final.groupby(["condition", "strength"], as_index=False).agg(**aggregations)
+    summary["val_accuracy_sd"] = summary["val_accuracy_sd"].fillna(0.0)
+    summary["_order"] = summary["condition"].map({c: i for i, c in enumerate(CONDITIONS)})
+    summary = summary.sort_values(["_order", "strength"]).drop(columns="_order")
+    return summary.reset_index(drop=True)
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    if summary.empty:
+        return "no finished runs"
+    table = summary.copy()
+    for column in table.columns:
+        if table[column].dtype.kind == "f":
+            table[column] = table[column].map(lambda v: f"{v:.4g}")
+    return table.to_string(index=False)
+
+
+# -- command line ---------------------------------------------------------------
+
+def _strength_list(text):
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or any(not math.isfinite(v) or v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"strengths must be non-negative finite numbers, got {text!r}")
+    return values
+
+
+def _int_list(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected non-negative integers, got {text!r}")
+    return values
+
+
+def _shard(text):
+    try:
+        index, count = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"shard must look like I/K (e.g. 0/4), got {text!r}") from None
+    if count < 1 or not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"shard I/K needs 0 <= I < K, got {text!r}")
+    return index, count
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Train maze-task networks across conditions (baseline, l1, spatial, sernn), strengths and "
+        "seeds. The default is a quick set (one strength per condition, 2 seeds, 10 epochs); "
+        "--paper uses the paper's strength grids. Re-running with the same --out resumes."
+    )
+    parser.add_argument("--out", default="sernn-runs/maze", help="output folder (default: %(default)s)")
+    parser.add_argument("--conditions", default=",".join(CONDITIONS),
+                        help="comma-separated subset of: " + ", ".join(CONDITIONS) + " (default: all)")
+    parser.add_argument("--strengths", type=_strength_list, default=None,
+                        help="comma-separated strengths for every regularised condition "
+                             "(default: quick set l1=0.02, spatial=0.006, sernn=0.3)")
+    parser.add_argument("--strength-range", nargs=3, metavar=("START", "STOP", "N"), default=None,
+                        help="strengths linspace(START, STOP, N) for every regularised condition")
+    parser.add_argument("--paper", action="store_true",
+                        help="the paper's grids: sernn and l1 linspace(0.001, 0.3, 1001), "
+                             "spatial linspace(1e-5, 0.02, 101)")
+    parser.add_argument("--seeds", type=_int_list, default=[0, 1], help="comma-separated seeds (default: 0,1)")
+    parser.add_argument("--epochs", type=_positive(int), default=10, help="default: %(default)s")
+    parser.add_argument("--units", type=_positive(int), default=100,
+                        help="recurrent units (default: %(default)s); must equal the grid size")
+    parser.add_argument("--grid", type=_positive(int), nargs=3, metavar=("NX", "NY", "NZ"), default=None,
+                        help="grid of unit positions (default: 5 5 4, the paper's 100 units)")
+    parser.add_argument("--train-trials", type=_positive(int), default=5120, help="default: %(default)s")
+    parser.add_argument("--val-trials", type=_positive(int), default=2560, help="default: %(default)s")
+    parser.add_argument("--test-trials", type=_positive(int), default=2560, help="default: %(default)s")
+    parser.add_argument("--batch-size", type=_positive(int), default=128, help="default: %(default)s")
+    parser.add_argument("--learning-rate", type=_positive(float), default=1e-3, help="default: %(default)s")
+    parser.add_argument("--noise", type=float, default=0.05, help="input noise s.d. (default: %(default)s)")
+    parser.add_argument("--normalization", choices=("none", "size"), default="none",
+                        help="penalty form: none = the paper's sum; size = size-normalised (see docs)")
+    parser.add_argument("--constant-communicability", action="store_true",
+                        help="treat communicability as a constant in the gradient")
+    parser.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/K",
+                        help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
+
+
+def _resolve_strengths(args) -> dict:
+    if sum(x is not None and x is not False for x in (args.strengths, args.strength_range, args.paper or None)) > 1:
+        raise ValueError("give at most one of --strengths, --strength-range and --paper")
+    if args.paper:
+        return PAPER_STRENGTHS
+    if args.strength_range is not None:
+        try:
+            start, stop, count = float(args.strength_range[0]), float(args.strength_range[1]), int(args.strength_range[2])
+        except ValueError:
+            raise ValueError(f"--strength-range needs START STOP N (numbers, N an integer), got "
+                             f"{' '.join(args.strength_range)}") from None
+        if count < 1 or start < 0 or stop < start:
+            raise ValueError(f"--strength-range needs 0 <= START <= STOP and N >= 1, got "
+                             f"{' '.join(args.strength_range)}")
+        values = np.linspace(start, stop, count).tolist()
+        return {c: values for c in CONDITIONS}
+    if args.strengths is not None:
+        return {c: args.strengths for c in CONDITIONS}
+    return QUICK_STRENGTHS
+
+
+def run(args) -> int:
+    from sernn.spatial import DEFAULT_GRID, grid_coordinates
+
+    conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown or not conditions:
+        raise ValueError(f"--conditions: unknown {unknown or conditions!r}; accepted: {', '.join(CONDITIONS)}")
+    strengths = _resolve_strengths(args)
+    grid = tuple(args.grid) if args.grid else DEFAULT_GRID
+    if int(np.prod(grid)) != args.units:
+        raise ValueError(f"--units {args.units} does not match the grid {'x'.join(map(str, grid))} "
+                         f"({int(np.prod(grid))} positions); give --grid NX NY NZ with NX*NY*NZ = units")
+    if args.noise < 0:
+        raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    coordinates = grid_coordinates(grid)
+    settings = {
+        "units": args.units, "grid": list(grid), "epochs": args.epochs, "train_trials": args.train_trials,
+        "val_trials": args.val_trials, "test_trials": args.test_trials, "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate, "noise": args.noise,
+        "normalization": None if args.normalization == "none" else args.normalization,
+        "constant_communicability": bool(args.constant_communicability),
+        "conditions": conditions, "seeds": args.seeds,
+    }
+    store = RunStore(args.out, "maze", settings, extendable=("conditions", "seeds"))
+    runs = plan_runs(conditions, strengths, args.seeds, shard=args.shard)
+    todo = [r for r in runs if not store.is_done(r.run_id)]
+    print(f"sernn maze: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
+          f"{len(todo)} to run)", flush=True)
+    started = time.perf_counter()
+    for position, spec in enumerate(todo, start=1):
+        t0 = time.perf_counter()
+        rows, arrays, info = run_one(spec, store.settings, coordinates)
+        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
+        elapsed = time.perf_counter() - started
+        eta = elapsed / position * (len(todo) - position)
+        print(f"[{position}/{len(todo)}] {spec.condition:8s} strength={spec.strength:<8.4g} seed={spec.seed}: "
+              f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
+              f"reg_loss={rows[-1]['reg_loss']:.3g} ({time.perf_counter() - t0:.1f} s, "
+              f"ETA {eta / 60:.1f} min)", flush=True)
+    metrics = store.rebuild_metrics()
+    summary = summarize(metrics, store)
+    store.write_table("summary.csv", summary)
+    print(f"\nSummary at the final epoch (success: val_accuracy >= {SUCCESS_ACCURACY}; plateau: "
+          f"{PLATEAU[0]}-{PLATEAU[1]}, no working memory):")
+    print(format_summary(summary))
+    print(f"\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'} and runs/*/history.npz")
+    return 0

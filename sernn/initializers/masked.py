@@ -1,0 +1,58 @@
+"""An initializer that zeroes the weights outside a connectivity mask."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from sernn.masks import decode_mask, encode_mask
+
+__all__ = ["MaskedInitializer"]
+
+
+@keras.saving.register_keras_serializable(package="sernn")
+class MaskedInitializer(keras.initializers.Initializer):
+    """Draw from another initializer, then zero every entry outside ``mask``.
+
+    Parameters
+    ----------
+    initializer : str, dict or keras.initializers.Initializer
+        The initializer to draw from (e.g. ``"orthogonal"``).
+    mask : array-like of shape (n_in, n_out), bool or 0/1
+        Allowed connections.
+    nonneg : bool, default False
+        Take absolute values of the drawn weights (positive-only recurrence),
+        matching ``MaskConstraint(mask, nonneg=True)``.
+
+    Examples
+    --------
+    >>> init = MaskedInitializer("orthogonal", mask)          # doctest: +SKIP
+    >>> keras.layers.SimpleRNN(n, recurrent_initializer=init,
+    ...                        recurrent_constraint=MaskConstraint(mask))  # doctest: +SKIP
+    """
+
+    def __init__(self, initializer, mask, nonneg=False):
+        self.initializer = keras.initializers.get(initializer)
+        self.mask = decode_mask(mask)
+        self.nonneg = bool(nonneg)
+
+    def __call__(self, shape, dtype=None):
+        if tuple(shape) != self.mask.shape:
+            raise ValueError(
+                f"MaskedInitializer: mask has shape {self.mask.shape} but the weights have shape "
+                f"{tuple(shape)}"
+            )
+        values = self.initializer(shape, dtype=dtype)
+        if self.nonneg:
+            values = ops.abs(values)
+        return values * ops.convert_to_tensor(self.mask, dtype=values.dtype)
+
+    def get_config(self):
+        return {"initializer": keras.initializers.serialize(self.initializer),
+                "mask": encode_mask(self.mask), "nonneg": self.nonneg}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["initializer"] = keras.initializers.deserialize(config["initializer"])
+        return cls(**config)

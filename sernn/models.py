@@ -1,0 +1,158 @@
+"""Model builders.
+
+:func:`build_sernn` builds the published seRNN (Achterberg et al. 2023)::
+
+    Input (timesteps, input_size)
+    -> GaussianNoise(0.05)                    (training only)
+    -> SimpleRNN(100, relu, orthogonal recurrent init)   [regulariser/constraint here]
+    -> Dense(output_size, softmax)
+
+compiled with Adam (learning rate 1e-3) and categorical cross-entropy.
+"""
+from __future__ import annotations
+
+import numbers
+
+import keras
+
+from sernn.constraints import MaskConstraint
+from sernn.initializers.masked import MaskedInitializer
+
+__all__ = ["build_sernn", "TASK_LOSS_METRIC"]
+
+#: Name of the metric that tracks the task loss alone (without the regulariser).
+TASK_LOSS_METRIC = "task_loss"
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _seeded_initializer(initializer, seed):
+    """A Keras initializer; string names get ``seed`` so that builds are reproducible."""
+    if isinstance(initializer, str) and seed is not None:
+        init = keras.initializers.get(initializer)
+        config = init.get_config()
+        if "seed" in config:
+            config["seed"] = seed
+            return type(init).from_config(config)
+        return init
+    return keras.initializers.get(initializer)
+
+
+def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activation="relu",
+                noise=0.05, recurrent_regularizer=None, recurrent_constraint=None,
+                recurrent_initializer="orthogonal", kernel_initializer="glorot_uniform",
+                output_activation="softmax", return_sequences=False,
+                loss="categorical_crossentropy", metrics=("accuracy",), weighted_metrics=None,
+                optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn"):
+    """Build (and compile) a spatially embedded / biologically constrained RNN.
+
+    Parameters
+    ----------
+    units : int, default 100
+        Number of recurrent units.
+    input_size : int, default 8
+        Input channels (8 for the maze task).
+    output_size : int, default 4
+        Output units (4 directions for the maze task).
+    timesteps : int or None, default None
+        Sequence length, or None for any length.
+    activation : str, default "relu"
+        Activation of the recurrent units.
+    noise : float, default 0.05
+        Standard deviation of the Gaussian input noise (training only); 0 disables it.
+    recurrent_regularizer : keras Regularizer, optional
+        E.g. :class:`sernn.regularizers.SpatialCommunicability`.
+    recurrent_constraint : keras Constraint, optional
+        E.g. :class:`sernn.constraints.MaskConstraint`. With a ``MaskConstraint``
+        the recurrent initializer is wrapped in
+        :class:`sernn.initializers.MaskedInitializer`, so masked weights are
+        zero from the start.
+    recurrent_initializer : str or keras Initializer, default "orthogonal"
+    kernel_initializer : str or keras Initializer, default "glorot_uniform"
+        Initializer of the input weights.
+    output_activation : str, default "softmax"
+        Activation of the readout ("linear" for regression tasks).
+    return_sequences : bool, default False
+        If True, the readout is applied at every step (output ``(batch, T, output_size)``),
+        for tasks whose loss is masked per step with ``sample_weight``.
+    loss : str or keras Loss, default "categorical_crossentropy"
+    metrics : sequence, default ("accuracy",)
+        Metrics; a ``"task_loss"`` metric (the loss without the regulariser) is always added.
+    weighted_metrics : sequence, optional
+        Metrics weighted by ``sample_weight``. When given, the ``"task_loss"``
+        metric is weighted too.
+    optimizer : str or keras Optimizer, default "adam"
+    learning_rate : float, default 1e-3
+        Used when ``optimizer`` is a name.
+    seed : int, optional
+        Seeds every random part: initializers, the noise layer, and (through
+        :func:`keras.utils.set_random_seed`) Python, numpy and TensorFlow, so that
+        building and fitting with the same seed gives the same network.
+    compile : bool, default True
+    name : str, default "sernn"
+
+    Returns
+    -------
+    model : keras.Model
+        Layers are named ``"noise"`` (if ``noise > 0``), ``"rnn"`` and ``"readout"``.
+        Input shape ``(batch, timesteps, input_size)``; output ``(batch, output_size)``
+        or ``(batch, timesteps, output_size)``.
+    """
+    units = _positive_int(units, "units")
+    input_size = _positive_int(input_size, "input_size")
+    output_size = _positive_int(output_size, "output_size")
+    if timesteps is not None:
+        timesteps = _positive_int(timesteps, "timesteps")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
+        raise ValueError(f"noise must be a non-negative number (a standard deviation), got {noise!r}")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+        keras.utils.set_random_seed(int(seed))
+
+    recurrent_init = _seeded_initializer(recurrent_initializer, seed)
+    if isinstance(recurrent_constraint, MaskConstraint):
+        if recurrent_constraint.mask.shape != (units, units):
+            raise ValueError(
+                f"recurrent_constraint mask has shape {recurrent_constraint.mask.shape}, "
+                f"expected ({units}, {units}) for units={units}"
+            )
+        if not isinstance(recurrent_init, MaskedInitializer):
+            recurrent_init = MaskedInitializer(recurrent_init, recurrent_constraint.mask,
+                                               nonneg=recurrent_constraint.nonneg)
+
+    inputs = keras.Input(shape=(timesteps, input_size), name="inputs")
+    hidden = inputs
+    if noise > 0:
+        hidden = keras.layers.GaussianNoise(float(noise), seed=seed, name="noise")(hidden)
+    hidden = keras.layers.SimpleRNN(
+        units, activation=activation, return_sequences=return_sequences,
+        kernel_initializer=_seeded_initializer(kernel_initializer, seed),
+        recurrent_initializer=recurrent_init,
+        recurrent_regularizer=recurrent_regularizer,
+        recurrent_constraint=recurrent_constraint,
+        name="rnn",
+    )(hidden)
+    outputs = keras.layers.Dense(
+        output_size, activation=output_activation,
+        kernel_initializer=_seeded_initializer("glorot_uniform", None if seed is None else seed + 1),
+        name="readout",
+    )(hidden)
+    model = keras.Model(inputs, outputs, name=name)
+    if compile:
+        if isinstance(optimizer, str):
+            optimizer = keras.optimizers.get({"class_name": optimizer,
+                                              "config": {"learning_rate": float(learning_rate)}})
+        task_loss = keras.metrics.MeanMetricWrapper(keras.losses.get(loss), name=TASK_LOSS_METRIC)
+        metrics = list(metrics or [])
+        weighted = None if weighted_metrics is None else list(weighted_metrics)
+        if weighted is None:
+            metrics.append(task_loss)
+        else:
+            weighted.append(task_loss)
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted)
+    return model

@@ -1,0 +1,187 @@
+"""Neuron positions in 3-D space and the distance matrices built from them.
+
+Everything here is plain numpy; coordinates are ``(n, 3)`` float64 arrays, one
+row per unit, in a single length unit (micrometres for real tissue, "grid
+units" for the built-in grid).
+
+The published seRNN places its 100 units on an even 5 x 5 x 4 grid with unit
+spacing (:func:`grid_coordinates` with its defaults); its mean off-diagonal
+distance is 3.06 and its largest distance sqrt(41) = 6.40.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_GRID",
+    "LENGTH_UNITS_UM",
+    "DEFAULT_VOXEL_SIZE_NM",
+    "grid_coordinates",
+    "check_coordinates",
+    "coordinates_from_table",
+    "distance_matrix",
+    "mean_distance",
+]
+
+#: Grid of the published seRNN: 5 x 5 x 4 = 100 units.
+DEFAULT_GRID = (5, 5, 4)
+
+#: Length units accepted by :func:`coordinates_from_table`, in micrometres.
+LENGTH_UNITS_UM = {"nm": 1e-3, "um": 1.0, "µm": 1.0, "mm": 1e3}
+
+#: MICrONS (minnie65) voxel size in nanometres (x, y, z).
+DEFAULT_VOXEL_SIZE_NM = (4.0, 4.0, 40.0)
+
+
+def grid_coordinates(shape=DEFAULT_GRID, spacing: float = 1.0) -> np.ndarray:
+    """Coordinates of units on an even 3-D grid.
+
+    Parameters
+    ----------
+    shape : tuple of 3 ints, default (5, 5, 4)
+        Number of grid points along x, y and z. The product is the number of units.
+    spacing : float, default 1.0
+        Distance between neighbouring grid points.
+
+    Returns
+    -------
+    coordinates : ndarray of shape (prod(shape), 3), float64
+        Unit ``i`` sits at ``(x, y, z)`` with z varying fastest, then y, then x
+        (C order), i.e. unit ``i = (x * ny + y) * nz + z``.
+    """
+    shape = tuple(shape) if not isinstance(shape, numbers.Integral) else (shape,)
+    if len(shape) != 3 or not all(isinstance(s, numbers.Integral) and s >= 1 for s in shape):
+        raise ValueError(f"shape must be 3 positive integers (nx, ny, nz), got {shape!r}")
+    if not (isinstance(spacing, numbers.Real) and np.isfinite(spacing) and spacing > 0):
+        raise ValueError(f"spacing must be a positive finite number, got {spacing!r}")
+    axes = [np.arange(s, dtype=np.float64) * float(spacing) for s in shape]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def check_coordinates(coordinates, name: str = "coordinates") -> np.ndarray:
+    """Validate coordinates and return them as an ``(n, 3)`` float64 array.
+
+    Raises
+    ------
+    ValueError
+        If the array is not two-dimensional with 3 columns, has fewer than 2
+        rows, or contains NaN or infinite values.
+    TypeError
+        If it cannot be converted to a float array.
+    """
+    try:
+        array = np.asarray(coordinates, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric (n, 3) array, got {type(coordinates).__name__}") from exc
+    if array.ndim != 2 or array.shape[1] != 3:
+        raise ValueError(f"{name} must have shape (n, 3), got shape {array.shape}")
+    if array.shape[0] < 2:
+        raise ValueError(f"{name} must hold at least 2 units, got {array.shape[0]}")
+    bad = ~np.isfinite(array).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"{name} contain NaN or infinite values in {bad.sum()} row(s) (first: row {rows[0]})"
+        )
+    return array
+
+
+def coordinates_from_table(table, columns=("x", "y", "z"), unit: str = "um",
+                           voxel_size=DEFAULT_VOXEL_SIZE_NM) -> np.ndarray:
+    """Coordinates in micrometres from a table or an ``(n, 3)`` array.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, mapping of columns, or array-like of shape (n, 3)
+        The positions. For a table, ``columns`` names the x, y and z columns; a
+        single column holding 3-element lists or strings like ``"[x y z]"`` is
+        also accepted (pass its name as ``columns``).
+    columns : sequence of 3 str, or str, default ("x", "y", "z")
+        Column names (ignored for arrays).
+    unit : {"nm", "um", "mm", "voxel"}, default "um"
+        Unit of the values. ``"voxel"`` multiplies by ``voxel_size`` (nm).
+    voxel_size : 3 floats, default (4, 4, 40)
+        Voxel size in nanometres along x, y, z, used when ``unit="voxel"``
+        (the MICrONS minnie65 resolution by default).
+
+    Returns
+    -------
+    coordinates : ndarray of shape (n, 3), float64, in micrometres.
+    """
+    if unit != "voxel" and unit not in LENGTH_UNITS_UM:
+        raise ValueError(f"unit must be one of {sorted(LENGTH_UNITS_UM) + ['voxel']}, got {unit!r}")
+    if hasattr(table, "columns") or isinstance(table, dict):
+        available = list(table.columns) if hasattr(table, "columns") else list(table)
+        names = [columns] if isinstance(columns, str) else list(columns)
+        missing = [c for c in names if c not in available]
+        if missing:
+            raise ValueError(f"table has no column(s) {missing}; available columns: {available}")
+        if len(names) == 1:
+            values = np.array([_parse_point(v) for v in np.asarray(table[names[0]], dtype=object)])
+        elif len(names) == 3:
+            values = np.column_stack([np.asarray(table[c], dtype=np.float64) for c in names])
+        else:
+            raise ValueError(f"columns must name 3 columns (x, y, z) or one 3-vector column, got {names}")
+    else:
+        values = np.asarray(table, dtype=np.float64)
+    values = check_coordinates(values)
+    if unit == "voxel":
+        voxel = np.asarray(voxel_size, dtype=np.float64)
+        if voxel.shape != (3,) or not (np.isfinite(voxel).all() and (voxel > 0).all()):
+            raise ValueError(f"voxel_size must be 3 positive numbers (nm), got {voxel_size!r}")
+        return values * voxel * LENGTH_UNITS_UM["nm"]
+    return values * LENGTH_UNITS_UM[unit]
+
+
+def _parse_point(value) -> np.ndarray:
+    if isinstance(value, str):
+        parts = value.strip().strip("[]()").replace(",", " ").split()
+        point = np.array([float(p) for p in parts])
+    else:
+        point = np.asarray(value, dtype=np.float64).ravel()
+    if point.shape != (3,):
+        raise ValueError(f"a position must have 3 values (x, y, z), got {value!r}")
+    return point
+
+
+def distance_matrix(coordinates, power: float = 1.0, normalize: bool = False) -> np.ndarray:
+    """Euclidean distances between all pairs of units, optionally raised to a power.
+
+    Parameters
+    ----------
+    coordinates : array-like of shape (n, 3)
+        Unit positions.
+    power : float, default 1.0
+        Exponent applied to every distance (``D ** power``); must be > 0.
+    normalize : bool, default False
+        If True, divide by the mean off-diagonal entry so that the result has
+        unit mean (after the power is applied). This removes the dependence of
+        the penalty's scale on the size of the grid or tissue volume.
+
+    Returns
+    -------
+    D : ndarray of shape (n, n), float64, symmetric with zero diagonal.
+    """
+    coordinates = check_coordinates(coordinates)
+    if not (isinstance(power, numbers.Real) and np.isfinite(power) and power > 0):
+        raise ValueError(f"power must be a positive finite number, got {power!r}")
+    diff = coordinates[:, None, :] - coordinates[None, :, :]
+    distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    if power != 1.0:
+        distances = distances ** float(power)
+    if normalize:
+        mean = mean_distance(distances)
+        if mean <= 0:
+            raise ValueError("cannot normalize distances: all units share one position")
+        distances = distances / mean
+    return distances
+
+
+def mean_distance(distances) -> float:
+    """Mean of the off-diagonal entries of a square distance matrix."""
+    distances = np.asarray(distances, dtype=np.float64)
+    n = distances.shape[0]
+    return float((distances.sum() - np.trace(distances)) / (n * (n - 1)))

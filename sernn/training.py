@@ -1,0 +1,64 @@
+"""Fitting a model while recording per-epoch losses and the recurrent-kernel history."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from sernn.callbacks import WeightHistory
+from sernn.models import TASK_LOSS_METRIC
+
+__all__ = ["fit_and_record"]
+
+
+def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, batch_size: int = 128,
+                   sample_weight=None, layer_name: str = "rnn", callbacks=(), verbose=0):
+    """Fit ``model`` and return one record per epoch plus the weight history.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model, e.g. from :func:`sernn.models.build_sernn` (which adds the
+        ``task_loss`` metric used here).
+    x, y, validation_data, epochs, batch_size, sample_weight, callbacks, verbose :
+        As for :meth:`keras.Model.fit` (``y`` and ``batch_size`` are ignored for
+        dataset inputs). Shuffling follows Keras's seeded global state
+        (:func:`keras.utils.set_random_seed`, which ``build_sernn(seed=...)`` calls).
+    layer_name : str, default "rnn"
+        The recurrent layer whose kernel is recorded.
+
+    Returns
+    -------
+    rows : list of dict
+        One per epoch, ``epoch`` counted from 1, with ``loss`` (Keras's training
+        loss: task loss + regularisation, averaged over the epoch), ``task_loss``
+        (the task loss alone, averaged over the epoch), ``reg_loss`` (the
+        regularisation loss at the end of the epoch, on the weights that are
+        recorded), and every other value Keras logs (``accuracy``, ``val_loss``,
+        ``val_accuracy``, ``val_task_loss``...).
+    snapshots : ndarray of shape (epochs + 1, n, n), float32
+        The recurrent kernel before training and after each epoch.
+    """
+    history = WeightHistory(layer_name=layer_name)
+    reg_losses = []
+
+    class _RegLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            losses = self.model.losses
+            reg_losses.append(float(sum(float(keras.ops.convert_to_numpy(v)) for v in losses))
+                              if losses else 0.0)
+
+    fit_kwargs = dict(epochs=epochs, validation_data=validation_data, sample_weight=sample_weight,
+                      callbacks=[history, _RegLoss(), *callbacks], verbose=verbose)
+    if y is not None:
+        fit_kwargs.update(y=y, batch_size=batch_size)
+    result = model.fit(x, **fit_kwargs)
+    rows = []
+    for epoch in range(len(reg_losses)):
+        row = {"epoch": epoch + 1}
+        for key, values in result.history.items():
+            row[key] = float(values[epoch])
+        row["reg_loss"] = reg_losses[epoch]
+        if TASK_LOSS_METRIC not in row:
+            row[TASK_LOSS_METRIC] = row.get("loss", np.nan) - reg_losses[epoch]
+        rows.append(row)
+    return rows, history.snapshots
