@@ -1,0 +1,48 @@
+"""Topology of trained recurrent networks (numpy/scipy/bctpy; never imports Keras).
+
+=====================================  ============================================
+:func:`topology`                       every measure of one weight matrix (a dict)
+:func:`topology_history`               the same for every epoch of a weight history
+:func:`binarize`                       proportional threshold + symmetrisation
+:func:`small_worldness`                σ against vectorised G(n, m) nulls
+:func:`louvain`, :func:`modularity_q`  Louvain partition and Newman Q
+=====================================  ============================================
+
+The ``sernn analyze`` command (:mod:`sernn.analysis.report`) applies these to a
+benchmark output folder and draws the figures; it is imported only when used.
+See ``docs/analysis.md`` for the definitions and conventions.
+"""
+from sernn.analysis.graph import binarize, check_weights, proportional_threshold, symmetrize
+from sernn.analysis.metrics import (
+    degree_assortativity,
+    total_weight,
+    weight_distance_correlation,
+    weight_entropy,
+    weighted_clustering,
+    wiring_cost,
+)
+from sernn.analysis.modularity import louvain, modularity_q
+from sernn.analysis.smallworld import clustering_coefficients, path_length, random_graphs, small_worldness
+from sernn.analysis.topology import SCALAR_KEYS, topology, topology_history
+
+__all__ = [
+    "topology",
+    "topology_history",
+    "SCALAR_KEYS",
+    "binarize",
+    "check_weights",
+    "proportional_threshold",
+    "symmetrize",
+    "small_worldness",
+    "clustering_coefficients",
+    "path_length",
+    "random_graphs",
+    "louvain",
+    "modularity_q",
+    "total_weight",
+    "wiring_cost",
+    "weight_distance_correlation",
+    "weighted_clustering",
+    "weight_entropy",
+    "degree_assortativity",
+]

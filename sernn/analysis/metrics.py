@@ -1,0 +1,175 @@
+"""Weight-level measures of a recurrent weight matrix: cost, spatial coupling, spread.
+
+All measures use the absolute weights ``|W|`` (Keras layout, ``W[i, j]`` from
+unit ``i`` to unit ``j``) and need no thresholding, except
+:func:`degree_assortativity`, which works on a binary undirected graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from sernn.analysis.graph import check_weights
+
+__all__ = [
+    "total_weight",
+    "wiring_cost",
+    "weight_distance_correlation",
+    "weighted_clustering",
+    "weight_entropy",
+    "degree_assortativity",
+]
+
+
+def _check_distances(D, n) -> np.ndarray:
+    D = np.asarray(D, dtype=np.float64)
+    if D.shape != (n, n):
+        raise ValueError(f"distances must have shape ({n}, {n}) to match W; got {D.shape}")
+    if not np.all(np.isfinite(D)) or (D < 0).any():
+        raise ValueError("distances must be finite and non-negative")
+    return D
+
+
+def total_weight(W) -> float:
+    """Total absolute weight ``sum_ij |W_ij|`` (diagonal included, like an L1 penalty)."""
+    return float(np.abs(check_weights(W)).sum())
+
+
+def wiring_cost(W, D) -> float:
+    """Weighted wiring cost ``sum_ij |W_ij| D_ij``.
+
+    Parameters
+    ----------
+    W : array-like of shape (n, n)
+        Weight matrix.
+    D : array-like of shape (n, n)
+        Distances between units (same unit as the coordinates, e.g. grid
+        spacings or µm).
+
+    Returns
+    -------
+    cost : float
+    """
+    W = np.abs(check_weights(W))
+    return float(np.sum(W * _check_distances(D, W.shape[0])))
+
+
+def weight_distance_correlation(W, D) -> tuple[float, float]:
+    """Pearson and Spearman correlation between ``|W_ij|`` and ``D_ij``.
+
+    Computed over the off-diagonal entries with a non-zero weight (absent
+    connections of a masked network do not count as weak ones).
+
+    Parameters
+    ----------
+    W, D : array-like of shape (n, n)
+        Weights and distances.
+
+    Returns
+    -------
+    pearson, spearman : float
+        NaN when fewer than 3 non-zero weights remain or either side is constant.
+    """
+    W = np.abs(check_weights(W))
+    D = _check_distances(D, W.shape[0])
+    keep = (W > 0) & ~np.eye(W.shape[0], dtype=bool)
+    w, d = W[keep], D[keep]
+    if w.size < 3 or np.ptp(w) == 0 or np.ptp(d) == 0:
+        return float("nan"), float("nan")
+    return float(stats.pearsonr(w, d)[0]), float(stats.spearmanr(w, d)[0])
+
+
+def weighted_clustering(W) -> float:
+    """Mean weighted clustering coefficient (Onnela et al. 2005) of the symmetrised weights.
+
+    The weights are made undirected as ``S = (|W| + |W|.T) / 2`` (diagonal
+    zeroed) and scaled by their maximum, ``w = S / max(S)``. Then
+    ``C_i = sum_jk (w_ij w_jk w_ki)^(1/3) / (k_i (k_i - 1))`` with ``k_i`` the
+    number of non-zero weights of unit ``i`` (0 when ``k_i < 2``), averaged over
+    units. This is networkx's ``average_clustering(G, weight=...)`` and bctpy's
+    ``clustering_coef_wu`` on the scaled matrix.
+
+    Parameters
+    ----------
+    W : array-like of shape (n, n)
+
+    Returns
+    -------
+    clustering : float
+        0 for an all-zero matrix.
+    """
+    W = np.abs(check_weights(W))
+    S = (W + W.T) / 2.0
+    np.fill_diagonal(S, 0.0)
+    top = S.max()
+    if top == 0:
+        return 0.0
+    cube_root = np.cbrt(S / top)
+    cycles = np.einsum("ij,jk,ki->i", cube_root, cube_root, cube_root)
+    degree = np.count_nonzero(S, axis=1).astype(np.float64)
+    pairs = degree * (degree - 1)
+    local = np.divide(cycles, pairs, out=np.zeros_like(cycles), where=pairs > 0)
+    return float(local.mean())
+
+
+def weight_entropy(W, bins: int = 50) -> float:
+    """Shannon entropy (bits) of the distribution of the non-zero off-diagonal ``|W|``.
+
+    Estimator: the weights are divided by their maximum and counted in
+    ``bins`` equal-width bins on ``[0, 1]``; with ``p_b`` the fraction of
+    weights in bin ``b``, ``H = -sum_b p_b log2 p_b``. Scaling by the maximum
+    makes ``H`` independent of the overall weight scale, so it describes the
+    shape of the distribution: 0 when all weights are equal, ``log2(bins)``
+    when they are spread evenly. Lower values mean a few strong weights among
+    many weak ones (as regularisation produces).
+
+    Parameters
+    ----------
+    W : array-like of shape (n, n)
+    bins : int, default=50
+        Number of histogram bins.
+
+    Returns
+    -------
+    entropy : float
+        In bits; NaN when no weight is non-zero.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins must be a positive integer; got {bins!r}")
+    W = np.abs(check_weights(W))
+    values = W[~np.eye(W.shape[0], dtype=bool)]
+    values = values[values > 0]
+    if values.size == 0:
+        return float("nan")
+    counts, _ = np.histogram(values / values.max(), bins=int(bins), range=(0.0, 1.0))
+    p = counts[counts > 0] / values.size
+    return float(-np.sum(p * np.log2(p)) + 0.0)
+
+
+def degree_assortativity(A) -> float:
+    """Degree assortativity (Newman 2002) of a binary undirected graph.
+
+    Pearson correlation between the degrees at the two ends of every edge,
+    each edge counted in both directions.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, n)
+        Symmetric binary adjacency without self-loops.
+
+    Returns
+    -------
+    r : float
+        NaN when the graph has no edges or all edge ends have the same degree.
+    """
+    A = np.asarray(A) != 0
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.array_equal(A, A.T):
+        raise ValueError("A must be a symmetric (n, n) adjacency; symmetrise it first")
+    degree = A.sum(axis=1).astype(np.float64)
+    i, j = np.nonzero(A)
+    if i.size == 0:
+        return float("nan")
+    x, y = degree[i], degree[j]
+    if np.ptp(x) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])

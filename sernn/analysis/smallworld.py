@@ -1,0 +1,299 @@
+"""Binary clustering, path length and small-worldness with vectorised random nulls.
+
+All functions take symmetric binary adjacency matrices without self-loops (the
+output of :func:`sernn.analysis.graph.binarize`), either one ``(n, n)`` graph
+or a stack ``(b, n, n)`` of graphs that are processed together: the random
+null graphs of the small-world index are generated, and their clustering and
+path lengths computed, many at a time with batched matrix products instead of
+one graph at a time.
+
+Conventions
+-----------
+Clustering
+    Local clustering ``C_i = t_i / (k_i (k_i - 1))`` with ``t_i = (A^3)_ii``
+    (twice the triangles through ``i``) and ``k_i`` the degree; ``C_i = 0`` when
+    ``k_i < 2``. The network's clustering is the mean over all ``n`` nodes
+    (as in networkx ``average_clustering`` and bctpy ``clustering_coef_bu``).
+Path length
+    Characteristic path length ``L`` = mean shortest-path length (in edges)
+    over the ordered pairs ``i != j`` that are connected by some path.
+    Pairs in different components are left out (not counted as infinite).
+    The same rule is applied to the network and to every null graph. The
+    harmonic alternative, global efficiency ``E = mean_{i != j} 1 / d_ij``
+    (``1 / inf = 0``), is returned too, together with the fraction of
+    connected pairs, so that a disconnected network is never hidden.
+Null model
+    Erdős–Rényi ``G(n, m)``: ``m`` undirected edges placed uniformly at random
+    among the ``n (n - 1) / 2`` node pairs, with ``n`` and ``m`` taken from the
+    network, so the nulls have exactly its size and density.
+Small-worldness
+    ``sigma = (C / C_null) / (L / L_null)`` (Humphries & Gurney 2008) with
+    ``C_null`` and ``L_null`` the means over the null graphs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "clustering_coefficients",
+    "path_length",
+    "random_graphs",
+    "small_worldness",
+]
+
+#: bytes of float32 per batch of graphs processed at once (bounds memory)
+_BATCH_BYTES = 1 << 22
+
+
+def _as_stack(A, name="A"):
+    A = np.asarray(A)
+    single = A.ndim == 2
+    if single:
+        A = A[None]
+    if A.ndim != 3 or A.shape[1] != A.shape[2]:
+        raise ValueError(f"{name} must have shape (n, n) or (b, n, n); got {np.shape(A)}")
+    A = A != 0
+    if not np.array_equal(A, A.transpose(0, 2, 1)):
+        raise ValueError(
+            f"{name} must be symmetric (an undirected graph); symmetrise it first, "
+            "e.g. with sernn.analysis.graph.binarize or symmetrize"
+        )
+    diagonal = np.arange(A.shape[1])
+    if A[:, diagonal, diagonal].any():
+        raise ValueError(f"{name} must have no self-loops (zero diagonal)")
+    return A, single
+
+
+def _clustering_stack(A, A2):
+    """Local clustering of a stack given the float32 adjacency and its square."""
+    twice_triangles = np.einsum("bij,bij->bi", A2, A).astype(np.float64)
+    degree = A.sum(axis=-1, dtype=np.float64)
+    pairs = degree * (degree - 1)
+    return np.divide(twice_triangles, pairs, out=np.zeros_like(twice_triangles), where=pairs > 0)
+
+
+def _level_counts(A, A2):
+    """Numbers of unordered node pairs at each distance, for a stack of graphs.
+
+    Breadth-first search run on all graphs and all sources at once. The pairs
+    within distance 2 come from ``A2 = A @ A`` (already needed for clustering).
+    Later levels use a dense matrix product while many pairs are still
+    unreached, and otherwise test only the unreached pairs: ``(i, j)`` is at
+    distance ``k`` when a node within distance ``k - 1`` of ``i`` is adjacent to
+    ``j``, checked on bit-packed rows.
+
+    Parameters
+    ----------
+    A, A2 : ndarray of shape (b, n, n), float32
+        Adjacency matrices (0/1) and their squares.
+
+    Returns
+    -------
+    counts : ndarray of shape (b, levels)
+        ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
+    """
+    b, n, _ = A.shape
+    rows, cols = np.triu_indices(n, k=1)
+    within1_or_2 = A2 + A
+    within2 = np.take(within1_or_2.reshape(b, n * n), rows * n + cols, axis=1) > 0
+    level1 = np.rint(A.sum(axis=(1, 2)) / 2).astype(np.int64)
+    counts = [level1, np.count_nonzero(within2, axis=1) - level1]
+    g, p = np.nonzero(~within2)
+    if g.size == 0:
+        return np.stack(counts, axis=1)
+    reach = within1_or_2 > 0
+    while counts[-1].any() and g.size:
+        if g.size > 0.05 * b * n * n:
+            # many pairs left: one dense boolean product for all of them
+            grown = np.matmul(reach.astype(np.float32), A) > 0
+            hit = grown[g, rows[p], cols[p]]
+            reach |= grown
+        else:
+            packed_adj = np.packbits(A > 0, axis=-1)
+            packed_reach = np.packbits(reach, axis=-1)
+            i, j = rows[p], cols[p]
+            hit = np.any(packed_reach[g, i] & packed_adj[g, j], axis=-1)
+            reach[g[hit], i[hit], j[hit]] = True
+            reach[g[hit], j[hit], i[hit]] = True
+        counts.append(np.bincount(g[hit], minlength=b))
+        g, p = g[~hit], p[~hit]
+    return np.stack(counts, axis=1)
+
+
+def _path_stats(counts, n):
+    """Characteristic path length, efficiency and connected fraction from level counts."""
+    levels = np.arange(1, counts.shape[1] + 1)
+    reached = counts.sum(axis=1)
+    total = (counts * levels).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        length = np.where(reached > 0, total / np.maximum(reached, 1), np.nan)
+    efficiency = (counts / levels).sum(axis=1) / (n * (n - 1) / 2)
+    connected = reached / (n * (n - 1) / 2)
+    return length, efficiency, connected
+
+
+def _batches(b, n):
+    size = max(1, _BATCH_BYTES // (4 * n * n))
+    for start in range(0, b, size):
+        yield slice(start, min(b, start + size))
+
+
+def _measures(A):
+    """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
+    A2 = np.matmul(A, A)
+    clustering = _clustering_stack(A, A2).mean(axis=1)
+    return np.vstack([clustering, *_path_stats(_level_counts(A, A2), A.shape[1])])
+
+
+def _graph_measures(A_bool):
+    """Mean clustering, path length, efficiency, connected fraction of a bool stack."""
+    b, n, _ = A_bool.shape
+    out = np.empty((4, b))
+    for part in _batches(b, n):
+        out[:, part] = _measures(A_bool[part].astype(np.float32))
+    return out
+
+
+def clustering_coefficients(A) -> np.ndarray:
+    """Local binary clustering coefficients.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, n) or (b, n, n)
+        Symmetric binary adjacency (or a stack of them), zero diagonal.
+
+    Returns
+    -------
+    C : ndarray of shape (n,) or (b, n), float64
+        ``C_i = (A^3)_ii / (k_i (k_i - 1))``, 0 where ``k_i < 2``.
+    """
+    A, single = _as_stack(A)
+    b, n, _ = A.shape
+    out = np.empty((b, n))
+    for part in _batches(b, n):
+        Af = A[part].astype(np.float32)
+        out[part] = _clustering_stack(Af, np.matmul(Af, Af))
+    return out[0] if single else out
+
+
+def path_length(A) -> dict:
+    """Characteristic path length over connected pairs, and global efficiency.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, n) or (b, n, n)
+        Symmetric binary adjacency (or a stack), zero diagonal.
+
+    Returns
+    -------
+    result : dict
+        ``"path_length"`` (mean shortest-path length in edges over connected
+        ordered pairs; NaN if no pair is connected), ``"efficiency"`` (mean of
+        ``1 / d_ij`` over all ordered pairs, 0 for unconnected pairs) and
+        ``"connected_fraction"`` (fraction of pairs joined by a path). Floats for
+        one graph, arrays of shape (b,) for a stack.
+    """
+    A, single = _as_stack(A)
+    measures = _graph_measures(A)
+    keys = ("path_length", "efficiency", "connected_fraction")
+    return {key: (float(values[0]) if single else values) for key, values in zip(keys, measures[1:])}
+
+
+def random_graphs(n: int, m: int, count: int, seed=0) -> np.ndarray:
+    """Erdős–Rényi ``G(n, m)`` graphs: ``m`` edges uniformly among all node pairs.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    m : int
+        Number of undirected edges, ``0 <= m <= n (n - 1) / 2``.
+    count : int
+        Number of graphs.
+    seed : int or numpy.random.Generator, default=0
+        Random seed; the same seed gives the same graphs.
+
+    Returns
+    -------
+    A : ndarray of shape (count, n, n), bool
+        Symmetric adjacency matrices without self-loops.
+    """
+    pairs = n * (n - 1) // 2
+    if not 0 <= m <= pairs:
+        raise ValueError(f"m must be between 0 and n (n - 1) / 2 = {pairs}; got {m}")
+    return _random_stack(n, m, count, np.random.default_rng(seed)) > 0
+
+
+def _random_stack(n, m, count, rng):
+    """``count`` G(n, m) graphs as a float32 (count, n, n) stack of 0/1."""
+    pairs = n * (n - 1) // 2
+    rows, cols = np.triu_indices(n, k=1)
+    flat = rows * n + cols
+    A = np.zeros((count, n * n), dtype=np.float32)
+    for index in range(count):
+        A[index, flat[rng.choice(pairs, size=m, replace=False, shuffle=False)]] = 1.0
+    A = A.reshape(count, n, n)
+    A += A.transpose(0, 2, 1)
+    return A
+
+
+def _null_measures(n, m, n_nulls, seed):
+    rng = np.random.default_rng(seed)
+    out = np.empty((4, n_nulls))
+    for part in _batches(n_nulls, n):
+        out[:, part] = _measures(_random_stack(n, m, part.stop - part.start, rng))
+    return out
+
+
+def small_worldness(A, n_nulls: int = 1000, seed=0) -> dict:
+    """Small-world index ``sigma = (C / C_null) / (L / L_null)`` against ``G(n, m)`` nulls.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, n)
+        Symmetric binary adjacency without self-loops.
+    n_nulls : int, default=1000
+        Number of Erdős–Rényi null graphs with the network's node and edge count.
+    seed : int, default=0
+        Seed of the null graphs.
+
+    Returns
+    -------
+    result : dict
+        ``small_worldness``, ``clustering``, ``path_length``, ``efficiency``,
+        ``connected_fraction`` of the network; ``clustering_null``,
+        ``path_length_null``, ``efficiency_null`` (null means),
+        ``clustering_null_sd``, ``path_length_null_sd``,
+        ``null_connected_fraction`` (fraction of nulls that are connected),
+        ``n_nulls`` and ``null_model``. ``small_worldness`` is NaN when it is
+        undefined (no edges, or nulls without triangles or paths).
+    """
+    A, single = _as_stack(A)
+    if not single:
+        raise ValueError(f"A must be one (n, n) graph; got shape {A.shape}")
+    if isinstance(n_nulls, bool) or not isinstance(n_nulls, (int, np.integer)) or n_nulls < 1:
+        raise ValueError(f"n_nulls must be a positive integer (number of random graphs); got {n_nulls!r}")
+    n = A.shape[1]
+    m = int(np.count_nonzero(A[0])) // 2
+    clustering, length, efficiency, connected = _graph_measures(A)[:, 0]
+    null = _null_measures(n, m, int(n_nulls), seed)
+    c_null, l_null = null[0].mean(), np.nanmean(null[1]) if np.isfinite(null[1]).any() else np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = (clustering / c_null) / (length / l_null)
+    if not np.isfinite(sigma):
+        sigma = np.nan
+    return {
+        "small_worldness": float(sigma),
+        "clustering": float(clustering),
+        "path_length": float(length),
+        "efficiency": float(efficiency),
+        "connected_fraction": float(connected),
+        "clustering_null": float(c_null),
+        "path_length_null": float(l_null),
+        "efficiency_null": float(null[2].mean()),
+        "clustering_null_sd": float(null[0].std()),
+        "path_length_null_sd": float(np.nanstd(null[1])) if np.isfinite(null[1]).any() else np.nan,
+        "null_connected_fraction": float(np.mean(null[3] == 1.0)),
+        "n_nulls": int(n_nulls),
+        "null_model": f"Erdos-Renyi G(n={n}, m={m})",
+    }
