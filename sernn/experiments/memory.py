@@ -1,0 +1,502 @@
+"""``sernn memory``: bio-instantiated RNNs on working-memory tasks.
+
+The benchmark of Goulas, Damicelli & Hilgetag ("Bio-instantiated recurrent
+neural networks"): for every species (area connectome) x strategy x task
+setting x optimizer x activation x learning rate x seed, it expands the
+connectome to neurons (:func:`sernn.connectomes.strategy_network`), builds a
+temporal Elman network whose recurrent kernel is initialised by
+:class:`sernn.initializers.ConnectomeInitializer` and masked by
+:class:`sernn.constraints.MaskConstraint`, trains it, and records per epoch the
+training loss and the test loss (and accuracy for n-back).
+
+Strategies: ``b_w_no``, ``b_w_eq``, ``b_w_div`` and their randomised controls
+``r_b_w_no``, ``r_b_w_eq``, ``r_b_w_div`` (see :mod:`sernn.connectomes.strategies`).
+
+Tasks: ``sequence`` (:func:`sernn.tasks.sequence_memory`, setting = L, MSE on
+the recall steps; the test loss is that MSE) and ``nback``
+(:func:`sernn.tasks.nback`, setting = n, cross-entropy on the response step;
+the test loss is that cross-entropy, the test accuracy the response accuracy).
+
+Data and seeds: run seed ``s`` builds the network with ``seed=s`` and uses the
+task's trials drawn with ``seed=s`` (so all strategies of one seed see the same
+trials), the first ``1 - test_fraction`` of them for training, the rest for
+testing. The quick default (macaque, 4 neurons per region, sequence memory
+with L = 3, Adam with learning rate 1e-3, 30 epochs, 2 seeds) runs in a few
+minutes on 2 CPU cores; ``--paper`` uses the paper's settings (macaque,
+marmoset and human; L = 3, 5, 10 and n = 2, 3, 4; Adam and RMSprop; ReLU and
+tanh; learning rate 1e-4; 500 epochs for sequence memory and 3,000 for n-back;
+5 seeds).
+
+Output folder (a :class:`~sernn.experiments.runstore.RunStore`, resumable):
+``metrics.csv`` (one row per run and epoch: ``loss``, ``task_loss``,
+``test_loss``, and for n-back ``accuracy``, ``test_accuracy``), ``summary.csv``
+(one row per run: ``min_test_loss``, ``epoch_of_min``, ``final_test_loss``...),
+``summary_by_strategy.csv`` (median and spread over seeds and settings),
+``runs/<run_id>/history.npz`` (recurrent kernel before and after training, its
+mask and the biological weights) and figures ``loss_curves_*.png``,
+``min_test_loss_*.png`` and ``epoch_of_min_*.png``.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sernn.connectomes.strategies import STRATEGIES, parse_strategy
+from sernn.experiments.maze import _int_list, _positive, _shard
+from sernn.experiments.runstore import RunStore, make_run_id
+
+__all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
+           "add_arguments", "run", "PAPER", "QUICK"]
+
+#: Task name -> name of its setting.
+TASKS = {"sequence": "length", "nback": "n"}
+
+#: Quick default settings.
+QUICK = dict(species=["macaque"], tasks=["sequence"], lengths=[3], nback_n=[2], optimizers=["adam"],
+             activations=["relu"], learning_rates=[1e-3], seeds=[0, 1], epochs=30, nback_epochs=None)
+
+#: The paper's settings (seed 000, section 4.1).
+PAPER = dict(species=["macaque", "marmoset", "human"], tasks=["sequence", "nback"], lengths=[3, 5, 10],
+             nback_n=[2, 3, 4], optimizers=["adam", "rmsprop"], activations=["relu", "tanh"],
+             learning_rates=[1e-4], seeds=[0, 1, 2, 3, 4], epochs=500, nback_epochs=3000)
+
+
+@dataclass(frozen=True)
+class MemoryRun:
+    species: str
+    task: str
+    setting: int
+    optimizer: str
+    activation: str
+    learning_rate: float
+    strategy: str
+    seed: int
+
+    @property
+    def params(self) -> dict:
+        return {"species": self.species, "task": self.task, "setting": int(self.setting),
+                "optimizer": self.optimizer, "activation": self.activation,
+                "learning_rate": float(self.learning_rate), "strategy": self.strategy,
+                "seed": int(self.seed)}
+
+    @property
+    def run_id(self) -> str:
+        return make_run_id(self.params)
+
+
+def plan_runs(species, tasks, lengths, nback_n, optimizers, activations, learning_rates, strategies,
+              seeds, shard=(0, 1)) -> list:
+    """All runs, in a fixed order, keeping every ``shard[1]``-th one from ``shard[0]``."""
+    runs = []
+    for name in species:
+        for task in tasks:
+            for setting in (lengths if task == "sequence" else nback_n):
+                for optimizer in optimizers:
+                    for activation in activations:
+                        for lr in learning_rates:
+                            for seed in seeds:
+                                for strategy in strategies:
+                                    runs.append(MemoryRun(name, task, int(setting), optimizer,
+                                                          activation, float(lr), strategy, int(seed)))
+    index, count = shard
+    return runs[index::count]
+
+
+def _task_data(task: str, setting: int, settings: dict, seed: int):
+    from sernn.tasks.memory import nback, sequence_memory, train_test_split
+
+    if task == "sequence":
+        data = sequence_memory(settings["n_trials"], setting, seed=seed)
+    else:
+        data = nback(settings["n_trials"], setting, seed=seed, length=settings["nback_length"],
+                     min_difference=settings["nback_min_difference"])
+    return train_test_split(data, settings["test_fraction"])
+
+
+def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, dict]:
+    """Train one network; return (per-epoch rows, arrays to save, extra info)."""
+    import keras
+
+    from sernn.connectomes import strategy_network
+    from sernn.initializers.connectome import connectome_recurrent
+    from sernn.models import build_sernn
+
+    network = strategy_network(connectome, spec.strategy, settings["neurons_per_region"], seed=spec.seed,
+                               target_sparsity=settings["target_sparsity"],
+                               intrinsic=settings["intrinsic"],
+                               intrinsic_sparsity=settings["intrinsic_sparsity"],
+                               intrinsic_weight=settings["intrinsic_weight"])
+    units, initializer, constraint = connectome_recurrent(network, spec.strategy, seed=spec.seed)
+    sequence = spec.task == "sequence"
+    model = build_sernn(units=units, input_size=2, output_size=1 if sequence else 2,
+                        activation=spec.activation, noise=settings["noise"],
+                        recurrent_initializer=initializer, recurrent_constraint=constraint,
+                        output_activation="linear" if sequence else "softmax", return_sequences=True,
+                        loss="mse" if sequence else "categorical_crossentropy", metrics=(),
+                        weighted_metrics=[] if sequence else ["accuracy"], optimizer=spec.optimizer,
+                        learning_rate=spec.learning_rate, seed=spec.seed)
+    train, test = _task_data(spec.task, spec.setting, settings, spec.seed)
+    initial = np.asarray(model.get_layer("rnn").cell.recurrent_kernel.numpy())
+    epochs = settings["epochs"] if sequence else settings["nback_epochs"]
+    history = model.fit(train.x, train.y, sample_weight=train.sample_weight, epochs=epochs,
+                        batch_size=settings["batch_size"],
+                        validation_data=(test.x, test.y, test.sample_weight), verbose=0).history
+    final = np.asarray(model.get_layer("rnn").cell.recurrent_kernel.numpy())
+    rows = []
+    for epoch in range(len(history["loss"])):
+        # task_loss is weighted by the sample weight: the mean loss over the
+        # recall / response steps only (Keras's "loss" divides by all steps).
+        row = {"epoch": epoch + 1, "loss": history["loss"][epoch],
+               "task_loss": history["task_loss"][epoch],
+               "test_loss": history["val_task_loss"][epoch]}
+        if not sequence:
+            row["accuracy"] = history["accuracy"][epoch]
+            row["test_accuracy"] = history["val_accuracy"][epoch]
+        rows.append({k: float(v) if k != "epoch" else v for k, v in row.items()})
+    outside = float(np.abs(final[network.mask == 0]).max()) if (network.mask == 0).any() else 0.0
+    arrays = {"recurrent_kernel": np.stack([initial, final]).astype(np.float32),
+              "epoch": np.array([0, len(rows)]), "mask": network.mask,
+              "bio_weights": network.weights.astype(np.float32),
+              "region_index": network.region_index}
+    info = {"units": int(units), "n_connections": network.n_connections,
+            "density": round(network.density, 6), "max_abs_weight_outside_mask": outside}
+    keras.backend.clear_session()
+    return rows, arrays, info
+
+
+_RUN_COLUMNS = ["species", "task", "setting", "optimizer", "activation", "learning_rate", "strategy",
+                "seed"]
+_GROUP = ["species", "task", "setting", "optimizer", "activation", "learning_rate", "strategy"]
+
+
+def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: minimum test loss, the (first) epoch where it is reached, final values."""
+    if metrics.empty:
+        return pd.DataFrame()
+    records = []
+    for run_id, frame in metrics.groupby("run_id", sort=False):
+        frame = frame.sort_values("epoch")
+        best = int(np.argmin(frame["test_loss"].to_numpy()))
+        record = {"run_id": run_id, **{c: frame[c].iloc[0] for c in _RUN_COLUMNS},
+                  "epochs": int(frame["epoch"].max()),
+                  "min_test_loss": float(frame["test_loss"].iloc[best]),
+                  "epoch_of_min": int(frame["epoch"].iloc[best]),
+                  "final_test_loss": float(frame["test_loss"].iloc[-1])}
+        if "test_accuracy" in frame and frame["test_accuracy"].notna().any():
+            record["max_test_accuracy"] = float(frame["test_accuracy"].max())
+            record["final_test_accuracy"] = float(frame["test_accuracy"].iloc[-1])
+        records.append(record)
+    summary = pd.DataFrame(records)
+    summary["_order"] = summary["strategy"].map({s: i for i, s in enumerate(STRATEGIES)})
+    summary = summary.sort_values(["species", "task", "setting", "optimizer", "activation",
+                                   "learning_rate", "_order", "seed"]).drop(columns="_order")
+    return summary.reset_index(drop=True)
+
+
+def aggregate(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per species, task setting and strategy: median and IQR of the minimum test loss and its epoch."""
+    if summary.empty:
+        return pd.DataFrame()
+
+    def q(p):
+        return lambda s: float(np.quantile(s, p))
+
+    table = summary.groupby(_GROUP, sort=False, as_index=False).agg(
+        runs=("seed", "count"),
+        min_loss_median=("min_test_loss", "median"),
+        min_loss_q25=("min_test_loss", q(0.25)),
+        min_loss_q75=("min_test_loss", q(0.75)),
+        epoch_of_min_median=("epoch_of_min", "median"),
+        epoch_of_min_q25=("epoch_of_min", q(0.25)),
+        epoch_of_min_q75=("epoch_of_min", q(0.75)),
+    )
+    if "max_test_accuracy" in summary:
+        acc = summary.groupby(_GROUP, sort=False)["max_test_accuracy"].median()
+        table["max_accuracy_median"] = [acc.get(tuple(row), np.nan) for row in table[_GROUP].itertuples(index=False)]
+    return table
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """The aggregate table as text; columns that hold one value only are left out."""
+    if table.empty:
+        return "no finished runs"
+    shown = table.copy()
+    constant = [c for c in ("optimizer", "activation", "learning_rate") if shown[c].nunique() == 1]
+    shown = shown.drop(columns=constant)
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].map(lambda v: f"{v:.4g}")
+    return shown.to_string(index=False)
+
+
+def _combo_label(key) -> str:
+    task, setting, optimizer, activation, lr = key
+    return f"{task}_{TASKS[task]}={setting}_{optimizer}_{activation}_lr={lr:g}"
+
+
+def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
+    """Loss curves per strategy (mean and s.d. band over seeds) and box plots per species.
+
+    Returns the paths written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+
+    folder = Path(folder)
+    written = []
+    if metrics.empty:
+        return written
+    colors = {s: plt.get_cmap("tab10")(i) for i, s in enumerate(STRATEGIES)}
+    styles = {s: ("--" if s.startswith("r_") else "-") for s in STRATEGIES}
+    species = list(dict.fromkeys(summary["species"]))
+    combos = summary[["task", "setting", "optimizer", "activation", "learning_rate"]].drop_duplicates()
+    for key in combos.itertuples(index=False, name=None):
+        task = key[0]
+        part = metrics[(metrics["task"] == key[0]) & (metrics["setting"] == key[1])
+                       & (metrics["optimizer"] == key[2]) & (metrics["activation"] == key[3])
+                       & np.isclose(metrics["learning_rate"], key[4])]
+        panels = [("test_loss", "test loss (MSE, recall steps)" if task == "sequence"
+                   else "test loss (cross-entropy, response step)")]
+        if task == "nback":
+            panels.append(("test_accuracy", "test accuracy"))
+        fig, axes = plt.subplots(len(panels), len(species), squeeze=False,
+                                 figsize=(4.2 * len(species), 3.2 * len(panels)))
+        for col, name in enumerate(species):
+            for row, (column, label) in enumerate(panels):
+                ax = axes[row, col]
+                for strategy in STRATEGIES:
+                    sub = part[(part["species"] == name) & (part["strategy"] == strategy)]
+                    if sub.empty:
+                        continue
+                    stats = sub.groupby("epoch")[column].agg(["mean", "std"]).fillna(0.0)
+                    ax.plot(stats.index, stats["mean"], styles[strategy], color=colors[strategy],
+                            label=strategy, lw=1.4)
+                    ax.fill_between(stats.index, stats["mean"] - stats["std"],
+                                    stats["mean"] + stats["std"], color=colors[strategy], alpha=0.15)
+                ax.set_xlabel("epoch")
+                ax.set_ylabel(label)
+                if row == 0:
+                    ax.set_title(name)
+                if column == "test_loss":
+                    ax.set_yscale("log")
+        axes[0, -1].legend(fontsize=7, frameon=False)
+        fig.suptitle(f"{_combo_label(key)} (mean and s.d. over seeds)", fontsize=9)
+        fig.tight_layout()
+        path = folder / f"loss_curves_{_combo_label(key)}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    for task in dict.fromkeys(summary["task"]):
+        for column, label in (("min_test_loss", "minimum test loss"), ("epoch_of_min", "epoch of minimum")):
+            part = summary[summary["task"] == task]
+            fig, axes = plt.subplots(1, len(species), squeeze=False, figsize=(4.2 * len(species), 3.4))
+            for col, name in enumerate(species):
+                ax = axes[0, col]
+                present = [s for s in STRATEGIES if ((part["species"] == name) & (part["strategy"] == s)).any()]
+                values = [part[(part["species"] == name) & (part["strategy"] == s)][column].to_numpy()
+                          for s in present]
+                if values:
+                    box = ax.boxplot(values, patch_artist=True)
+                    for patch, strategy in zip(box["boxes"], present):
+                        patch.set_facecolor(colors[strategy])
+                        patch.set_alpha(0.5)
+                    ax.set_xticks(range(1, len(present) + 1), present, rotation=45, fontsize=8)
+                ax.set_title(name)
+                ax.set_ylabel(label)
+            fig.suptitle(f"{task}: {label} over seeds and settings", fontsize=9)
+            fig.tight_layout()
+            path = folder / f"{column}_{task}.png"
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            written.append(path)
+    return written
+
+
+# -- command line ---------------------------------------------------------------
+
+def _name_list(text):
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {text!r}")
+    return values
+
+
+def _float_list(text):
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
+    return values
+
+
+def _neurons(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or comma-separated integers, got {text!r}") from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"neurons per region must be >= 1, got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Train bio-instantiated RNNs (area connectomes expanded to neurons) on working-memory tasks, "
+        "for every species x strategy (b_w_no, b_w_eq, b_w_div and the r_ controls) x task setting x "
+        "seed. The default is a quick set (macaque, sequence memory L=3, 30 epochs, 2 seeds); --paper "
+        "uses the paper's settings. Re-running with the same --out resumes."
+    )
+    parser.add_argument("--out", default="sernn-runs/memory", help="output folder (default: %(default)s)")
+    parser.add_argument("--paper", action="store_true",
+                        help="the paper's settings: macaque, marmoset, human; sequence L=3,5,10 and "
+                             "n-back n=2,3,4; adam, rmsprop; relu, tanh; lr 1e-4; 500 / 3000 epochs; "
+                             "seeds 0-4 (options given explicitly still override)")
+    parser.add_argument("--species", type=_name_list, default=None,
+                        help="comma-separated species (macaque, marmoset, human, mouse, mouse_ypma_oh, "
+                             "drosophila) or connectome CSV paths (default: macaque)")
+    parser.add_argument("--connectome-dir", default=None,
+                        help="folder with the connectome CSV files (default: $SERNN_CONNECTOMES, "
+                             "../shared/data/connectomes, data/connectomes)")
+    parser.add_argument("--strategies", type=_name_list, default=list(STRATEGIES),
+                        help="comma-separated subset of " + ", ".join(STRATEGIES) + " (default: all)")
+    parser.add_argument("--tasks", type=_name_list, default=None,
+                        help="comma-separated subset of sequence, nback (default: sequence)")
+    parser.add_argument("--lengths", type=_int_list, default=None,
+                        help="sequence-memory lengths L (default: 3)")
+    parser.add_argument("--nback-n", type=_int_list, default=None, help="n-back n values (default: 2)")
+    parser.add_argument("--optimizers", type=_name_list, default=None,
+                        help="comma-separated keras optimizer names (default: adam)")
+    parser.add_argument("--activations", type=_name_list, default=None,
+                        help="comma-separated activations of the recurrent units (default: relu)")
+    parser.add_argument("--learning-rates", type=_float_list, default=None,
+                        help="comma-separated learning rates (default: 1e-3; paper: 1e-4)")
+    parser.add_argument("--seeds", type=_int_list, default=None, help="comma-separated seeds (default: 0,1)")
+    parser.add_argument("--epochs", type=_positive(int), default=None,
+                        help="epochs of sequence-memory runs (default: 30; paper: 500)")
+    parser.add_argument("--nback-epochs", type=_positive(int), default=None,
+                        help="epochs of n-back runs (default: --epochs; paper: 3000)")
+    parser.add_argument("--neurons-per-region", type=_neurons, default=4,
+                        help="neurons per region: one integer, or one per region comma-separated "
+                             "(default: 4, as in the paper)")
+    parser.add_argument("--target-sparsity", type=float, default=0.8, help="default: %(default)s")
+    parser.add_argument("--intrinsic-sparsity", type=float, default=1.0, help="default: %(default)s")
+    parser.add_argument("--intrinsic-weight", type=float, default=0.8, help="default: %(default)s")
+    parser.add_argument("--no-intrinsic", action="store_true", help="no within-region connections")
+    parser.add_argument("--n-trials", type=_positive(int), default=1000, help="default: %(default)s")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="default: %(default)s")
+    parser.add_argument("--batch-size", type=_positive(int), default=128, help="default: %(default)s")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="input noise s.d. during training (default: 0, as in the paper)")
+    parser.add_argument("--nback-length", type=_positive(int), default=None,
+                        help="values shown per n-back trial (default: n + 4)")
+    parser.add_argument("--nback-min-difference", type=float, default=0.0,
+                        help="minimum |difference| of a no-match value (default: 0)")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/K",
+                        help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
+
+
+def _resolve(args) -> dict:
+    base = PAPER if args.paper else QUICK
+    chosen = {}
+    for key, option in (("species", "species"), ("tasks", "tasks"), ("lengths", "lengths"),
+                        ("nback_n", "nback_n"), ("optimizers", "optimizers"),
+                        ("activations", "activations"), ("learning_rates", "learning_rates"),
+                        ("seeds", "seeds"), ("epochs", "epochs"), ("nback_epochs", "nback_epochs")):
+        value = getattr(args, option)
+        chosen[key] = base[key] if value is None else value
+    if chosen["nback_epochs"] is None:
+        chosen["nback_epochs"] = chosen["epochs"]
+    unknown = [t for t in chosen["tasks"] if t not in TASKS]
+    if unknown:
+        raise ValueError(f"--tasks: unknown {unknown}; accepted: {', '.join(TASKS)}")
+    for strategy in args.strategies:
+        parse_strategy(strategy)
+    if any(v < 1 for v in chosen["lengths"]) or any(v < 1 for v in chosen["nback_n"]):
+        raise ValueError("--lengths and --nback-n must be >= 1")
+    if args.nback_length is not None and "nback" in chosen["tasks"] and \
+            args.nback_length <= max(chosen["nback_n"]):
+        raise ValueError(f"--nback-length {args.nback_length} must exceed every --nback-n "
+                         f"(largest {max(chosen['nback_n'])})")
+    if args.noise < 0:
+        raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    if not 0 < args.test_fraction < 1:
+        raise ValueError(f"--test-fraction must be in (0, 1), got {args.test_fraction}")
+    return chosen
+
+
+def run(args) -> int:
+    from sernn.connectomes import load
+    from sernn.connectomes.catalog import find_connectome
+
+    chosen = _resolve(args)
+    strategies = [parse_strategy(s).code for s in args.strategies]
+    connectomes = {name: load(find_connectome(name, args.connectome_dir)) for name in chosen["species"]}
+    neurons = args.neurons_per_region
+    if isinstance(neurons, list):
+        wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(neurons)}
+        if wrong:
+            raise ValueError(f"--neurons-per-region has {len(neurons)} values but the connectomes have "
+                             f"{wrong} regions; give one integer, or one per region for a single species")
+    settings = {
+        "neurons_per_region": neurons, "target_sparsity": args.target_sparsity,
+        "intrinsic": not args.no_intrinsic, "intrinsic_sparsity": args.intrinsic_sparsity,
+        "intrinsic_weight": args.intrinsic_weight, "n_trials": args.n_trials,
+        "test_fraction": args.test_fraction, "batch_size": args.batch_size, "noise": args.noise,
+        "nback_length": args.nback_length, "nback_min_difference": args.nback_min_difference,
+        "epochs": chosen["epochs"], "nback_epochs": chosen["nback_epochs"],
+        "species": chosen["species"], "tasks": chosen["tasks"], "lengths": chosen["lengths"],
+        "nback_n": chosen["nback_n"], "optimizers": chosen["optimizers"],
+        "activations": chosen["activations"], "learning_rates": chosen["learning_rates"],
+        "strategies": strategies, "seeds": chosen["seeds"],
+    }
+    # Validate the expansion settings once, before any training.
+    from sernn.connectomes import expand
+
+    for connectome in connectomes.values():
+        expand(connectome, neurons, target_sparsity=args.target_sparsity,
+               intrinsic=not args.no_intrinsic, intrinsic_sparsity=args.intrinsic_sparsity,
+               intrinsic_weight=args.intrinsic_weight, seed=0)
+    store = RunStore(args.out, "memory", settings,
+                     extendable=("species", "tasks", "lengths", "nback_n", "optimizers", "activations",
+                                 "learning_rates", "strategies", "seeds"))
+    runs = plan_runs(chosen["species"], chosen["tasks"], chosen["lengths"], chosen["nback_n"],
+                     chosen["optimizers"], chosen["activations"], chosen["learning_rates"], strategies,
+                     chosen["seeds"], shard=args.shard)
+    todo = [r for r in runs if not store.is_done(r.run_id)]
+    print(f"sernn memory: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
+          f"{len(todo)} to run)", flush=True)
+    started = time.perf_counter()
+    for position, spec in enumerate(todo, start=1):
+        t0 = time.perf_counter()
+        rows, arrays, info = run_one(spec, store.settings, connectomes[spec.species])
+        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
+        losses = [r["test_loss"] for r in rows]
+        best = int(np.argmin(losses))
+        elapsed = time.perf_counter() - started
+        eta = elapsed / position * (len(todo) - position)
+        extra = f" acc={rows[-1]['test_accuracy']:.3f}" if "test_accuracy" in rows[-1] else ""
+        print(f"[{position}/{len(todo)}] {spec.species} {spec.task} {TASKS[spec.task]}={spec.setting} "
+              f"{spec.optimizer}/{spec.activation} lr={spec.learning_rate:g} {spec.strategy:9s} "
+              f"seed={spec.seed}: min test loss {losses[best]:.4g} at epoch {best + 1}{extra} "
+              f"({time.perf_counter() - t0:.1f} s, ETA {eta / 60:.1f} min)", flush=True)
+    metrics = store.rebuild_metrics()
+    summary = summarize(metrics)
+    table = aggregate(summary)
+    store.write_table("summary.csv", summary)
+    store.write_table("summary_by_strategy.csv", table)
+    print("\nMinimum test loss and the epoch where it is reached (median, 25th and 75th percentiles over seeds):")
+    print(format_table(table))
+    written = [] if args.no_figures else write_figures(metrics, summary, store.path)
+    print(f"\nwrote {store.path / 'metrics.csv'}, summary.csv, summary_by_strategy.csv"
+          + (f" and {len(written)} figures" if written else ""))
+    return 0
