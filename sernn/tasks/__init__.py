@@ -3,7 +3,9 @@
 Every task function takes the number of trials and an explicit ``seed``; the same
 seed gives the same arrays.
 """
+from sernn.tasks.decision import go_nogo, perceptual_decision
 from sernn.tasks.maze import MAZE_PROBLEMS, maze, maze_dataset
 from sernn.tasks.memory import TaskData, nback, sequence_memory
 
-__all__ = ["maze", "maze_dataset", "MAZE_PROBLEMS", "sequence_memory", "nback", "TaskData"]
+__all__ = ["maze", "maze_dataset", "MAZE_PROBLEMS", "sequence_memory", "nback", "TaskData",
+           "go_nogo", "perceptual_decision"]

@@ -1,0 +1,140 @@
+"""C*: a distance penalty plus communicability-distribution matching (seed 003, SPEC §5).
+
+For a recurrent kernel ``W`` (``n`` units) and an empirical connectome ``E``::
+
+    penalty = SpatialL1(strength, coordinates)(W)
+              + matching_strength * W1(C(W), C(E)) / mean(C(E))
+
+where ``C(.)`` is the weighted communicability (:mod:`sernn.communicability`),
+and ``W1`` the 1-Wasserstein distance between the distributions of their
+off-diagonal values: with ``k = n (n - 1)`` values sorted ascending,
+``W1 = mean_k |sort(C(W))_k - q_k|`` where ``q`` is the target's quantile
+function at the midpoints ``(k + 0.5) / K`` (exactly the target's sorted values
+when ``E`` has the same size; otherwise the quantile function is sampled). Dividing
+by the target's mean communicability makes the term dimensionless, so
+``matching_strength`` does not depend on the network size or on the
+connectome's weight scale. Weighted communicability is invariant to a global
+rescaling of the weights, so the term shapes the *pattern* of communication
+(how unequal the paths are), not the weight magnitude: the distance term does that.
+
+The gradient flows through the sort (the permutation is piecewise constant)
+and through the communicability.
+
+The distance term is :class:`sernn.regularizers.SpatialL1`; its size
+normalisation (``normalization="size"``, the default here) keeps the strength
+meaningful for networks of any size with distances in micrometres (SPEC §1,
+scale pitfall).
+"""
+from __future__ import annotations
+
+import numbers
+
+import keras
+import numpy as np
+from keras import ops
+
+from sernn.communicability import communicability
+from sernn.regularizers.spatial import REFERENCE_UNITS, SpatialL1
+
+__all__ = ["CommunicabilityMatching", "offdiagonal_communicability"]
+
+
+def offdiagonal_communicability(weights) -> np.ndarray:
+    """Sorted off-diagonal communicability values of a numpy weight matrix, ``(n (n-1),)``."""
+    matrix = np.asarray(weights, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2:
+        raise ValueError(f"target must be a square (n, n) connectome with n >= 2, got shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise ValueError("target connectome must be finite")
+    C = communicability(matrix)
+    return np.sort(C[~np.eye(matrix.shape[0], dtype=bool)])
+
+
+@keras.saving.register_keras_serializable(package="sernn")
+class CommunicabilityMatching(keras.regularizers.Regularizer):
+    """C*: distance-weighted L1 plus matching of the communicability distribution.
+
+    Parameters
+    ----------
+    strength : float
+        Strength of the distance term (as :class:`SpatialL1`); 0 keeps only matching.
+    target : array-like of shape (m, m) or (K,)
+        The empirical connectome (e.g. EM synapse counts,
+        :func:`sernn.microns.wiring_matrix`), or directly its off-diagonal
+        communicability values (any order; what ``get_config`` stores).
+    matching_strength : float, default 1.0
+        Weight of the (dimensionless) matching term.
+    coordinates : array-like of shape (n, 3), optional
+        Unit positions for the distance term (default: the 5 x 5 x 4 grid).
+    distance_power : float, default 1.0
+    normalization : {None, "size"}, default "size"
+        Of the distance term, see :class:`SpatialL1`.
+    reference_units : int, default 100
+
+    Shapes
+    ------
+    Applied to a recurrent kernel of shape ``(n, n)``; returns a scalar.
+    """
+
+    def __init__(self, strength, target, matching_strength=1.0, coordinates=None, distance_power=1.0,
+                 normalization="size", reference_units=REFERENCE_UNITS):
+        self.spatial = SpatialL1(strength, coordinates=coordinates, distance_power=distance_power,
+                                 normalization=normalization, reference_units=reference_units)
+        if isinstance(matching_strength, bool) or not isinstance(matching_strength, numbers.Real) \
+                or not np.isfinite(matching_strength) or matching_strength < 0:
+            raise ValueError(f"matching_strength must be a non-negative number, got {matching_strength!r}")
+        self.matching_strength = float(matching_strength)
+        values = np.asarray(target, dtype=np.float64)
+        if values.ndim == 2:
+            values = offdiagonal_communicability(values)
+        elif values.ndim != 1 or values.size < 2 or not np.isfinite(values).all():
+            raise ValueError("target must be a square connectome or a 1-D array of >= 2 finite "
+                             f"communicability values, got shape {values.shape}")
+        self.target_values = np.sort(values)
+        self.target_mean = float(self.target_values.mean())
+        if self.target_mean <= 0:
+            raise ValueError("target connectome has no connection (all communicability values are 0)")
+        self._quantiles = {}
+
+    @property
+    def strength(self) -> float:
+        return self.spatial.strength
+
+    def target_quantiles(self, k: int) -> np.ndarray:
+        """The target's quantile function at ``(i + 0.5) / k``, ``i = 0..k-1``."""
+        if k not in self._quantiles:
+            m = self.target_values.size
+            if m == k:
+                self._quantiles[k] = self.target_values
+            else:
+                index = np.minimum(np.floor((np.arange(k) + 0.5) / k * m).astype(int), m - 1)
+                self._quantiles[k] = self.target_values[index]
+        return self._quantiles[k]
+
+    def matching_distance(self, x):
+        """``W1(C(x), target) / mean(target)`` (a scalar tensor)."""
+        shape = tuple(x.shape)
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise ValueError(f"CommunicabilityMatching regularises square kernels, got shape {shape}")
+        n = int(shape[0])
+        off = np.flatnonzero(~np.eye(n, dtype=bool))
+        values = ops.take(ops.reshape(communicability(x), (-1,)), off)
+        quantiles = ops.convert_to_tensor(self.target_quantiles(off.size), dtype=values.dtype)
+        return ops.mean(ops.abs(ops.sort(values) - quantiles)) / self.target_mean
+
+    def __call__(self, x):
+        total = self.spatial(x)
+        if self.matching_strength:
+            total = total + self.matching_strength * self.matching_distance(x)
+        return total
+
+    def get_config(self):
+        spatial = self.spatial.get_config()
+        return {"strength": spatial["strength"], "target": self.target_values.tolist(),
+                "matching_strength": self.matching_strength, "coordinates": spatial["coordinates"],
+                "distance_power": spatial["distance_power"], "normalization": spatial["normalization"],
+                "reference_units": spatial["reference_units"]}
+
+    def __repr__(self):
+        return (f"CommunicabilityMatching(strength={self.strength}, "
+                f"matching_strength={self.matching_strength}, target={self.target_values.size} values)")
