@@ -29,8 +29,15 @@ class UsageError(Exception):
     """A user error that the command line reports as one line."""
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _build_parser(argv):
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="sernn",
         description="Biologically constrained recurrent neural networks: benchmarks and analysis.",
     )

@@ -1,0 +1,111 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sernn import cli
+from sernn.experiments import maze as maze_bench
+
+TINY = ["--train-trials", "64", "--val-trials", "32", "--test-trials", "32", "--epochs", "2",
+        "--seeds", "0", "--batch-size", "32"]
+
+
+@pytest.mark.slow
+def test_quick_run_writes_rows_histories_and_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = cli.main(["maze", "--out", str(out), "--conditions", "baseline,sernn", "--strengths", "0.1,0.3",
+                     *TINY])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "[3/3]" in printed and "frac_plateau" in printed
+    metrics = pd.read_csv(out / "metrics.csv")
+    # baseline once, sernn at two strengths; 2 epochs each
+    assert len(metrics) == 3 * 2
+    assert {"run_id", "condition", "strength", "seed", "epoch", "loss", "task_loss", "reg_loss",
+            "val_accuracy", "val_loss"} <= set(metrics.columns)
+    assert sorted(metrics["epoch"].unique()) == [1, 2]
+    assert (metrics.loc[metrics.condition == "baseline", "reg_loss"] == 0).all()
+    assert (metrics.loc[metrics.condition == "sernn", "reg_loss"] > 0).all()
+    run_dirs = sorted((out / "runs").iterdir())
+    assert len(run_dirs) == 3
+    with np.load(run_dirs[0] / "history.npz") as history:
+        assert history["recurrent_kernel"].shape == (3, 100, 100)
+        assert history["coordinates"].shape == (100, 3)
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 3
+    final = metrics[metrics.epoch == 2].groupby(["condition", "strength"])["val_accuracy"].mean()
+    for _, row in summary.iterrows():
+        assert row["val_accuracy"] == pytest.approx(final[(row["condition"], row["strength"])])
+        assert row["frac_plateau"] == float(0.58 <= row["val_accuracy"] <= 0.66)
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    args = ["maze", "--out", str(out), "--conditions", "baseline,l1,spatial", "--strengths", "0.001", *TINY]
+    real_run_one = maze_bench.run_one
+    calls = []
+
+    def interrupted(spec, settings, coordinates):
+        calls.append(spec.run_id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_run_one(spec, settings, coordinates)
+
+    monkeypatch.setattr(maze_bench, "run_one", interrupted)
+    assert cli.main(args) == 130
+    assert len(pd.read_csv(out / "metrics.csv")) == 2  # the first run is kept
+    first = json.loads(next((out / "runs").glob("*/run.json")).read_text())
+
+    monkeypatch.setattr(maze_bench, "run_one", real_run_one)
+    assert cli.main(args) == 0
+    assert "1 already done, 2 to run" in capsys.readouterr().out
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert len(metrics) == 3 * 2
+    assert not metrics.duplicated(["run_id", "epoch"]).any()
+    again = json.loads((out / "runs" / first["run_id"] / "run.json").read_text())
+    assert again == first  # the finished run was not redone
+    assert cli.main(args) == 0
+    assert "3 already done, 0 to run" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "metrics.csv")) == 6
+
+
+def test_other_settings_in_the_same_folder_are_refused(tmp_path, capsys):
+    out = tmp_path / "run"
+    (out / "runs").mkdir(parents=True)
+    (out / "settings.json").write_text(json.dumps({"benchmark": "maze", "settings": {"epochs": 5}}))
+    code = cli.main(["maze", "--out", str(out), *TINY])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "epochs" in err[0]
+
+
+@pytest.mark.parametrize("bad", [
+    ["--epochs", "0"], ["--conditions", "sernn,lasso"], ["--strengths", "a,b"], ["--units", "50"],
+    ["--shard", "3/2"], ["--strengths", "0.1", "--paper"], ["--bogus"],
+])
+def test_bad_options_print_one_line_and_fail(bad, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "sernn.cli", "maze", "--out", str(tmp_path / "x"), *bad],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "error" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_subcommands():
+    result = subprocess.run([sys.executable, "-m", "sernn.cli", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0
+    for name in ("maze", "analyze", "memory", "microns"):
+        assert name in result.stdout
+
+
+def test_shards_partition_the_runs():
+    runs = maze_bench.plan_runs(["baseline", "sernn"], {"sernn": [0.1, 0.2, 0.3]}, [0, 1])
+    shards = [maze_bench.plan_runs(["baseline", "sernn"], {"sernn": [0.1, 0.2, 0.3]}, [0, 1], shard=(i, 3))
+              for i in range(3)]
+    assert len(runs) == 8
+    assert sorted(r.run_id for s in shards for r in s) == sorted(r.run_id for r in runs)

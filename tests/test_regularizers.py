@@ -1,0 +1,155 @@
+import keras
+import numpy as np
+import pytest
+import scipy.linalg
+import tensorflow as tf
+from scipy.spatial.distance import cdist
+
+from sernn import models, regularizers, spatial, tasks
+
+GRID = spatial.grid_coordinates()
+
+
+def ref_communicability(W):
+    A = np.abs(W)
+    d = 1 / np.sqrt(A.sum(axis=1))
+    C = scipy.linalg.expm(d[:, None] * A * d[None, :])
+    return C - np.diag(np.diag(C))
+
+
+def ref_penalty(W, coords, strength, dp=1.0, cp=1.0):
+    D = cdist(coords, coords) ** dp
+    return strength * np.sum(np.abs(W) * ref_communicability(W) ** cp * D)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_value_matches_float64_scipy_reference(seed):
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(100, 100)) / 10
+    reg = regularizers.SpatialCommunicability(0.3)
+    got = float(reg(tf.constant(W, tf.float32)))
+    expected = ref_penalty(W, GRID, 0.3)
+    assert abs(got - expected) / expected < 1e-5
+
+
+def test_powers_and_other_forms_match_references():
+    rng = np.random.default_rng(3)
+    coords = rng.uniform(0, 50, size=(40, 3))
+    W = rng.normal(size=(40, 40)) / 6
+    D = cdist(coords, coords)
+    C = ref_communicability(W)
+    x = tf.constant(W, tf.float32)
+    got = float(regularizers.SpatialCommunicability(0.1, coords, distance_power=2, communicability_power=0.5)(x))
+    assert got == pytest.approx(ref_penalty(W, coords, 0.1, dp=2, cp=0.5), rel=1e-5)
+    assert float(regularizers.SpatialL1(0.2, coords)(x)) == pytest.approx(0.2 * np.sum(np.abs(W) * D), rel=1e-5)
+    assert float(regularizers.Communicability(0.7)(x)) == pytest.approx(0.7 * np.sum(np.abs(W) * C), rel=1e-5)
+
+
+def test_paper_scale_at_orthogonal_init():
+    # SPEC: the summed loss is about 55 at n = 100 on the 5x5x4 grid with an orthogonal init.
+    values = []
+    for seed in range(5):
+        W = keras.initializers.Orthogonal(seed=seed)((100, 100))
+        values.append(float(regularizers.SpatialCommunicability(1.0)(W)))
+    assert 50 < np.mean(values) < 60
+
+
+def test_size_normalisation_equals_paper_at_reference_and_transfers():
+    rng = np.random.default_rng(4)
+    W = tf.constant(rng.normal(size=(100, 100)) / 10, tf.float32)
+    paper = float(regularizers.SpatialCommunicability(0.3)(W))
+    sized = float(regularizers.SpatialCommunicability(0.3, normalization="size")(W))
+    assert sized == pytest.approx(paper, rel=1e-6)
+    # Larger networks on larger grids: the summed form grows, the size-normalised form stays put.
+    # Grids in micrometres, as real soma positions would be.
+    for cls in (regularizers.SpatialCommunicability, regularizers.SpatialL1):
+        sums, sizes = [], []
+        for shape in [(5, 5, 4), (8, 8, 5), (10, 10, 10)]:
+            coords = spatial.grid_coordinates(shape, spacing=20.0)
+            n = len(coords)
+            Wn = keras.initializers.Orthogonal(seed=0)((n, n))
+            sums.append(float(cls(1.0, coords)(Wn)))
+            sizes.append(float(cls(1.0, coords, normalization="size")(Wn)))
+        assert sums[-1] / sums[0] > 3
+        assert max(sizes) / min(sizes) < 1.1, (cls.__name__, sizes)
+
+
+def _numeric_gradient(fn, W, entries, h=1e-6):
+    grads = []
+    for i, j in entries:
+        plus, minus = W.copy(), W.copy()
+        plus[i, j] += h
+        minus[i, j] -= h
+        grads.append((fn(plus) - fn(minus)) / (2 * h))
+    return np.array(grads)
+
+
+@pytest.mark.parametrize("constant", [False, True])
+def test_gradient_matches_central_differences(constant):
+    rng = np.random.default_rng(5)
+    coords = rng.uniform(size=(12, 3))
+    W = rng.normal(size=(12, 12))
+    reg = regularizers.SpatialCommunicability(0.5, coords, constant_communicability=constant)
+    variable = tf.Variable(W)
+    with tf.GradientTape() as tape:
+        value = reg(variable)
+    grad = tape.gradient(value, variable).numpy()
+    entries = [(0, 1), (3, 7), (11, 2), (5, 5), (9, 10)]
+    if constant:
+        # C held constant: d/dW of sum |W| C D is sign(W) C D.
+        D = cdist(coords, coords)
+        expected = 0.5 * np.sign(W) * ref_communicability(W) * D
+        np.testing.assert_allclose(grad, expected, rtol=1e-8, atol=1e-12)
+    else:
+        numeric = _numeric_gradient(lambda M: ref_penalty(M, coords, 0.5), W, entries)
+        np.testing.assert_allclose([grad[e] for e in entries], numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_size_mismatch_names_both_sizes():
+    reg = regularizers.SpatialCommunicability(0.1)
+    with pytest.raises(ValueError, match=r"50 units.*100 positions"):
+        reg(tf.zeros((50, 50)))
+    with pytest.raises(ValueError, match="square"):
+        reg(tf.zeros((100, 50)))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"strength": -1}, "strength"),
+    ({"strength": "big"}, "strength"),
+    ({"strength": 0.1, "normalization": "mean"}, "normalization"),
+    ({"strength": 0.1, "distance_power": 0}, "distance_power"),
+    ({"strength": 0.1, "coordinates": np.zeros((5, 2))}, "shape"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        regularizers.SpatialCommunicability(**kwargs)
+
+
+def test_config_round_trip_keeps_everything():
+    coords = np.random.default_rng(6).uniform(size=(20, 3))
+    reg = regularizers.SpatialCommunicability(0.25, coords, distance_power=1.5, communicability_power=2.0,
+                                              normalization="size", constant_communicability=True,
+                                              reference_units=50)
+    clone = keras.regularizers.deserialize(keras.regularizers.serialize(reg))
+    assert isinstance(clone, regularizers.SpatialCommunicability)
+    assert clone.get_config() == reg.get_config()
+    np.testing.assert_array_equal(clone.coordinates, coords)
+    W = tf.constant(np.random.default_rng(7).normal(size=(20, 20)), tf.float32)
+    assert float(clone(W)) == float(reg(W))
+    for other in (regularizers.SpatialL1(0.1, coords, distance_power=2), regularizers.Communicability(0.3)):
+        again = keras.regularizers.deserialize(keras.regularizers.serialize(other))
+        assert type(again) is type(other) and again.get_config() == other.get_config()
+
+
+def test_model_save_and_load_keeps_predictions_and_penalty(tmp_path):
+    coords = spatial.grid_coordinates((4, 4, 2))
+    reg = regularizers.SpatialCommunicability(0.3, coords, normalization="size")
+    model = models.build_sernn(units=32, recurrent_regularizer=reg, seed=0)
+    x, y = tasks.maze(64, seed=0)
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert float(sum(loaded.losses)) == float(sum(model.losses)) > 0
+    assert loaded.get_layer("rnn").recurrent_regularizer.get_config() == reg.get_config()
