@@ -122,7 +122,6 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
     import keras
 
     from sernn.connectomes import strategy_network
-    from sernn.initializers.connectome import connectome_recurrent
     from sernn.models import build_sernn
 
     network = strategy_network(connectome, spec.strategy, settings["neurons_per_region"], seed=spec.seed,
@@ -130,11 +129,10 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
                                intrinsic=settings["intrinsic"],
                                intrinsic_sparsity=settings["intrinsic_sparsity"],
                                intrinsic_weight=settings["intrinsic_weight"])
-    units, initializer, constraint = connectome_recurrent(network, spec.strategy, seed=spec.seed)
     sequence = spec.task == "sequence"
-    model = build_sernn(units=units, input_size=2, output_size=1 if sequence else 2,
-                        activation=spec.activation, noise=settings["noise"],
-                        recurrent_initializer=initializer, recurrent_constraint=constraint,
+    model = build_sernn(connectome=network, strategy=spec.strategy, input_size=2,
+                        output_size=1 if sequence else 2, activation=spec.activation,
+                        noise=settings["noise"],
                         output_activation="linear" if sequence else "softmax", return_sequences=True,
                         loss="mse" if sequence else "categorical_crossentropy", metrics=(),
                         weighted_metrics=[] if sequence else ["accuracy"], optimizer=spec.optimizer,
@@ -162,7 +160,7 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
               "epoch": np.array([0, len(rows)]), "mask": network.mask,
               "bio_weights": network.weights.astype(np.float32),
               "region_index": network.region_index}
-    info = {"units": int(units), "n_connections": network.n_connections,
+    info = {"units": network.n_units, "n_connections": network.n_connections,
             "density": round(network.density, 6), "max_abs_weight_outside_mask": outside}
     keras.backend.clear_session()
     return rows, arrays, info

@@ -182,7 +182,16 @@ def connectome_recurrent(network, strategy: str = "rank", seed=None, nonneg: boo
     from sernn.connectomes.strategies import parse_strategy
     from sernn.constraints import MaskConstraint
 
-    mode = strategy if strategy in WEIGHT_MAPPINGS else parse_strategy(strategy).weight_mapping
+    if strategy in WEIGHT_MAPPINGS:
+        mode = strategy
+    else:
+        parsed = parse_strategy(strategy)
+        built_as = getattr(network, "settings", {}).get("strategy")
+        if built_as is not None and built_as != parsed.code:
+            raise ValueError(f"strategy {strategy!r} does not match the network, which was built for "
+                             f"{built_as!r}; build it with strategy_network(..., {parsed.code!r}) or pass "
+                             "strategy='rank' / 'topology'")
+        mode = parsed.weight_mapping
     initializer = ConnectomeInitializer(network, mapping=mode, seed=seed)
     mask = initializer.mask.astype(np.float32)
     return mask.shape[0], initializer, MaskConstraint(mask, nonneg=nonneg)
