@@ -47,7 +47,8 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                 recurrent_initializer="orthogonal", kernel_initializer="glorot_uniform",
                 output_activation="softmax", return_sequences=False,
                 loss="categorical_crossentropy", metrics=("accuracy",), weighted_metrics=None,
-                optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn"):
+                optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn",
+                connectome=None, strategy="rank"):
     """Build (and compile) a spatially embedded / biologically constrained RNN.
 
     Parameters
@@ -94,6 +95,16 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         building and fitting with the same seed gives the same network.
     compile : bool, default True
     name : str, default "sernn"
+    connectome : sernn.connectomes.ExpandedNetwork or (N, N) array, optional
+        A connectome-expanded network (bio-instantiated RNN). Sets ``units`` to
+        N, the recurrent initializer to :class:`sernn.initializers.ConnectomeInitializer`
+        and the recurrent constraint to ``MaskConstraint(network.mask)``, so only
+        existing connections train (``units``, ``recurrent_initializer`` and
+        ``recurrent_constraint`` are then not used; passing a constraint is an error).
+    strategy : str, default "rank"
+        With ``connectome``: ``"rank"`` (rank-order weight mapping) or
+        ``"topology"`` (mask x random init), or a code such as ``"b_w_no"``
+        (see :func:`sernn.initializers.connectome_recurrent`).
 
     Returns
     -------
@@ -102,6 +113,15 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         Input shape ``(batch, timesteps, input_size)``; output ``(batch, output_size)``
         or ``(batch, timesteps, output_size)``.
     """
+    if connectome is not None:
+        from sernn.initializers.connectome import connectome_recurrent
+
+        if recurrent_constraint is not None:
+            raise ValueError("recurrent_constraint cannot be combined with connectome (which sets "
+                             "MaskConstraint(network.mask)); for a sign constraint pass the parts of "
+                             "sernn.initializers.connectome_recurrent(network, nonneg=True) instead")
+        units, recurrent_initializer, recurrent_constraint = connectome_recurrent(
+            connectome, strategy, seed=seed)
     units = _positive_int(units, "units")
     input_size = _positive_int(input_size, "input_size")
     output_size = _positive_int(output_size, "output_size")
