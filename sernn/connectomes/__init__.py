@@ -8,6 +8,7 @@ control (:func:`shuffle`), place neurons around region centroids
 :class:`sernn.initializers.ConnectomeInitializer` with
 :class:`sernn.constraints.MaskConstraint`.
 """
+from sernn.connectomes.catalog import KNOWN_CONNECTOMES, find_connectome
 from sernn.connectomes.expansion import MAPPINGS, ExpandedNetwork, expand, shuffle, targets_per_source
 from sernn.connectomes.loading import Connectome, from_array, from_edge_list, load
 from sernn.connectomes.positions import default_jitter, neuron_positions, region_centroids
@@ -30,4 +31,6 @@ __all__ = [
     "Strategy",
     "parse_strategy",
     "strategy_network",
+    "KNOWN_CONNECTOMES",
+    "find_connectome",
 ]
