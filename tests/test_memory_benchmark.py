@@ -1,0 +1,70 @@
+"""The ``sernn memory`` benchmark: output folder, summary numbers, figures, resuming, errors."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sernn.cli import main
+
+
+@pytest.fixture(scope="module")
+def tiny_run(shared_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("memory") / "out"
+    argv = ["memory", "--out", str(out), "--connectome-dir", str(shared_data / "connectomes"),
+            "--species", "macaque", "--neurons-per-region", "1", "--strategies", "b_w_eq,r_b_w_eq",
+            "--tasks", "sequence,nback", "--lengths", "3", "--nback-n", "2", "--epochs", "3",
+            "--seeds", "0", "--n-trials", "80", "--batch-size", "32"]
+    assert main(argv) == 0
+    return out, argv
+
+
+@pytest.mark.slow
+def test_folder_contents_and_summary(tiny_run):
+    out, _ = tiny_run
+    metrics = pd.read_csv(out / "metrics.csv")
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 4 and set(summary["strategy"]) == {"b_w_eq", "r_b_w_eq"}
+    assert len(metrics) == 4 * 3
+    nback_rows = metrics[metrics["task"] == "nback"]
+    assert nback_rows["test_accuracy"].between(0, 1).all()
+    assert metrics.loc[metrics["task"] == "sequence", "test_accuracy"].isna().all()
+    for _, row in summary.iterrows():
+        curve = metrics[metrics["run_id"] == row["run_id"]].sort_values("epoch")
+        assert row["min_test_loss"] == pytest.approx(curve["test_loss"].min())
+        assert row["epoch_of_min"] == curve["epoch"].iloc[int(np.argmin(curve["test_loss"].to_numpy()))]
+        record = json.loads((out / "runs" / row["run_id"] / "run.json").read_text())
+        assert record["info"]["max_abs_weight_outside_mask"] == 0.0
+        with np.load(out / "runs" / row["run_id"] / "history.npz") as arrays:
+            assert arrays["recurrent_kernel"].shape == (2, 29, 29)
+            assert not arrays["recurrent_kernel"][:, arrays["mask"] == 0].any()
+    figures = sorted(p.name for p in out.glob("*.png"))
+    assert figures == sorted(["epoch_of_min_nback.png", "epoch_of_min_sequence.png",
+                              "min_test_loss_nback.png", "min_test_loss_sequence.png",
+                              "loss_curves_nback_n=2_adam_relu_lr=0.001.png",
+                              "loss_curves_sequence_length=3_adam_relu_lr=0.001.png"])
+    table = pd.read_csv(out / "summary_by_strategy.csv")
+    assert table["runs"].tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.slow
+def test_rerun_resumes_without_training_again(tiny_run, capsys):
+    out, argv = tiny_run
+    before = {p: p.read_text() for p in out.glob("runs/*/run.json")}
+    capsys.readouterr()
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "4 already done, 0 to run" in printed
+    assert {p: p.read_text() for p in out.glob("runs/*/run.json")} == before
+    assert len(pd.read_csv(out / "metrics.csv")) == 12
+
+
+def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
+    out, argv = tiny_run
+    changed = [a if a != "80" else "90" for a in argv]
+    assert main(changed) == 2
+    assert "other settings" in capsys.readouterr().err
+    assert main(["memory", "--out", str(out.parent / "x"), "--strategies", "b_w_zz"]) == 2
+    assert "unknown strategy" in capsys.readouterr().err
+    assert main(["memory", "--out", str(out.parent / "y"), "--species", "cat"]) == 2
+    assert "unknown species" in capsys.readouterr().err
