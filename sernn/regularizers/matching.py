@@ -113,6 +113,7 @@ class CommunicabilityMatching(keras.regularizers.Regularizer):
 
     def matching_distance(self, x):
         """``W1(C(x), target) / mean(target)`` (a scalar tensor)."""
+        x = ops.convert_to_tensor(x)
         shape = tuple(x.shape)
         if len(shape) != 2 or shape[0] != shape[1]:
             raise ValueError(f"CommunicabilityMatching regularises square kernels, got shape {shape}")
@@ -123,6 +124,7 @@ class CommunicabilityMatching(keras.regularizers.Regularizer):
         return ops.mean(ops.abs(ops.sort(values) - quantiles)) / self.target_mean
 
     def __call__(self, x):
+        x = ops.convert_to_tensor(x)
         total = self.spatial(x)
         if self.matching_strength:
             total = total + self.matching_strength * self.matching_distance(x)
