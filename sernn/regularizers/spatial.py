@@ -38,7 +38,7 @@ entries scale as n^-1/2 and communicability entries as 1/n (the rows of
 exactly the paper's form, so a strength from the paper keeps its meaning; at
 other sizes the initial penalty stays the same (measured at an orthogonal init:
 55.4, 55.7 and 55.8 for 100, 320 and 1000 units on growing grids, where the
-summed form gives 55, 99 and 176). Use it to compare networks of different
+summed form gives 55, 152 and 380). Use it to compare networks of different
 sizes, or with real soma positions in micrometres.
 
 Gradient through communicability
