@@ -5,7 +5,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from sernn.masks import check_mask, decode_mask, encode_mask
+from sernn.masks import decode_mask, encode_mask
 
 __all__ = ["MaskConstraint"]
 

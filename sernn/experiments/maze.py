@@ -23,13 +23,13 @@ the model is built with ``seed=s``.
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sernn.experiments.arguments import number_list, positive, shard
 from sernn.experiments.runstore import RunStore, make_run_id
 
 __all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
@@ -174,48 +174,6 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 # -- command line ---------------------------------------------------------------
 
-def _strength_list(text):
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    if not values or any(not math.isfinite(v) or v < 0 for v in values):
-        raise argparse.ArgumentTypeError(f"strengths must be non-negative finite numbers, got {text!r}")
-    return values
-
-
-def _int_list(text):
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or any(v < 0 for v in values):
-        raise argparse.ArgumentTypeError(f"expected non-negative integers, got {text!r}")
-    return values
-
-
-def _shard(text):
-    try:
-        index, count = (int(v) for v in text.split("/"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"shard must look like I/K (e.g. 0/4), got {text!r}") from None
-    if count < 1 or not 0 <= index < count:
-        raise argparse.ArgumentTypeError(f"shard I/K needs 0 <= I < K, got {text!r}")
-    return index, count
-
-
-def _positive(kind):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
-        return value
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Train maze-task networks across conditions (baseline, l1, spatial, sernn), strengths and "
@@ -225,7 +183,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="sernn-runs/maze", help="output folder (default: %(default)s)")
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
                         help="comma-separated subset of: " + ", ".join(CONDITIONS) + " (default: all)")
-    parser.add_argument("--strengths", type=_strength_list, default=None,
+    parser.add_argument("--strengths", type=number_list(float), default=None,
                         help="comma-separated strengths for every regularised condition "
                              "(default: quick set l1=0.02, spatial=0.006, sernn=0.3)")
     parser.add_argument("--strength-range", nargs=3, metavar=("START", "STOP", "N"), default=None,
@@ -233,23 +191,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paper", action="store_true",
                         help="the paper's grids: sernn and l1 linspace(0.001, 0.3, 1001), "
                              "spatial linspace(1e-5, 0.02, 101)")
-    parser.add_argument("--seeds", type=_int_list, default=[0, 1], help="comma-separated seeds (default: 0,1)")
-    parser.add_argument("--epochs", type=_positive(int), default=10, help="default: %(default)s")
-    parser.add_argument("--units", type=_positive(int), default=100,
+    parser.add_argument("--seeds", type=number_list(int), default=[0, 1], help="comma-separated seeds (default: 0,1)")
+    parser.add_argument("--epochs", type=positive(int), default=10, help="default: %(default)s")
+    parser.add_argument("--units", type=positive(int), default=100,
                         help="recurrent units (default: %(default)s); must equal the grid size")
-    parser.add_argument("--grid", type=_positive(int), nargs=3, metavar=("NX", "NY", "NZ"), default=None,
+    parser.add_argument("--grid", type=positive(int), nargs=3, metavar=("NX", "NY", "NZ"), default=None,
                         help="grid of unit positions (default: 5 5 4, the paper's 100 units)")
-    parser.add_argument("--train-trials", type=_positive(int), default=5120, help="default: %(default)s")
-    parser.add_argument("--val-trials", type=_positive(int), default=2560, help="default: %(default)s")
-    parser.add_argument("--test-trials", type=_positive(int), default=2560, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=_positive(int), default=128, help="default: %(default)s")
-    parser.add_argument("--learning-rate", type=_positive(float), default=1e-3, help="default: %(default)s")
+    parser.add_argument("--train-trials", type=positive(int), default=5120, help="default: %(default)s")
+    parser.add_argument("--val-trials", type=positive(int), default=2560, help="default: %(default)s")
+    parser.add_argument("--test-trials", type=positive(int), default=2560, help="default: %(default)s")
+    parser.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
+    parser.add_argument("--learning-rate", type=positive(float), default=1e-3, help="default: %(default)s")
     parser.add_argument("--noise", type=float, default=0.05, help="input noise s.d. (default: %(default)s)")
     parser.add_argument("--normalization", choices=("none", "size"), default="none",
                         help="penalty form: none = the paper's sum; size = size-normalised (see docs)")
     parser.add_argument("--constant-communicability", action="store_true",
                         help="treat communicability as a constant in the gradient")
-    parser.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/K",
+    parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
                         help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import ops
 
 from sernn.masks import decode_mask, encode_mask
