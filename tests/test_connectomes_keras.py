@@ -102,3 +102,31 @@ def test_build_sernn_rejects_a_second_constraint(macaque):
     net = sc.expand(macaque, 1, seed=0)
     with pytest.raises(ValueError, match="cannot be combined with connectome"):
         build_sernn(connectome=net, recurrent_constraint=keras.constraints.NonNeg(), compile=False)
+
+
+@pytest.mark.slow
+def test_combines_with_the_spatial_communicability_regulariser(macaque):
+    from scipy.linalg import expm
+    from scipy.spatial.distance import cdist
+
+    from sernn.regularizers import SpatialCommunicability
+
+    net = sc.strategy_network(macaque, "b_w_div", 2, seed=0)
+    centroids = np.random.default_rng(0).uniform(0, 30, size=(macaque.n_regions, 3))
+    positions = net.positions(centroids, jitter=1.0, seed=0)
+    regularizer = SpatialCommunicability(0.01, coordinates=positions)
+    model = build_sernn(connectome=net, strategy="b_w_div", input_size=2, output_size=1,
+                        recurrent_regularizer=regularizer, return_sequences=True,
+                        output_activation="linear", loss="mse", metrics=(), weighted_metrics=[],
+                        noise=0.0, seed=0)
+    x, y, w = sequence_memory(32, 3, seed=0)
+    model.fit(x, y, sample_weight=w, epochs=1, batch_size=16, verbose=0)
+    kernel = model.get_layer("rnn").cell.recurrent_kernel.numpy().astype(np.float64)
+    assert np.count_nonzero(kernel[net.mask == 0]) == 0
+    a = np.abs(kernel)
+    s = a.sum(axis=1) ** -0.5
+    comm = expm(s[:, None] * a * s[None, :])
+    np.fill_diagonal(comm, 0)
+    expected = 0.01 * (a * comm * cdist(positions, positions)).sum()
+    assert float(regularizer(model.get_layer("rnn").cell.recurrent_kernel)) == pytest.approx(expected,
+                                                                                             rel=1e-3)

@@ -21,7 +21,7 @@ Data and seeds: run seed ``s`` builds the network with ``seed=s`` and uses the
 task's trials drawn with ``seed=s`` (so all strategies of one seed see the same
 trials), the first ``1 - test_fraction`` of them for training, the rest for
 testing. The quick default (macaque, 4 neurons per region, sequence memory
-with L = 3, Adam with learning rate 1e-3, 30 epochs, 2 seeds) runs in a few
+with L = 3, Adam with learning rate 1e-3, 50 epochs, 3 seeds) runs in a few
 minutes on 2 CPU cores; ``--paper`` uses the paper's settings (macaque,
 marmoset and human; L = 3, 5, 10 and n = 2, 3, 4; Adam and RMSprop; ReLU and
 tanh; learning rate 1e-4; 500 epochs for sequence memory and 3,000 for n-back;
@@ -57,7 +57,7 @@ TASKS = {"sequence": "length", "nback": "n"}
 
 #: Quick default settings.
 QUICK = dict(species=["macaque"], tasks=["sequence"], lengths=[3], nback_n=[2], optimizers=["adam"],
-             activations=["relu"], learning_rates=[1e-3], seeds=[0, 1], epochs=30, nback_epochs=None)
+             activations=["relu"], learning_rates=[1e-3], seeds=[0, 1, 2], epochs=50, nback_epochs=None)
 
 #: The paper's settings (seed 000, section 4.1).
 PAPER = dict(species=["macaque", "marmoset", "human"], tasks=["sequence", "nback"], lengths=[3, 5, 10],
@@ -350,7 +350,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Train bio-instantiated RNNs (area connectomes expanded to neurons) on working-memory tasks, "
         "for every species x strategy (b_w_no, b_w_eq, b_w_div and the r_ controls) x task setting x "
-        "seed. The default is a quick set (macaque, sequence memory L=3, 30 epochs, 2 seeds); --paper "
+        "seed. The default is a quick set (macaque, sequence memory L=3, 50 epochs, 3 seeds); --paper "
         "uses the paper's settings. Re-running with the same --out resumes."
     )
     parser.add_argument("--out", default="sernn-runs/memory", help="output folder (default: %(default)s)")
@@ -377,9 +377,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated activations of the recurrent units (default: relu)")
     parser.add_argument("--learning-rates", type=_float_list, default=None,
                         help="comma-separated learning rates (default: 1e-3; paper: 1e-4)")
-    parser.add_argument("--seeds", type=_int_list, default=None, help="comma-separated seeds (default: 0,1)")
+    parser.add_argument("--seeds", type=_int_list, default=None, help="comma-separated seeds (default: 0,1,2)")
     parser.add_argument("--epochs", type=_positive(int), default=None,
-                        help="epochs of sequence-memory runs (default: 30; paper: 500)")
+                        help="epochs of sequence-memory runs (default: 50; paper: 500)")
     parser.add_argument("--nback-epochs", type=_positive(int), default=None,
                         help="epochs of n-back runs (default: --epochs; paper: 3000)")
     parser.add_argument("--neurons-per-region", type=_neurons, default=4,
