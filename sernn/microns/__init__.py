@@ -11,7 +11,7 @@ activity                       :func:`load_traces` -> :class:`FunctionalTraces`
 published files                :func:`load_minnie65_somata`, :func:`load_pinky100`
 selection                      :func:`select_ids`, :func:`select_class`,
                                :func:`select_nearest`, :func:`select_cylinder`,
-                               :func:`select_field`
+                               :func:`select_field`, :func:`select_most_connected`
 positions                      :func:`soma_coordinates`, :func:`soma_distances`
 wiring                         :func:`wiring_matrix` -> (W, :class:`WiringReport`)
 =============================  ==================================================
@@ -22,7 +22,7 @@ from sernn.microns.selection import (select_class, select_cylinder, select_field
 from sernn.microns.tables import (CELL_CLASSES, load_cell_types, load_coregistration,
                                   load_nucleus_table, load_synapses, read_table, table_positions)
 from sernn.microns.traces import TRACE_KEYS, FunctionalTraces, load_traces
-from sernn.microns.wiring import WiringReport, wiring_matrix
+from sernn.microns.wiring import WiringReport, select_most_connected, wiring_matrix
 
 __all__ = [
     "CELL_CLASSES", "PINKY100_FILES", "TRACE_KEYS",
@@ -31,6 +31,7 @@ __all__ = [
     "load_traces", "FunctionalTraces",
     "load_minnie65_somata", "load_pinky100",
     "select_ids", "select_class", "select_nearest", "select_cylinder", "select_field",
+    "select_most_connected",
     "soma_coordinates", "soma_distances",
     "wiring_matrix", "WiringReport",
 ]

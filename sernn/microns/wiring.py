@@ -8,7 +8,7 @@ import pandas as pd
 
 from sernn.microns.tables import require_columns
 
-__all__ = ["WiringReport", "wiring_matrix"]
+__all__ = ["WiringReport", "wiring_matrix", "select_most_connected"]
 
 _WEIGHTS = ("count", "size")
 
@@ -118,3 +118,21 @@ def wiring_matrix(synapses: pd.DataFrame, root_ids, weight: str = "count"):
         weight=weight,
     )
     return matrix, report
+
+
+def select_most_connected(cells: pd.DataFrame, synapses: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` cells with the most connected partners among the table's cells.
+
+    The degree of a cell is its number of distinct pre- plus post-synaptic
+    partners within ``cells`` (autapses and root id 0 excluded). Cells are
+    returned by decreasing degree (ties in table order).
+    """
+    require_columns(cells, ["root_id"], "cells table")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if n > len(cells):
+        raise ValueError(f"n = {n} is more than the {len(cells)} cells of the table")
+    matrix, _ = wiring_matrix(synapses, cells["root_id"].to_numpy())
+    degree = (matrix > 0).sum(axis=0) + (matrix > 0).sum(axis=1)
+    order = np.argsort(-degree, kind="stable")[:n]
+    return cells.iloc[order].reset_index(drop=True)

@@ -1,0 +1,582 @@
+"""``sernn microns``: MICrONS-constrained RNNs across variants, tasks and seeds (seed 003).
+
+Variants are written as tokens joined by ``+``:
+
+=======  ===================================================================
+token    meaning
+=======  ===================================================================
+``W``    orthogonal recurrent init (the default when no init token is given)
+``W*``   functional init: lognormal ⊙ minmax(corr) ⊙ minmax(STTC) (needs traces)
+``W!``   the same, permuted over off-diagonal entries (control; needs traces)
+``S``    synapse init: EM synapse counts as weights (needs synapses)
+``D``    distance penalty with grid positions (``SpatialL1``)
+``D*``   distance penalty with real soma positions
+``C``    the seRNN communicability term (with ``D``/``D*``: ``SpatialCommunicability``;
+         alone: ``Communicability``)
+``C*``   distance penalty + matching of the communicability distribution to the
+         EM connectome's (``CommunicabilityMatching``; needs ``D`` or ``D*``, synapses)
+``M``    EM wiring mask: only connections with a synapse exist (needs synapses)
+``P``    positive-only recurrence
+=======  ===================================================================
+
+e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
+
+**Fair comparison.** All penalties use the size-normalised form
+(``normalization="size"``: distances in units of their mean, sum scaled by
+100 / n), so a strength means the same at any network size and with distances
+in micrometres (SPEC §1, scale pitfall). The summary flags runs whose final
+validation accuracy sits at the task's no-memory level (maze: 0.58–0.66, the
+offered directions alone; decision tasks: 0.45–0.55, chance): such a variant is
+reported as *plateau* (over-regularised or no recurrence), never ranked as a
+worse prior; ``val_accuracy_learned`` averages only the runs that left the plateau.
+
+Data seeds: run seed ``s`` trains on the task with ``seed=s``, validates with
+``10000 + s`` and tests with ``20000 + s``; the model and the initializers use ``s``.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sernn.experiments.arguments import name_list, number_list, positive, shard
+from sernn.experiments.runstore import RunStore, make_run_id
+
+__all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
+           "parse_variant", "MicronsData", "load_data", "plan_runs", "run_one", "summarize",
+           "write_figures", "add_arguments", "run"]
+
+#: Variant tokens and what they need from the data.
+TOKENS = {"W": None, "W*": "traces", "W!": "traces", "S": "synapses", "D": None, "D*": None,
+          "C": None, "C*": "synapses", "M": "synapses", "P": None}
+_INITS = ("W", "W*", "W!", "S")
+_SLUGS = {"W*": "Wfun", "W!": "Wperm", "D*": "Dreal", "C*": "Cmatch"}
+
+#: Task name -> (input channels, classes).
+TASKS = {"maze": (8, 4), "go_nogo": (3, 2), "perceptual_decision": (3, 2)}
+
+#: Validation-accuracy band of a network without working memory, per task.
+PLATEAUS = {"maze": (0.58, 0.66), "go_nogo": (0.45, 0.55), "perceptual_decision": (0.45, 0.55)}
+
+#: Quick default (pinky100, no traces needed).
+QUICK_VARIANTS = ("W", "S", "W+D", "W+D*", "W+D*+C", "W+D*+C*", "S+M+P")
+#: The full grid of seed 003's comparisons plus the synapse and sign variants.
+FULL_VARIANTS = ("W", "W*", "W!", "S", "W+D", "W+D*", "W+D+C", "W+D*+C", "W+D*+C*",
+                 "W*+D*+C", "W*+D*+C*", "W!+D*+C*", "S+D*+C*", "W+P", "W*+P", "S+M", "S+M+P")
+
+#: Default strengths (size-normalised penalties; see the module docstring).
+DEFAULT_STRENGTHS = {"spatial": 0.006, "sernn": 0.3, "communicability": 0.9, "matching": 0.1}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A parsed variant name."""
+
+    name: str
+    init: str
+    distance: str | None  # None, "D" or "D*"
+    communicability: str | None  # None, "C" or "C*"
+    mask: bool
+    positive: bool
+
+    @property
+    def needs(self) -> set:
+        """Data this variant needs beyond positions: ``{"traces", "synapses"}`` subsets."""
+        tokens = [self.init, self.distance, self.communicability, "M" if self.mask else None]
+        return {TOKENS[t] for t in tokens if t and TOKENS[t]}
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe form (``W*+D*+C*`` -> ``Wfun+Dreal+Cmatch``)."""
+        return "+".join(_SLUGS.get(t, t) for t in self.name.split("+"))
+
+
+def parse_variant(name: str) -> Variant:
+    """Parse ``"W*+D*+C*"`` and the like; raise ValueError naming a bad token."""
+    tokens = [t.strip() for t in str(name).split("+") if t.strip()]
+    if not tokens:
+        raise ValueError(f"empty variant name {name!r}")
+    unknown = [t for t in tokens if t not in TOKENS]
+    if unknown:
+        raise ValueError(f"variant {name!r}: unknown token(s) {unknown}; accepted: {', '.join(TOKENS)}")
+    if len(set(tokens)) != len(tokens):
+        raise ValueError(f"variant {name!r} repeats a token")
+    inits = [t for t in tokens if t in _INITS]
+    distances = [t for t in tokens if t in ("D", "D*")]
+    comms = [t for t in tokens if t in ("C", "C*")]
+    for group, label in ((inits, "initialisation (W, W*, W!, S)"), (distances, "distance (D, D*)"),
+                         (comms, "communicability (C, C*)")):
+        if len(group) > 1:
+            raise ValueError(f"variant {name!r} has more than one {label} token")
+    if comms == ["C*"] and not distances:
+        raise ValueError(f"variant {name!r}: C* is a distance penalty plus matching; add D or D*")
+    canonical = "+".join(t for t in TOKENS if t in tokens)
+    return Variant(name=canonical, init=(inits or ["W"])[0], distance=(distances or [None])[0],
+                   communicability=(comms or [None])[0], mask="M" in tokens, positive="P" in tokens)
+
+
+# -- data -----------------------------------------------------------------------
+
+@dataclass
+class MicronsData:
+    """The selected neurons and what is known about them.
+
+    Attributes
+    ----------
+    cells : DataFrame
+        One row per neuron (positions ``x_um, y_um, z_um``; ``root_id`` when known).
+    coordinates : ndarray (n, 3)
+        Soma positions, µm.
+    wiring : ndarray (n, n) or None
+        EM synapse counts (pre -> post), None without a synapse table.
+    correlation, sttc : ndarray (n, n) or None
+        Activity relations, None without traces.
+    description : str
+        Where the data came from (for the settings and the log).
+    """
+
+    cells: pd.DataFrame
+    coordinates: np.ndarray
+    wiring: np.ndarray | None = None
+    correlation: np.ndarray | None = None
+    sttc: np.ndarray | None = None
+    description: str = ""
+
+    @property
+    def available(self) -> set:
+        have = set()
+        if self.wiring is not None and np.count_nonzero(self.wiring):
+            have.add("synapses")
+        if self.correlation is not None:
+            have.add("traces")
+        return have
+
+
+def _load_cells(path):
+    from sernn import microns
+
+    table = microns.read_table(path, "cells table")
+    if {"x_nm", "y_nm", "z_nm", "nucleus_id"} <= set(table.columns):
+        return microns.load_minnie65_somata(table)
+    if {"id", "pt_root_id"} <= set(table.columns):
+        return microns.load_nucleus_table(table)
+    if {"root_id", "x_um", "y_um", "z_um"} <= set(table.columns):
+        return table
+    raise ValueError(f"--cells {str(path)!r}: unknown layout; accepted: minnie65_somata.csv "
+                     "(nucleus_id, x_nm, y_nm, z_nm, ...), nucleus_detection_v0 (id, pt_root_id, "
+                     "pt_position...), or a cells table (root_id, x_um, y_um, z_um)")
+
+
+def load_data(args) -> MicronsData:
+    """Select the neurons and load wiring and activity from the command-line arguments."""
+    from sernn import microns
+    from sernn.functional.relations import functional_relations
+
+    synapses = None
+    if args.pinky100:
+        if args.cells or args.synapses:
+            raise ValueError("give either --pinky100 or --cells/--synapses, not both")
+        cells, synapses = microns.load_pinky100(args.pinky100)
+        source = f"pinky100 ({args.pinky100})"
+    elif args.cells:
+        cells = _load_cells(args.cells)
+        source = f"cells {args.cells}"
+        if args.synapses:
+            synapses = microns.load_synapses(args.synapses, voxel_size=tuple(args.voxel_size))
+            source += f", synapses {args.synapses}"
+    else:
+        raise ValueError("no data: give --pinky100 DIR (the folder with pinky100_soma.csv and "
+                         "pinky100_synapses.csv) or --cells FILE (with --synapses/--traces)")
+    traces = None
+    if args.traces:
+        if not args.coregistration or args.session is None or args.scan_idx is None:
+            raise ValueError("--traces needs --coregistration, --session and --scan-idx "
+                             "(and optionally --field) to match units to cells")
+        if "nucleus_id" not in cells.columns:
+            raise ValueError("--traces: the cells table has no nucleus_id to join the coregistration on")
+        coregistration = microns.load_coregistration(args.coregistration, voxel_size=tuple(args.voxel_size))
+        cells = microns.select_field(coregistration, cells, args.session, args.scan_idx, args.field)
+        traces = microns.load_traces(args.traces)
+        source += f", traces {args.traces} (session {args.session}, scan {args.scan_idx}, field {args.field})"
+    if args.cell_class:
+        cells = microns.select_class(cells, cell_class=args.cell_class)
+    if args.neurons is not None and args.neurons < len(cells):
+        if args.selection == "connected":
+            if synapses is None or "root_id" not in cells.columns:
+                raise ValueError("--selection connected needs synapses (--pinky100 or --synapses)")
+            cells = microns.select_most_connected(cells, synapses, args.neurons)
+        else:
+            centre = (np.asarray(args.center, dtype=float) if args.center is not None
+                      else np.median(microns.soma_coordinates(cells), axis=0))
+            cells = microns.select_nearest(cells, centre, args.neurons)
+    coordinates = microns.soma_coordinates(cells)
+    data = MicronsData(cells=cells, coordinates=coordinates, description=source)
+    if synapses is not None and "root_id" in cells.columns:
+        data.wiring, report = microns.wiring_matrix(synapses, cells["root_id"].to_numpy())
+        print(f"sernn microns: wiring of {len(cells)} neurons: {report}", flush=True)
+    if traces is not None:
+        selected = traces.select(cells)
+        data.correlation, data.sttc = functional_relations(selected.traces, selected.frame_rate,
+                                                           dt=args.sttc_dt)
+    return data
+
+
+# -- runs -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MicronsRun:
+    task: str
+    variant: str
+    seed: int
+
+    @property
+    def params(self) -> dict:
+        return {"task": self.task, "variant": self.variant, "seed": int(self.seed)}
+
+    @property
+    def run_id(self) -> str:
+        return make_run_id({"task": self.task, "variant": parse_variant(self.variant).slug,
+                            "seed": int(self.seed)})
+
+
+def plan_runs(tasks, variants, seeds, shard=(0, 1)) -> list:
+    """All (task, variant, seed) runs in order; ``shard=(i, k)`` keeps every k-th from i."""
+    runs = [MicronsRun(t, parse_variant(v).name, int(s)) for t in tasks for v in variants for s in seeds]
+    return runs[shard[0]::shard[1]]
+
+
+def grid_for(n: int) -> np.ndarray:
+    """Grid positions for ``n`` units: the paper's 5 x 5 x 4 grid at n = 100, else the
+    first ``n`` points of a near-cubic grid."""
+    from sernn.spatial import DEFAULT_GRID, grid_coordinates
+
+    if n == int(np.prod(DEFAULT_GRID)):
+        return grid_coordinates(DEFAULT_GRID)
+    side = math.ceil(round(n ** (1.0 / 3.0), 9))
+    depth = math.ceil(n / (side * side))
+    return grid_coordinates((side, side, depth))[:n]
+
+
+def build_parts(variant: Variant, data: MicronsData, settings: dict, seed: int):
+    """(recurrent initializer, regulariser, constraint) of a variant."""
+    from sernn.constraints import MaskConstraint
+    from sernn.initializers import FunctionalInitializer, SynapseInitializer
+    from sernn.regularizers import (Communicability, CommunicabilityMatching, SpatialCommunicability,
+                                    SpatialL1)
+
+    n = data.coordinates.shape[0]
+    strengths = settings["strengths"]
+    if variant.init == "W":
+        initializer = "orthogonal"
+    elif variant.init == "S":
+        initializer = SynapseInitializer(data.wiring)
+    else:
+        initializer = FunctionalInitializer(data.correlation, data.sttc, seed=seed,
+                                            permute="entries" if variant.init == "W!" else None)
+    coordinates = None
+    if variant.distance == "D":
+        coordinates = grid_for(n)
+    elif variant.distance == "D*":
+        coordinates = data.coordinates
+    regularizer = None
+    if variant.communicability == "C*":
+        regularizer = CommunicabilityMatching(strengths["spatial"], data.wiring,
+                                              matching_strength=strengths["matching"],
+                                              coordinates=coordinates, normalization="size")
+    elif variant.communicability == "C" and coordinates is not None:
+        regularizer = SpatialCommunicability(strengths["sernn"], coordinates=coordinates,
+                                             normalization="size")
+    elif variant.communicability == "C":
+        regularizer = Communicability(strengths["communicability"], normalization="size")
+    elif coordinates is not None:
+        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization="size")
+    constraint = None
+    if variant.mask or variant.positive:
+        mask = data.wiring > 0 if variant.mask else np.ones((n, n), dtype=bool)
+        constraint = MaskConstraint(mask, nonneg=variant.positive)
+    return initializer, regularizer, constraint
+
+
+def task_data(task: str, n_trials: int, seed: int):
+    """(x, y) of a task."""
+    from sernn.tasks import go_nogo, maze, perceptual_decision
+
+    functions = {"maze": maze, "go_nogo": go_nogo, "perceptual_decision": perceptual_decision}
+    return functions[task](n_trials, seed=seed)
+
+
+def run_one(spec: MicronsRun, settings: dict, data: MicronsData):
+    """Train one network; return (per-epoch rows, arrays to save, extra info)."""
+    from sernn.models import build_sernn
+    from sernn.training import fit_and_record
+
+    variant = parse_variant(spec.variant)
+    initializer, regularizer, constraint = build_parts(variant, data, settings, spec.seed)
+    inputs, classes = TASKS[spec.task]
+    n = data.coordinates.shape[0]
+    model = build_sernn(units=n, input_size=inputs, output_size=classes, noise=settings["noise"],
+                        recurrent_initializer=initializer, recurrent_regularizer=regularizer,
+                        recurrent_constraint=constraint, learning_rate=settings["learning_rate"],
+                        seed=spec.seed)
+    x, y = task_data(spec.task, settings["train_trials"], spec.seed)
+    validation = task_data(spec.task, settings["val_trials"], 10000 + spec.seed)
+    rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+    x_test, y_test = task_data(spec.task, settings["test_trials"], 20000 + spec.seed)
+    test = model.evaluate(x_test, y_test, batch_size=settings["batch_size"], verbose=0, return_dict=True)
+    arrays = {"recurrent_kernel": snapshots, "epoch": np.arange(len(snapshots)),
+              "coordinates": data.coordinates}
+    if data.wiring is not None:
+        arrays["wiring"] = data.wiring
+    info = {"test_accuracy": float(test["accuracy"]), "test_loss": float(test["loss"])}
+    return rows, arrays, info
+
+
+# -- summary and figures ----------------------------------------------------------
+
+def _final_rows(metrics: pd.DataFrame, store: RunStore | None) -> pd.DataFrame:
+    final = metrics[metrics["epoch"] == metrics.groupby("run_id")["epoch"].transform("max")].copy()
+    if store is not None:
+        tests = {r["run_id"]: r.get("info", {}).get("test_accuracy", np.nan) for r in store.done_runs()}
+        final["test_accuracy"] = final["run_id"].map(tests)
+    low = final["task"].map(lambda t: PLATEAUS[t][0])
+    high = final["task"].map(lambda t: PLATEAUS[t][1])
+    final["plateau"] = (final["val_accuracy"] >= low) & (final["val_accuracy"] <= high)
+    final["learned_accuracy"] = final["val_accuracy"].where(~final["plateau"])
+    return final
+
+
+def summarize(metrics: pd.DataFrame, store: RunStore | None = None) -> pd.DataFrame:
+    """One row per (task, variant): final validation/test accuracy, plateau flags.
+
+    Columns: task, variant, runs, epoch, val_accuracy (mean over seeds),
+    val_accuracy_sd, test_accuracy, val_auc (mean validation accuracy over epochs:
+    learning speed), frac_plateau, val_accuracy_learned (mean over the runs not at
+    the plateau; NaN if none), reg_loss, and status: ``"plateau"`` when every run
+    sits at the no-memory level (not comparable: over-regularised or without
+    recurrence), ``"partly plateau"`` when some do, else ``"learned"``.
+    """
+    if metrics.empty:
+        return pd.DataFrame()
+    final = _final_rows(metrics, store)
+    auc = metrics.groupby("run_id")["val_accuracy"].mean()
+    final["val_auc"] = final["run_id"].map(auc)
+    aggregations = dict(runs=("run_id", "count"), epoch=("epoch", "max"),
+                        val_accuracy=("val_accuracy", "mean"), val_accuracy_sd=("val_accuracy", "std"),
+                        val_auc=("val_auc", "mean"), frac_plateau=("plateau", "mean"),
+                        val_accuracy_learned=("learned_accuracy", "mean"), reg_loss=("reg_loss", "mean"))
+    if "test_accuracy" in final:
+        aggregations["test_accuracy"] = ("test_accuracy", "mean")
+    summary = final.groupby(["task", "variant"], as_index=False).agg(**aggregations)
+    summary["val_accuracy_sd"] = summary["val_accuracy_sd"].fillna(0.0)
+    summary["status"] = np.select([summary["frac_plateau"] >= 1.0, summary["frac_plateau"] > 0.0],
+                                  ["plateau", "partly plateau"], "learned")
+    task_order = {t: i for i, t in enumerate(TASKS)}
+    summary["_t"] = summary["task"].map(task_order)
+    summary = summary.sort_values(["_t", "val_accuracy_learned"], ascending=[True, False],
+                                  na_position="last").drop(columns="_t")
+    return summary.reset_index(drop=True)
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """The summary as a printable table."""
+    if summary.empty:
+        return "no finished runs"
+    columns = ["task", "variant", "runs", "val_accuracy", "val_accuracy_sd", "test_accuracy",
+               "val_auc", "frac_plateau", "status"]
+    table = summary[[c for c in columns if c in summary.columns]].copy()
+    for column in table.columns:
+        if table[column].dtype.kind == "f":
+            table[column] = table[column].map(lambda v: f"{v:.3f}")
+    return table.to_string(index=False)
+
+
+def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
+    """Bar chart of final validation accuracy and learning curves, one panel per task."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tasks = [t for t in TASKS if t in set(summary["task"])]
+    written = []
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 4), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        part = summary[summary["task"] == task].sort_values("variant")
+        colours = ["#bbbbbb" if s == "plateau" else "#4477aa" for s in part["status"]]
+        ax.bar(range(len(part)), part["val_accuracy"], yerr=part["val_accuracy_sd"], color=colours,
+               hatch=None, capsize=3)
+        for k, status in enumerate(part["status"]):
+            if status != "learned":
+                ax.text(k, 0.02, "plateau" if status == "plateau" else "part.", rotation=90,
+                        ha="center", va="bottom", fontsize=8)
+        low, high = PLATEAUS[task]
+        ax.axhspan(low, high, color="#ee6677", alpha=0.15, label="no-memory band")
+        ax.set_xticks(range(len(part)))
+        ax.set_xticklabels(part["variant"], rotation=60, ha="right", fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.set_title(task)
+        ax.set_ylabel("final validation accuracy")
+        ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = folder / "accuracy_by_variant.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    written.append(path)
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 4), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        part = metrics[metrics["task"] == task]
+        for variant, rows in part.groupby("variant"):
+            curve = rows.groupby("epoch")["val_accuracy"].mean()
+            ax.plot(curve.index, curve.values, marker="o", ms=3, label=variant)
+        ax.set_title(task)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("validation accuracy (mean over seeds)")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = folder / "learning_curves.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    written.append(path)
+    return written
+
+
+# -- command line -------------------------------------------------------------------
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Train MICrONS-constrained RNNs: variants (W, W*, W!, S, D, D*, C, C*, M, P combined with +) "
+        "x tasks (maze, go_nogo, perceptual_decision) x seeds, on your MICrONS files. The default is "
+        "a quick set on pinky100 (100 most connected cells, 1 seed, short training); --full runs the "
+        "full grid with the paper's training settings. Re-running with the same --out resumes."
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument("--pinky100", metavar="DIR",
+                      help="folder with pinky100_soma.csv and pinky100_synapses.csv (real wiring + positions)")
+    data.add_argument("--cells", metavar="FILE",
+                      help="minnie65_somata.csv, a nucleus_detection_v0 export, or a cells table")
+    data.add_argument("--synapses", metavar="FILE", help="synapses_pni_2 export (needs root ids in --cells)")
+    data.add_argument("--coregistration", metavar="FILE", help="coregistration_manual_v4 export")
+    data.add_argument("--traces", metavar="FILE", help="functional traces (.npz or CSV), see docs/microns.md")
+    data.add_argument("--session", type=int, help="scan session of the imaging field (with --traces)")
+    data.add_argument("--scan-idx", type=int, help="scan index (with --traces)")
+    data.add_argument("--field", type=int, help="imaging field (with --traces; default: all fields)")
+    data.add_argument("--voxel-size", type=float, nargs=3, default=(4.0, 4.0, 40.0), metavar=("X", "Y", "Z"),
+                      help="voxel size in nm of CAVE positions (default: 4 4 40)")
+    data.add_argument("--sttc-dt", type=positive(float), default=None,
+                      help="STTC window in seconds (default: one frame period)")
+    data.add_argument("--cell-class", help="keep only this cell class (e.g. excitatory)")
+    data.add_argument("--neurons", type=positive(int), default=100,
+                      help="number of neurons (default: %(default)s; all if fewer)")
+    data.add_argument("--selection", choices=("connected", "nearest"), default=None,
+                      help="how to pick --neurons: the most connected (default with synapses) or the "
+                           "nearest to --center (default otherwise)")
+    data.add_argument("--center", type=float, nargs=3, metavar=("X", "Y", "Z"),
+                      help="centre in µm for --selection nearest (default: the median soma position)")
+    runs = parser.add_argument_group("runs")
+    runs.add_argument("--out", default="sernn-runs/microns", help="output folder (default: %(default)s)")
+    runs.add_argument("--variants", type=name_list, default=None,
+                      help="comma-separated variants (default quick: " + ",".join(QUICK_VARIANTS) + ")")
+    runs.add_argument("--tasks", type=name_list, default=list(TASKS),
+                      help="comma-separated tasks (default: all: " + ",".join(TASKS) + ")")
+    runs.add_argument("--seeds", type=number_list(int), default=None, help="comma-separated seeds (default: 0)")
+    runs.add_argument("--full", action="store_true",
+                      help="the full variant grid, seeds 0-4, 10 epochs, 5120/2560/2560 trials")
+    runs.add_argument("--epochs", type=positive(int), default=None, help="default: 8 (quick), 10 (--full)")
+    runs.add_argument("--train-trials", type=positive(int), default=None, help="default: 2048 (quick) / 5120 (--full)")
+    runs.add_argument("--val-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (--full)")
+    runs.add_argument("--test-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (--full)")
+    runs.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
+    runs.add_argument("--learning-rate", type=positive(float), default=1e-3, help="default: %(default)s")
+    runs.add_argument("--noise", type=float, default=0.05, help="input noise s.d. (default: %(default)s)")
+    for key, value in DEFAULT_STRENGTHS.items():
+        runs.add_argument(f"--strength-{key}", type=float, default=value,
+                          help=f"size-normalised strength of the {key} term (default: %(default)s)")
+    runs.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
+                      help="run only every K-th run starting at I (cluster array jobs sharing --out)")
+    runs.add_argument("--no-figures", action="store_true", help="skip the figures")
+
+
+def _settings(args, data: MicronsData) -> dict:
+    full = bool(args.full)
+    pick = lambda value, quick, paper: value if value is not None else (paper if full else quick)  # noqa: E731
+    for key in DEFAULT_STRENGTHS:
+        value = getattr(args, f"strength_{key}")
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"--strength-{key} must be a non-negative number, got {value}")
+    if args.noise < 0:
+        raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    ids = data.cells["root_id"] if "root_id" in data.cells.columns else data.cells.get("nucleus_id")
+    return {
+        "data": data.description, "units": int(data.coordinates.shape[0]),
+        "neuron_ids": [int(v) for v in ids] if ids is not None else None,
+        "epochs": pick(args.epochs, 8, 10), "train_trials": pick(args.train_trials, 2048, 5120),
+        "val_trials": pick(args.val_trials, 256, 2560), "test_trials": pick(args.test_trials, 256, 2560),
+        "batch_size": args.batch_size, "learning_rate": args.learning_rate, "noise": args.noise,
+        "normalization": "size",
+        "strengths": {key: float(getattr(args, f"strength_{key}")) for key in DEFAULT_STRENGTHS},
+    }
+
+
+def run(args) -> int:
+    if args.selection is None:
+        args.selection = "connected" if (args.pinky100 or args.synapses) else "nearest"
+    variants = [parse_variant(v) for v in (args.variants or (FULL_VARIANTS if args.full else QUICK_VARIANTS))]
+    unknown = [t for t in args.tasks if t not in TASKS]
+    if unknown or not args.tasks:
+        raise ValueError(f"--tasks: unknown {unknown or args.tasks}; accepted: {', '.join(TASKS)}")
+    seeds = args.seeds if args.seeds is not None else ([0, 1, 2, 3, 4] if args.full else [0])
+    data = load_data(args)
+    runnable = []
+    for variant in variants:
+        missing = variant.needs - data.available
+        if missing:
+            why = {"traces": "functional traces (--traces with --coregistration, --session, --scan-idx)",
+                   "synapses": "EM synapses among the selected neurons (--pinky100 or --synapses)"}
+            print(f"sernn microns: skipping {variant.name}: needs " +
+                  " and ".join(why[m] for m in sorted(missing)), flush=True)
+        else:
+            runnable.append(variant.name)
+    if not runnable:
+        raise ValueError("none of the variants can run with the data given (see the messages above)")
+    settings = _settings(args, data)
+    store = RunStore(args.out, "microns", {**settings, "variants": runnable, "tasks": args.tasks,
+                                           "seeds": seeds},
+                     extendable=("variants", "tasks", "seeds"))
+    runs = plan_runs(args.tasks, runnable, seeds, shard=args.shard)
+    todo = [r for r in runs if not store.is_done(r.run_id)]
+    print(f"sernn microns: {settings['units']} neurons from {data.description}; {len(runs)} runs in "
+          f"{store.path} ({len(runs) - len(todo)} already done, {len(todo)} to run)", flush=True)
+    started = time.perf_counter()
+    for position, spec in enumerate(todo, start=1):
+        t0 = time.perf_counter()
+        rows, arrays, info = run_one(spec, store.settings, data)
+        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
+        elapsed = time.perf_counter() - started
+        eta = elapsed / position * (len(todo) - position)
+        print(f"[{position}/{len(todo)}] {spec.task:19s} {spec.variant:10s} seed={spec.seed}: "
+              f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
+              f"reg_loss={rows[-1]['reg_loss']:.3g} ({time.perf_counter() - t0:.1f} s, "
+              f"ETA {eta / 60:.1f} min)", flush=True)
+    metrics = store.rebuild_metrics()
+    summary = summarize(metrics, store)
+    if summary.empty:
+        print("no finished runs")
+        return 0
+    store.write_table("summary.csv", summary)
+    print("\nSummary at the final epoch (plateau = final val_accuracy in the task's no-memory band: "
+          + ", ".join(f"{t} {lo}-{hi}" for t, (lo, hi) in PLATEAUS.items()) + "; such runs are not "
+          "ranked; rows sorted by val_accuracy_learned):")
+    print(format_summary(summary))
+    written = [] if args.no_figures else write_figures(metrics, summary, store.path / "figures")
+    print(f"\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'}, runs/*/history.npz"
+          + "".join(f", {p}" for p in written))
+    return 0

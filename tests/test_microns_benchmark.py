@@ -1,0 +1,180 @@
+"""The ``sernn microns`` benchmark: variant grammar, parts, plateau flags, end-to-end runs."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sernn.cli import main
+from sernn.experiments import microns as bench
+from sernn.experiments.runstore import RunStore
+
+
+def test_variant_grammar():
+    v = bench.parse_variant("C*+D*+W*")
+    assert v.name == "W*+D*+C*" and v.init == "W*" and v.distance == "D*" and v.communicability == "C*"
+    assert v.needs == {"traces", "synapses"} and v.slug == "Wfun+Dreal+Cmatch"
+    assert bench.parse_variant("D").init == "W"
+    assert bench.parse_variant("S+M+P").needs == {"synapses"}
+    assert bench.parse_variant("W!+D").slug != bench.parse_variant("W*+D").slug
+    with pytest.raises(ValueError, match="unknown token"):
+        bench.parse_variant("W+X")
+    with pytest.raises(ValueError, match="more than one initialisation"):
+        bench.parse_variant("W+S")
+    with pytest.raises(ValueError, match="add D or D"):
+        bench.parse_variant("W+C*")
+
+
+def test_grid_for():
+    from sernn.spatial import grid_coordinates
+
+    assert np.array_equal(bench.grid_for(100), grid_coordinates((5, 5, 4)))
+    g = bench.grid_for(37)
+    assert g.shape == (37, 3) and len({tuple(p) for p in g}) == 37
+
+
+def _data(n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    wiring = (rng.random((n, n)) < 0.4) * rng.integers(1, 4, (n, n)).astype(float)
+    np.fill_diagonal(wiring, 0)
+    corr = np.corrcoef(rng.random((n, 50)))
+    return bench.MicronsData(cells=pd.DataFrame({"root_id": np.arange(1, n + 1)}),
+                             coordinates=rng.random((n, 3)) * 100, wiring=wiring,
+                             correlation=corr, sttc=corr.copy())
+
+
+def test_build_parts_use_size_normalised_penalties():
+    from sernn.constraints import MaskConstraint
+    from sernn.initializers import FunctionalInitializer, SynapseInitializer
+    from sernn.regularizers import CommunicabilityMatching, SpatialCommunicability, SpatialL1
+
+    data = _data()
+    settings = {"strengths": dict(bench.DEFAULT_STRENGTHS)}
+    init, reg, con = bench.build_parts(bench.parse_variant("W*+D*+C*"), data, settings, seed=1)
+    assert isinstance(init, FunctionalInitializer) and init.params["permute"] is None
+    assert isinstance(reg, CommunicabilityMatching) and con is None
+    assert np.array_equal(reg.spatial.coordinates, data.coordinates)
+    assert reg.spatial.normalization == "size"
+    init, reg, con = bench.build_parts(bench.parse_variant("W!+D"), data, settings, seed=1)
+    assert init.params["permute"] == "entries" and isinstance(reg, SpatialL1)
+    assert np.array_equal(reg.coordinates, bench.grid_for(10))
+    init, reg, con = bench.build_parts(bench.parse_variant("S+D*+C+M+P"), data, settings, seed=1)
+    assert isinstance(init, SynapseInitializer) and isinstance(reg, SpatialCommunicability)
+    assert reg.normalization == "size" and reg.strength == bench.DEFAULT_STRENGTHS["sernn"]
+    assert isinstance(con, MaskConstraint) and con.nonneg
+    assert np.array_equal(con.mask, data.wiring > 0)
+
+
+def test_summary_flags_no_memory_plateau():
+    rows = []
+    finals = {("maze", "W"): [1.0, 0.98], ("maze", "W+D*"): [0.625, 0.62],
+              ("maze", "S"): [0.95, 0.61], ("go_nogo", "W"): [0.5, 0.52]}
+    for (task, variant), accs in finals.items():
+        for seed, acc in enumerate(accs):
+            for epoch in (1, 2):
+                rows.append(dict(run_id=f"{task}-{variant}-{seed}", task=task, variant=variant, seed=seed,
+                                 epoch=epoch, val_accuracy=acc if epoch == 2 else 0.3, reg_loss=0.0))
+    summary = bench.summarize(pd.DataFrame(rows)).set_index(["task", "variant"])
+    assert summary.loc[("maze", "W+D*"), "status"] == "plateau"
+    assert np.isnan(summary.loc[("maze", "W+D*"), "val_accuracy_learned"])
+    assert summary.loc[("maze", "S"), "status"] == "partly plateau"
+    assert summary.loc[("maze", "S"), "val_accuracy_learned"] == pytest.approx(0.95)
+    assert summary.loc[("maze", "W"), "status"] == "learned"
+    assert summary.loc[("maze", "W"), "val_accuracy"] == pytest.approx(0.99)
+    assert summary.loc[("maze", "W"), "val_auc"] == pytest.approx((0.3 + 0.99) / 2)
+    assert summary.loc[("go_nogo", "W"), "status"] == "plateau"
+    # ranking: plateau variants come last within a task
+    maze_order = list(bench.summarize(pd.DataFrame(rows)).query("task == 'maze'")["variant"])
+    assert maze_order[-1] == "W+D*"
+
+
+COMMON = ["--epochs", "1", "--train-trials", "64", "--val-trials", "32", "--test-trials", "32",
+          "--batch-size", "32", "--seeds", "0"]
+
+
+@pytest.mark.slow
+def test_quick_benchmark_on_pinky100(shared_data, tmp_path, capsys):
+    folder = shared_data / "microns"
+    if not (folder / "pinky100_soma.csv").exists():
+        pytest.skip("pinky100 files not found")
+    out = tmp_path / "out"
+    argv = ["microns", "--pinky100", str(folder), "--out", str(out), "--neurons", "12",
+            "--variants", "W*+D*,S+M+P,W+D*+C*", "--tasks", "go_nogo", *COMMON]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "skipping W*+D*: needs functional traces" in text
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["variant"]) == {"S+M+P", "W+D*+C*"}
+    assert (out / "figures" / "accuracy_by_variant.png").exists()
+    # the saved positions are the selected cells' somata, and the mask held during training
+    from sernn import microns
+    cells, synapses = microns.load_pinky100(folder)
+    chosen = microns.select_most_connected(cells, synapses, 12)
+    store = RunStore.open(out)
+    run_id = [r["run_id"] for r in store.done_runs() if r["variant"] == "S+M+P"][0]
+    arrays = store.load_arrays(run_id)
+    assert np.allclose(arrays["coordinates"], microns.soma_coordinates(chosen))
+    kernel = arrays["recurrent_kernel"]
+    assert kernel.shape == (2, 12, 12)
+    assert np.all(kernel[:, arrays["wiring"] == 0] == 0) and np.all(kernel >= 0)
+    assert json.loads((out / "settings.json").read_text())["settings"]["normalization"] == "size"
+    assert main(argv) == 0  # resume: nothing left to run
+    assert "0 to run" in capsys.readouterr().out
+
+
+def _write_user_files(folder, n=8, frames=300, seed=0):
+    """Small CAVE-schema exports: nucleus table, synapses, coregistration, traces."""
+    rng = np.random.default_rng(seed)
+    roots = 864691135000000 + np.arange(n)
+    nucleus = pd.DataFrame({"id": 100 + np.arange(n), "valid": "t",
+                            "pt_position": [f"[{x} {y} {z}]" for x, y, z in
+                                            rng.integers(0, 5000, (n, 3))],
+                            "pt_supervoxel_id": 1, "pt_root_id": roots, "volume": 200.0})
+    nucleus.to_csv(folder / "nucleus.csv", index=False)
+    pre, post = rng.integers(0, n, 60), rng.integers(0, n, 60)
+    synapses = pd.DataFrame({"id": np.arange(60), "valid": "t", "pre_pt_supervoxel_id": 1,
+                             "pre_pt_root_id": roots[pre], "post_pt_supervoxel_id": 1,
+                             "post_pt_root_id": roots[post], "size": rng.integers(50, 500, 60)})
+    for name in ("pre_pt_position", "post_pt_position", "ctr_pt_position"):
+        for axis in "xyz":
+            synapses[f"{name}_{axis}"] = rng.integers(0, 5000, 60)
+    synapses.to_csv(folder / "synapses.csv", index=False)
+    coreg = pd.DataFrame({"id": np.arange(n), "valid": "t", "target_id": 100 + np.arange(n),
+                          "pt_position": "[0 0 0]", "pt_supervoxel_id": 1, "pt_root_id": roots,
+                          "session": 6, "scan_idx": 6, "unit_id": 1 + np.arange(n), "field": 2,
+                          "residual": 1.0, "score": 5.0})
+    coreg.to_csv(folder / "coregistration.csv", index=False)
+    shared = rng.gamma(0.3, size=frames)
+    traces = rng.gamma(0.3, size=(n, frames)) + shared
+    np.savez(folder / "traces.npz", session=np.full(n, 6), scan_idx=np.full(n, 6),
+             unit_id=1 + np.arange(n), traces=traces)
+
+
+@pytest.mark.slow
+def test_benchmark_on_user_files_with_traces(tmp_path, capsys):
+    _write_user_files(tmp_path)
+    out = tmp_path / "out"
+    argv = ["microns", "--cells", str(tmp_path / "nucleus.csv"), "--synapses", str(tmp_path / "synapses.csv"),
+            "--coregistration", str(tmp_path / "coregistration.csv"), "--traces", str(tmp_path / "traces.npz"),
+            "--session", "6", "--scan-idx", "6", "--field", "2", "--out", str(out),
+            "--variants", "W*+D*+C*,W!+D*", "--tasks", "perceptual_decision", "--no-figures", *COMMON]
+    assert main(argv) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["variant"]) == {"W*+D*+C*", "W!+D*"}
+    store = RunStore.open(out)
+    record = [r for r in store.done_runs() if r["variant"] == "W*+D*+C*"][0]
+    first = store.load_arrays(record["run_id"])["recurrent_kernel"][0]
+    # the initial kernel is the functional initialisation of the recorded traces
+    from sernn import microns
+    from sernn.functional import functional_relations
+    from sernn.initializers.functional import functional_weights
+    traces = microns.load_traces(tmp_path / "traces.npz")
+    corr, sttc = functional_relations(traces.traces, traces.frame_rate)
+    assert np.allclose(first, functional_weights(corr, sttc, seed=0), atol=1e-6)
+
+
+def test_clear_errors(tmp_path, capsys):
+    assert main(["microns", "--out", str(tmp_path / "o")]) == 2
+    assert "--pinky100" in capsys.readouterr().err
+    assert main(["microns", "--pinky100", str(tmp_path), "--variants", "W+Q"]) == 2
+    assert "unknown token" in capsys.readouterr().err
