@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
-from sernn.experiments.maze import _int_list, _positive, _shard
+from sernn.experiments.arguments import name_list, number_list, positive, shard
 from sernn.experiments.runstore import RunStore, make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
@@ -319,23 +319,6 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
 
 # -- command line ---------------------------------------------------------------
 
-def _name_list(text):
-    values = [v.strip() for v in text.split(",") if v.strip()]
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {text!r}")
-    return values
-
-
-def _float_list(text):
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
-        raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
-    return values
-
-
 def _neurons(text):
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
@@ -358,29 +341,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the paper's settings: macaque, marmoset, human; sequence L=3,5,10 and "
                              "n-back n=2,3,4; adam, rmsprop; relu, tanh; lr 1e-4; 500 / 3000 epochs; "
                              "seeds 0-4 (options given explicitly still override)")
-    parser.add_argument("--species", type=_name_list, default=None,
+    parser.add_argument("--species", type=name_list, default=None,
                         help="comma-separated species (macaque, marmoset, human, mouse, mouse_ypma_oh, "
                              "drosophila) or connectome CSV paths (default: macaque)")
     parser.add_argument("--connectome-dir", default=None,
                         help="folder with the connectome CSV files (default: $SERNN_CONNECTOMES, "
                              "../shared/data/connectomes, data/connectomes)")
-    parser.add_argument("--strategies", type=_name_list, default=list(STRATEGIES),
+    parser.add_argument("--strategies", type=name_list, default=list(STRATEGIES),
                         help="comma-separated subset of " + ", ".join(STRATEGIES) + " (default: all)")
-    parser.add_argument("--tasks", type=_name_list, default=None,
+    parser.add_argument("--tasks", type=name_list, default=None,
                         help="comma-separated subset of sequence, nback (default: sequence)")
-    parser.add_argument("--lengths", type=_int_list, default=None,
+    parser.add_argument("--lengths", type=number_list(int), default=None,
                         help="sequence-memory lengths L (default: 3)")
-    parser.add_argument("--nback-n", type=_int_list, default=None, help="n-back n values (default: 2)")
-    parser.add_argument("--optimizers", type=_name_list, default=None,
+    parser.add_argument("--nback-n", type=number_list(int), default=None, help="n-back n values (default: 2)")
+    parser.add_argument("--optimizers", type=name_list, default=None,
                         help="comma-separated keras optimizer names (default: adam)")
-    parser.add_argument("--activations", type=_name_list, default=None,
+    parser.add_argument("--activations", type=name_list, default=None,
                         help="comma-separated activations of the recurrent units (default: relu)")
-    parser.add_argument("--learning-rates", type=_float_list, default=None,
+    parser.add_argument("--learning-rates", type=number_list(float, strict=True), default=None,
                         help="comma-separated learning rates (default: 1e-3; paper: 1e-4)")
-    parser.add_argument("--seeds", type=_int_list, default=None, help="comma-separated seeds (default: 0,1,2)")
-    parser.add_argument("--epochs", type=_positive(int), default=None,
+    parser.add_argument("--seeds", type=number_list(int), default=None, help="comma-separated seeds (default: 0,1,2)")
+    parser.add_argument("--epochs", type=positive(int), default=None,
                         help="epochs of sequence-memory runs (default: 50; paper: 500)")
-    parser.add_argument("--nback-epochs", type=_positive(int), default=None,
+    parser.add_argument("--nback-epochs", type=positive(int), default=None,
                         help="epochs of n-back runs (default: --epochs; paper: 3000)")
     parser.add_argument("--neurons-per-region", type=_neurons, default=4,
                         help="neurons per region: one integer, or one per region comma-separated "
@@ -389,17 +372,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intrinsic-sparsity", type=float, default=1.0, help="default: %(default)s")
     parser.add_argument("--intrinsic-weight", type=float, default=0.8, help="default: %(default)s")
     parser.add_argument("--no-intrinsic", action="store_true", help="no within-region connections")
-    parser.add_argument("--n-trials", type=_positive(int), default=1000, help="default: %(default)s")
+    parser.add_argument("--n-trials", type=positive(int), default=1000, help="default: %(default)s")
     parser.add_argument("--test-fraction", type=float, default=0.2, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=_positive(int), default=128, help="default: %(default)s")
+    parser.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
     parser.add_argument("--noise", type=float, default=0.0,
                         help="input noise s.d. during training (default: 0, as in the paper)")
-    parser.add_argument("--nback-length", type=_positive(int), default=None,
+    parser.add_argument("--nback-length", type=positive(int), default=None,
                         help="values shown per n-back trial (default: n + 4)")
     parser.add_argument("--nback-min-difference", type=float, default=0.0,
                         help="minimum |difference| of a no-match value (default: 0)")
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
-    parser.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/K",
+    parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
                         help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
 
