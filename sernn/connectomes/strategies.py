@@ -15,7 +15,7 @@ those spellings are accepted too.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sernn.connectomes.expansion import ExpandedNetwork, expand, shuffle
 
@@ -94,5 +94,4 @@ def strategy_network(connectome, strategy: str, neurons_per_region, seed=None,
     if parsed.randomized:
         shuffle_seed = None if seed is None else [int(seed), 1]
         network = shuffle(network, seed=shuffle_seed)
-    network.settings["strategy"] = parsed.code
-    return network
+    return replace(network, settings={**network.settings, "strategy": parsed.code})

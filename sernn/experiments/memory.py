@@ -237,7 +237,11 @@ def _combo_label(key) -> str:
 
 
 def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
-    """Loss curves per strategy (mean and s.d. band over seeds) and box plots per species.
+    """Loss curves per strategy (band over seeds) and box plots per species.
+
+    Loss curves show the mean of log10(test loss) over seeds with a band of one
+    standard deviation (a geometric mean and a multiplicative band); accuracy
+    curves (n-back) the plain mean and s.d.
 
     Returns the paths written.
     """
@@ -265,7 +269,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
         if task == "nback":
             panels.append(("test_accuracy", "test accuracy"))
         fig, axes = plt.subplots(len(panels), len(species), squeeze=False,
-                                 figsize=(4.2 * len(species), 3.2 * len(panels)))
+                                 figsize=(max(5.5, 4.2 * len(species)), 3.4 * len(panels)))
         for col, name in enumerate(species):
             for row, (column, label) in enumerate(panels):
                 ax = axes[row, col]
@@ -273,11 +277,17 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
                     sub = part[(part["species"] == name) & (part["strategy"] == strategy)]
                     if sub.empty:
                         continue
-                    stats = sub.groupby("epoch")[column].agg(["mean", "std"]).fillna(0.0)
-                    ax.plot(stats.index, stats["mean"], styles[strategy], color=colors[strategy],
+                    values = sub[["epoch", column]].copy()
+                    log_scale = column == "test_loss"
+                    if log_scale:  # losses span decades: mean and s.d. of log10(loss)
+                        values[column] = np.log10(np.clip(values[column], 1e-12, None))
+                    stats = values.groupby("epoch")[column].agg(["mean", "std"]).fillna(0.0)
+                    centre, low, high = stats["mean"], stats["mean"] - stats["std"], stats["mean"] + stats["std"]
+                    if log_scale:
+                        centre, low, high = 10 ** centre, 10 ** low, 10 ** high
+                    ax.plot(stats.index, centre, styles[strategy], color=colors[strategy],
                             label=strategy, lw=1.4)
-                    ax.fill_between(stats.index, stats["mean"] - stats["std"],
-                                    stats["mean"] + stats["std"], color=colors[strategy], alpha=0.15)
+                    ax.fill_between(stats.index, low, high, color=colors[strategy], alpha=0.15)
                 ax.set_xlabel("epoch")
                 ax.set_ylabel(label)
                 if row == 0:
@@ -285,7 +295,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
                 if column == "test_loss":
                     ax.set_yscale("log")
         axes[0, -1].legend(fontsize=7, frameon=False)
-        fig.suptitle(f"{_combo_label(key)} (mean and s.d. over seeds)", fontsize=9)
+        fig.suptitle(f"{_combo_label(key)}\nmean and s.d. over seeds (loss: of log10 loss)", fontsize=8)
         fig.tight_layout()
         path = folder / f"loss_curves_{_combo_label(key)}.png"
         fig.savefig(path, dpi=110)
@@ -294,7 +304,8 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
     for task in dict.fromkeys(summary["task"]):
         for column, label in (("min_test_loss", "minimum test loss"), ("epoch_of_min", "epoch of minimum")):
             part = summary[summary["task"] == task]
-            fig, axes = plt.subplots(1, len(species), squeeze=False, figsize=(4.2 * len(species), 3.4))
+            fig, axes = plt.subplots(1, len(species), squeeze=False,
+                                     figsize=(max(5.5, 4.2 * len(species)), 3.6))
             for col, name in enumerate(species):
                 ax = axes[0, col]
                 present = [s for s in STRATEGIES if ((part["species"] == name) & (part["strategy"] == s)).any()]
