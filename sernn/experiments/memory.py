@@ -421,6 +421,8 @@ def _resolve(args) -> dict:
                          f"(largest {max(chosen['nback_n'])})")
     if args.noise < 0:
         raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    if not 0 <= args.nback_min_difference < 0.5:
+        raise ValueError(f"--nback-min-difference must be in [0, 0.5), got {args.nback_min_difference}")
     if not 0 < args.test_fraction < 1:
         raise ValueError(f"--test-fraction must be in (0, 1), got {args.test_fraction}")
     return chosen
