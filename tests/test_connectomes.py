@@ -133,17 +133,20 @@ def _expected_connections(C, counts, p, q, intrinsic, self_connections, intrinsi
     return total
 
 
+@pytest.mark.parametrize("species", sorted(FILES))
 @pytest.mark.parametrize("mapping", ["diverse", "equal"])
 @pytest.mark.parametrize("neurons", [3, "per-region"])
-def test_every_block_sums_to_its_empirical_weight(macaque, mapping, neurons):
-    counts = 3 if neurons == 3 else np.random.default_rng(1).integers(1, 6, macaque.n_regions)
-    net = sc.expand(macaque, counts, mapping=mapping, seed=2)
-    C = macaque.weights
-    per_region = np.broadcast_to(counts, (macaque.n_regions,))
+def test_every_block_sums_to_its_empirical_weight(connectome_dir, species, mapping, neurons):
+    connectome = sc.load(connectome_dir / FILES[species])
+    n_regions = connectome.n_regions
+    counts = 3 if neurons == 3 else np.random.default_rng(1).integers(1, 6, n_regions)
+    net = sc.expand(connectome, counts, mapping=mapping, seed=2)
+    C = connectome.weights
+    per_region = np.broadcast_to(counts, (n_regions,))
     edges = np.concatenate([[0], np.cumsum(per_region)])
-    for i in range(macaque.n_regions):
+    for i in range(n_regions):
         rows = slice(edges[i], edges[i + 1])
-        for j in range(macaque.n_regions):
+        for j in range(n_regions):
             block = net.weights[rows, edges[j]:edges[j + 1]]
             if i == j:
                 expected = 0.8 * (C[i].sum() - C[i, i]) if per_region[i] > 1 else 0.0
@@ -160,7 +163,7 @@ def test_every_block_sums_to_its_empirical_weight(macaque, mapping, neurons):
     (0.8, 1.0, False, True), (0.5, 0.5, True, True), (0.3, 0.6, False, True), (0.8, 1.0, False, False),
     (1.0, 0.25, True, True)])
 def test_number_of_connections_matches_the_formula(connectome_dir, p, q, self_connections, intrinsic):
-    for species in ("macaque", "mouse"):
+    for species in ("macaque", "mouse", "human"):
         connectome = sc.load(connectome_dir / FILES[species])
         for counts in (4, np.random.default_rng(7).integers(1, 8, connectome.n_regions)):
             per_region = np.broadcast_to(counts, (connectome.n_regions,)).tolist()
