@@ -70,6 +70,7 @@ def test_initializer_config_round_trip(macaque):
     init = ConnectomeInitializer(net, mapping="rank", seed=3)
     clone = keras.initializers.deserialize(keras.initializers.serialize(init))
     assert isinstance(clone, ConnectomeInitializer)
+    np.testing.assert_array_equal(clone.bio_weights, net.weights)  # stored exactly
     np.testing.assert_array_equal(clone.initial_kernel(), init.initial_kernel())
 
 

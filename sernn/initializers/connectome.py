@@ -17,6 +17,8 @@ existing connections change during training (:func:`connectome_recurrent` does b
 """
 from __future__ import annotations
 
+import base64
+
 import keras
 import numpy as np
 
@@ -26,7 +28,16 @@ __all__ = ["ConnectomeInitializer", "connectome_recurrent", "rank_order_map", "W
 WEIGHT_MAPPINGS = ("rank", "topology")
 
 
+def _encode_matrix(matrix: np.ndarray) -> dict:
+    """A compact, exact JSON form of a float64 matrix (little-endian bytes, base64)."""
+    data = np.ascontiguousarray(matrix, dtype="<f8").tobytes()
+    return {"shape": list(matrix.shape), "float64": base64.b64encode(data).decode("ascii")}
+
+
 def _bio_matrix(weights) -> np.ndarray:
+    if isinstance(weights, dict) and "float64" in weights:
+        shape = tuple(int(v) for v in weights["shape"])
+        return np.frombuffer(base64.b64decode(weights["float64"]), dtype="<f8").reshape(shape).copy()
     matrix = getattr(weights, "weights", weights)
     try:
         matrix = np.asarray(matrix, dtype=np.float64)
@@ -104,8 +115,9 @@ class ConnectomeInitializer(keras.initializers.Initializer):
 
     Notes
     -----
-    The biological weights are stored in the config (as nested lists), so a
-    model using this initializer saves and loads without other files.
+    The biological weights are stored in the config (exactly, as base64-encoded
+    float64 bytes), so a model using this initializer saves and loads without
+    other files.
     """
 
     def __init__(self, weights, mapping: str = "rank", limit=None, ties: str = "mean", seed=None):
@@ -152,7 +164,7 @@ class ConnectomeInitializer(keras.initializers.Initializer):
         return keras.ops.convert_to_tensor(self.initial_kernel(), dtype=dtype or "float32")
 
     def get_config(self) -> dict:
-        return {"weights": self.bio_weights.tolist(), "mapping": self.mapping, "limit": self.limit,
+        return {"weights": _encode_matrix(self.bio_weights), "mapping": self.mapping, "limit": self.limit,
                 "ties": self.ties, "seed": self.seed}
 
 
