@@ -67,6 +67,14 @@ def test_edge_list_and_array_give_the_same_connectome(macaque, tmp_path):
     np.testing.assert_array_equal(from_array.weights, macaque.weights)
 
 
+def test_region_names_are_read_verbatim(tmp_path):
+    path = tmp_path / "numeric_names.csv"
+    path.write_text("source\\target,01,2,10\n01,0,0.5,0\n2,1e-3,0,2\n10,0,3,0\n")
+    connectome = sc.load(path)
+    assert connectome.names == ("01", "2", "10")
+    np.testing.assert_array_equal(connectome.weights, [[0, 0.5, 0], [1e-3, 0, 2], [0, 3, 0]])
+
+
 def test_square_csv_with_permuted_columns_is_reordered(macaque, tmp_path):
     frame = macaque.to_frame()
     permuted = frame[list(reversed(macaque.names))]
@@ -105,6 +113,15 @@ def test_invalid_files_are_rejected(tmp_path):
     negative.write_text("x,a,b\na,0,-1\nb,1,0\n")
     with pytest.raises(ValueError, match="negative"):
         sc.load(negative)
+    repeated_header = tmp_path / "repeated.csv"
+    repeated_header.write_text("x,a,a\na,0,1\nb,1,0\n")
+    with pytest.raises(ValueError, match="duplicate region names: \\['a'\\]"):
+        sc.load(repeated_header)
+    for cell in ("", "abc", "NaN"):
+        bad_cell = tmp_path / "cell.csv"
+        bad_cell.write_text(f"x,a,b\na,0,{cell}\nb,1,0\n")
+        with pytest.raises(ValueError, match="row 'a', column 'b'"):
+            sc.load(bad_cell)
     duplicate_edge = tmp_path / "dup.csv"
     duplicate_edge.write_text("source,target,weight\na,b,1\na,b,2\n")
     with pytest.raises(ValueError, match="more than once"):

@@ -16,6 +16,7 @@ Three sources are accepted:
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,9 +221,18 @@ def from_edge_list(edges, source_column: str = "source", target_column: str = "t
 
 
 def _read_square_csv(path: Path) -> Connectome:
-    frame = pd.read_csv(path, index_col=0)
-    rows = [str(name).strip() for name in frame.index]
-    columns = [str(name).strip() for name in frame.columns]
+    # Names are read verbatim as text (no number parsing, no renaming of repeated headers).
+    with open(path, newline="") as handle:
+        header = next(csv.reader(handle), [])
+    body = pd.read_csv(path, header=None, skiprows=1, dtype=str, keep_default_na=False)
+    rows = [str(name).strip() for name in body.iloc[:, 0]]
+    columns = [str(name).strip() for name in header[1:]]
+    if body.shape[1] - 1 != len(columns):
+        raise ValueError(f"connectome file {str(path)!r}: the header names {len(columns)} regions but "
+                         f"the rows hold {body.shape[1] - 1} weights")
+    frame = body.iloc[:, 1:]
+    frame.index = rows
+    frame.columns = columns
     if len(rows) != len(columns):
         raise ValueError(f"connectome file {str(path)!r} is not square: {len(rows)} rows and "
                          f"{len(columns)} columns of weights")
@@ -234,12 +244,15 @@ def _read_square_csv(path: Path) -> Connectome:
             only_cols = sorted(set(columns) - set(rows))[:5]
             raise ValueError(f"connectome file {str(path)!r}: row and column region names differ "
                              f"(only in rows: {only_rows}; only in columns: {only_cols})")
-        frame.columns = columns
         frame = frame[list(rows)]
-    try:
-        values = frame.to_numpy(dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"connectome file {str(path)!r} has non-numeric weights") from None
+    values = frame.apply(lambda column: pd.to_numeric(column.str.strip(), errors="coerce"))
+    bad = values.isna().to_numpy()
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(f"connectome file {str(path)!r} has {int(bad.sum())} empty, non-numeric or NaN "
+                         "weights (use 0 for absent projections), first "
+                         f"{frame.iat[i, j]!r} at row {rows[i]!r}, column {frame.columns[j]!r}")
+    values = values.to_numpy(dtype=np.float64)
     try:
         return from_array(values, rows, source=str(path))
     except ValueError as exc:
