@@ -49,7 +49,8 @@ def test_build_parts_use_size_normalised_penalties():
     from sernn.regularizers import CommunicabilityMatching, SpatialCommunicability, SpatialL1
 
     data = _data()
-    settings = {"strengths": dict(bench.DEFAULT_STRENGTHS)}
+    settings = {"strengths": dict(bench.DEFAULT_STRENGTHS),
+                "task_strength_scales": dict(bench.TASK_STRENGTH_SCALES)}
     init, reg, con = bench.build_parts(bench.parse_variant("W*+D*+C*"), data, settings, seed=1)
     assert isinstance(init, FunctionalInitializer) and init.params["permute"] is None
     assert isinstance(reg, CommunicabilityMatching) and con is None
@@ -178,3 +179,15 @@ def test_clear_errors(tmp_path, capsys):
     assert "--pinky100" in capsys.readouterr().err
     assert main(["microns", "--pinky100", str(tmp_path), "--variants", "W+Q"]) == 2
     assert "unknown token" in capsys.readouterr().err
+
+
+def test_task_strength_scales():
+    data = _data()
+    settings = {"strengths": dict(bench.DEFAULT_STRENGTHS)}
+    _, reg, _ = bench.build_parts(bench.parse_variant("W+D*+C"), data, settings, seed=0, scale=0.02)
+    assert reg.strength == pytest.approx(bench.DEFAULT_STRENGTHS["sernn"] * 0.02)
+    assert bench._task_scales("go_nogo=0.5") == {**bench.TASK_STRENGTH_SCALES, "go_nogo": 0.5}
+    with pytest.raises(ValueError, match="--task-scale"):
+        bench._task_scales("maze=-1")
+    with pytest.raises(ValueError, match="--task-scale"):
+        bench._task_scales("chess=1")

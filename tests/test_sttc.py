@@ -91,6 +91,20 @@ def test_shift_invariance():
         assert sttc(a + shift, b + shift, 0.3, shift, 50.0 + shift) == pytest.approx(base, abs=1e-9)
 
 
+def test_adjacent_frames_count_as_synchronous_at_one_frame_period():
+    # Events in frames k and k+1 (timed at frame centres) are exactly one frame period apart;
+    # with dt = one frame period they must count as synchronous whatever the rounding, at any offset.
+    fps = 6.3009
+    frames = np.arange(0, 600, 7)
+    for offset in (0.0, 1234.5678, 3.6e6):
+        a = (frames + 0.5) / fps + offset
+        b = (frames + 1.5) / fps + offset
+        start, stop = offset, 601 / fps + offset
+        # P_A = P_B = 1, so STTC = ½[(1 - T_B)/(1 - T_B) + (1 - T_A)/(1 - T_A)] = 1
+        assert sttc(a, b, 1 / fps, start, stop) == pytest.approx(1.0)
+        assert sttc_matrix([a, b], 1 / fps, start, stop)[0, 1] == pytest.approx(1.0)
+
+
 def test_matrix_matches_pairs():
     rng = np.random.default_rng(8)
     trains = [rng.uniform(0, 30, rng.integers(1, 25)) for _ in range(6)] + [np.array([])]

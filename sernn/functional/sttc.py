@@ -6,7 +6,9 @@ For spike trains A and B recorded over ``[start, stop]`` and a window ``dt``:
   spike of A. The windows of neighbouring spikes are merged (an overlap counts
   once) and clipped at ``start`` and ``stop``. ``T_B`` likewise.
 * ``P_A`` is the fraction of A's spikes that lie within ``±dt`` of some spike of
-  B (distance ``<= dt``, inclusive). ``P_B`` likewise.
+  B (distance ``<= dt``, inclusive, with an allowance of 8 ulp of the largest
+  time for floating-point rounding, so that events in adjacent imaging frames
+  are reliably "within one frame period"). ``P_B`` likewise.
 * ``STTC = ½ [(P_A − T_B) / (1 − P_A T_B) + (P_B − T_A) / (1 − P_B T_A)]``.
 
 A term whose denominator is 0 (``P = T = 1``) counts as 1, and the STTC of a
@@ -98,15 +100,20 @@ def tiling_fraction(spikes, dt: float, start: float, stop: float) -> float:
     return _tiled_length(spikes, dt, start, stop) / (stop - start)
 
 
-def _close_to(queries, sorted_reference, dt) -> np.ndarray:
-    """Boolean: is each query within ``dt`` (inclusive) of some reference time?"""
+def _tolerance(dt, start, stop) -> float:
+    """Rounding allowance for ``distance <= dt``: 8 ulp of the largest time involved."""
+    return 8.0 * np.finfo(np.float64).eps * max(abs(start), abs(stop), dt)
+
+
+def _close_to(queries, sorted_reference, dt, tolerance=0.0) -> np.ndarray:
+    """Boolean: is each query within ``dt`` (inclusive, up to ``tolerance``) of some reference time?"""
     if sorted_reference.size == 0:
         return np.zeros(queries.shape, dtype=bool)
     index = np.searchsorted(sorted_reference, queries)
     left = sorted_reference[np.clip(index - 1, 0, sorted_reference.size - 1)]
     right = sorted_reference[np.clip(index, 0, sorted_reference.size - 1)]
     nearest = np.minimum(np.abs(queries - left), np.abs(right - queries))
-    return nearest <= dt
+    return nearest <= dt + tolerance
 
 
 def _term(p, t):
@@ -150,8 +157,9 @@ def sttc(spikes_a, spikes_b, dt: float, start: float, stop: float) -> float:
     length = stop - start
     t_a = _tiled_length(a, dt, start, stop) / length
     t_b = _tiled_length(b, dt, start, stop) / length
-    p_a = _close_to(a, b, dt).mean()
-    p_b = _close_to(b, a, dt).mean()
+    tolerance = _tolerance(dt, start, stop)
+    p_a = _close_to(a, b, dt, tolerance).mean()
+    p_b = _close_to(b, a, dt, tolerance).mean()
     return float(0.5 * (_term(p_a, t_b) + _term(p_b, t_a)))
 
 
@@ -188,8 +196,9 @@ def sttc_matrix(spike_trains, dt: float, start: float, stop: float) -> np.ndarra
     owner = np.repeat(np.arange(n), counts)
     # close_counts[i, j] = number of spikes of train i within dt of train j
     close_counts = np.zeros((n, n))
+    tolerance = _tolerance(dt, start, stop)
     for j, reference in enumerate(trains):
-        close = _close_to(all_spikes, reference, dt)
+        close = _close_to(all_spikes, reference, dt, tolerance)
         close_counts[:, j] = np.bincount(owner, weights=close, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = close_counts / counts[:, None]
