@@ -99,7 +99,7 @@ def test_nulls_match_networkx_on_the_same_graphs():
     # The null means are the plain means of networkx's measures on the same random graphs.
     A = _adjacency(nx.gnm_random_graph(40, 120, seed=1))
     result = small_worldness(A, n_nulls=30, seed=7)
-    nulls = random_graphs(40, 120, 30, seed=np.random.default_rng(7))
+    nulls = random_graphs(40, 120, 30, seed=7)
     graphs = [nx.from_numpy_array(g.astype(int)) for g in nulls]
     assert result["clustering_null"] == pytest.approx(np.mean([nx.average_clustering(g) for g in graphs]))
     assert result["path_length_null"] == pytest.approx(np.mean([_path_reference(g)[0] for g in graphs]))
@@ -120,3 +120,12 @@ def test_directed_or_looped_graphs_are_refused():
         clustering_coefficients(np.eye(4, dtype=bool))
     with pytest.raises(ValueError, match="n_nulls"):
         small_worldness(np.zeros((4, 4), bool), 0)
+
+
+def test_threads_do_not_change_the_result():
+    A = _adjacency(nx.gnm_random_graph(50, 150, seed=2))
+    one = small_worldness(A, n_nulls=700, seed=4, workers=1)  # several batches
+    two = small_worldness(A, n_nulls=700, seed=4, workers=2)
+    assert one == two
+    with pytest.raises(ValueError, match="workers"):
+        small_worldness(A, n_nulls=5, workers=0)

@@ -32,6 +32,9 @@ Small-worldness
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 __all__ = [
@@ -64,15 +67,14 @@ def _as_stack(A, name="A"):
     return A, single
 
 
-def _clustering_stack(A, A2):
-    """Local clustering of a stack given the float32 adjacency and its square."""
+def _clustering_stack(A, A2, degree):
+    """Local clustering of a stack given the float32 adjacency, its square and the degrees."""
     twice_triangles = np.einsum("bij,bij->bi", A2, A).astype(np.float64)
-    degree = A.sum(axis=-1, dtype=np.float64)
     pairs = degree * (degree - 1)
     return np.divide(twice_triangles, pairs, out=np.zeros_like(twice_triangles), where=pairs > 0)
 
 
-def _level_counts(A, A2):
+def _level_counts(A, A2, degree):
     """Numbers of unordered node pairs at each distance, for a stack of graphs.
 
     Breadth-first search run on all graphs and all sources at once. The pairs
@@ -84,8 +86,12 @@ def _level_counts(A, A2):
 
     Parameters
     ----------
-    A, A2 : ndarray of shape (b, n, n), float32
-        Adjacency matrices (0/1) and their squares.
+    A : ndarray of shape (b, n, n), float32
+        Adjacency matrices (0/1).
+    A2 : ndarray of shape (b, n, n), float32
+        ``A @ A``; overwritten.
+    degree : ndarray of shape (b, n)
+        Node degrees.
 
     Returns
     -------
@@ -94,14 +100,12 @@ def _level_counts(A, A2):
     """
     b, n, _ = A.shape
     rows, cols = np.triu_indices(n, k=1)
-    within1_or_2 = A2 + A
-    within2 = np.take(within1_or_2.reshape(b, n * n), rows * n + cols, axis=1) > 0
-    level1 = np.rint(A.sum(axis=(1, 2)) / 2).astype(np.int64)
+    A2 += A
+    reach = A2 > 0
+    within2 = np.take(reach.reshape(b, n * n), rows * n + cols, axis=1)
+    level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
     counts = [level1, np.count_nonzero(within2, axis=1) - level1]
     g, p = np.nonzero(~within2)
-    if g.size == 0:
-        return np.stack(counts, axis=1)
-    reach = within1_or_2 > 0
     while counts[-1].any() and g.size:
         if g.size > 0.05 * b * n * n:
             # many pairs left: one dense boolean product for all of them
@@ -133,16 +137,29 @@ def _path_stats(counts, n):
 
 
 def _batches(b, n):
+    """Slices of at most ``_BATCH_BYTES`` of float32 (n, n) matrices covering ``range(b)``."""
     size = max(1, _BATCH_BYTES // (4 * n * n))
-    for start in range(0, b, size):
-        yield slice(start, min(b, start + size))
+    return [slice(start, min(b, start + size)) for start in range(0, b, size)]
+
+
+def _workers(requested, tasks):
+    if requested is None:
+        try:
+            available = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not on Linux
+            available = os.cpu_count() or 1
+        requested = available
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
+        raise ValueError(f"workers must be a positive integer or None (all cores); got {requested!r}")
+    return max(1, min(int(requested), tasks))
 
 
 def _measures(A):
     """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
     A2 = np.matmul(A, A)
-    clustering = _clustering_stack(A, A2).mean(axis=1)
-    return np.vstack([clustering, *_path_stats(_level_counts(A, A2), A.shape[1])])
+    degree = A.sum(axis=-1, dtype=np.float64)
+    clustering = _clustering_stack(A, A2, degree).mean(axis=1)
+    return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree), A.shape[1])])
 
 
 def _graph_measures(A_bool):
@@ -172,7 +189,7 @@ def clustering_coefficients(A) -> np.ndarray:
     out = np.empty((b, n))
     for part in _batches(b, n):
         Af = A[part].astype(np.float32)
-        out[part] = _clustering_stack(Af, np.matmul(Af, Af))
+        out[part] = _clustering_stack(Af, np.matmul(Af, Af), Af.sum(axis=-1, dtype=np.float64))
     return out[0] if single else out
 
 
@@ -211,41 +228,72 @@ def random_graphs(n: int, m: int, count: int, seed=0) -> np.ndarray:
     count : int
         Number of graphs.
     seed : int or numpy.random.Generator, default=0
-        Random seed; the same seed gives the same graphs.
+        Random seed; the same seed gives the same graphs. These are exactly the
+        null graphs that :func:`small_worldness` uses with the same ``n``, ``m``,
+        ``n_nulls = count`` and ``seed``.
 
     Returns
     -------
     A : ndarray of shape (count, n, n), bool
         Symmetric adjacency matrices without self-loops.
     """
+    _check_edges(n, m)
+    parts = _batches(count, n)
+    rngs = np.random.default_rng(seed).spawn(len(parts))
+    return np.concatenate([_random_stack(n, m, p.stop - p.start, r) > 0 for p, r in zip(parts, rngs)])
+
+
+def _check_edges(n, m):
     pairs = n * (n - 1) // 2
     if not 0 <= m <= pairs:
         raise ValueError(f"m must be between 0 and n (n - 1) / 2 = {pairs}; got {m}")
-    return _random_stack(n, m, count, np.random.default_rng(seed)) > 0
 
 
 def _random_stack(n, m, count, rng):
     """``count`` G(n, m) graphs as a float32 (count, n, n) stack of 0/1."""
     pairs = n * (n - 1) // 2
-    rows, cols = np.triu_indices(n, k=1)
-    flat = rows * n + cols
-    A = np.zeros((count, n * n), dtype=np.float32)
+    chosen = np.zeros((count, pairs + 1), dtype=bool)  # last column: the (empty) diagonal
     for index in range(count):
-        A[index, flat[rng.choice(pairs, size=m, replace=False, shuffle=False)]] = 1.0
-    A = A.reshape(count, n, n)
-    A += A.transpose(0, 2, 1)
-    return A
+        chosen[index, rng.choice(pairs, size=m, replace=False, shuffle=False)] = True
+    return np.take(chosen, _pair_index(n), axis=1).reshape(count, n, n).astype(np.float32)
 
 
-def _null_measures(n, m, n_nulls, seed):
-    rng = np.random.default_rng(seed)
+def _pair_index(n):
+    """For every entry (i, j) of an n x n matrix, the index of pair {i, j} in the upper
+    triangle (row-major), or n (n - 1) / 2 on the diagonal."""
+    rows, cols = np.triu_indices(n, k=1)
+    index = np.full((n, n), n * (n - 1) // 2, dtype=np.intp)
+    index[rows, cols] = np.arange(rows.size)
+    index[cols, rows] = np.arange(rows.size)
+    return index.ravel()
+
+
+def _null_measures(n, m, n_nulls, seed, workers=None):
+    """Measures of ``n_nulls`` G(n, m) graphs, batch by batch, batches on parallel threads.
+
+    Every batch has its own random stream (spawned from ``seed`` in batch
+    order), so the result does not depend on the number of threads.
+    """
+    _check_edges(n, m)
+    parts = _batches(n_nulls, n)
+    rngs = np.random.default_rng(seed).spawn(len(parts))
     out = np.empty((4, n_nulls))
-    for part in _batches(n_nulls, n):
-        out[:, part] = _measures(_random_stack(n, m, part.stop - part.start, rng))
+
+    def one(index):
+        part = parts[index]
+        out[:, part] = _measures(_random_stack(n, m, part.stop - part.start, rngs[index]))
+
+    workers = _workers(workers, len(parts))
+    if workers == 1:
+        for index in range(len(parts)):
+            one(index)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, range(len(parts))))
     return out
 
 
-def small_worldness(A, n_nulls: int = 1000, seed=0) -> dict:
+def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
     """Small-world index ``sigma = (C / C_null) / (L / L_null)`` against ``G(n, m)`` nulls.
 
     Parameters
@@ -255,7 +303,10 @@ def small_worldness(A, n_nulls: int = 1000, seed=0) -> dict:
     n_nulls : int, default=1000
         Number of Erdős–Rényi null graphs with the network's node and edge count.
     seed : int, default=0
-        Seed of the null graphs.
+        Seed of the null graphs (see :func:`random_graphs`).
+    workers : int, optional
+        Threads that measure batches of null graphs in parallel (default: the
+        cores available to the process). The result does not depend on it.
 
     Returns
     -------
@@ -276,7 +327,7 @@ def small_worldness(A, n_nulls: int = 1000, seed=0) -> dict:
     n = A.shape[1]
     m = int(np.count_nonzero(A[0])) // 2
     clustering, length, efficiency, connected = _graph_measures(A)[:, 0]
-    null = _null_measures(n, m, int(n_nulls), seed)
+    null = _null_measures(n, m, int(n_nulls), seed, workers)
     c_null, l_null = null[0].mean(), np.nanmean(null[1]) if np.isfinite(null[1]).any() else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = (clustering / c_null) / (length / l_null)
