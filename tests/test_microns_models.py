@@ -115,6 +115,7 @@ def test_matching_penalty_value_and_gradient():
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_mask_and_sign_through_training_and_save(tmp_path):
     rng = np.random.default_rng(0)
     n = 16

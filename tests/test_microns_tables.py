@@ -54,6 +54,18 @@ def test_nucleus_table_list_positions_in_voxels(tmp_path):
     assert np.allclose(custom.x_um, np.array([100, 150, 400]) * 8 / 1000.0)
 
 
+def test_caveclient_dataframe_resolution_attribute():
+    # CAVEclient attaches the resolution of the returned positions to the DataFrame.
+    frame = _nucleus_frame()
+    frame.attrs["dataframe_resolution"] = [1.0, 1.0, 1.0]  # queried with desired_resolution=[1,1,1]
+    out = microns.load_nucleus_table(frame)
+    assert np.allclose(out.x_um, np.array([100, 150, 400]) / 1000.0)
+    explicit = microns.load_nucleus_table(frame, voxel_size=(4, 4, 40))  # an explicit size wins
+    assert np.allclose(explicit.z_um, np.array([10, 12, 30]) * 40 / 1000.0)
+    with pytest.raises(ValueError, match="voxel_size"):
+        microns.load_nucleus_table(_nucleus_frame(), voxel_size=(4, 4))
+
+
 def test_split_position_columns_equal_lists():
     frame = _nucleus_frame()
     split = frame.drop(columns="pt_position")

@@ -167,14 +167,14 @@ class MicronsData:
         return have
 
 
-def _load_cells(path):
+def _load_cells(path, voxel_size=None):
     from sernn import microns
 
     table = microns.read_table(path, "cells table")
     if {"x_nm", "y_nm", "z_nm", "nucleus_id"} <= set(table.columns):
         return microns.load_minnie65_somata(table)
     if {"id", "pt_root_id"} <= set(table.columns):
-        return microns.load_nucleus_table(table)
+        return microns.load_nucleus_table(table, voxel_size=voxel_size)
     if {"root_id", "x_um", "y_um", "z_um"} <= set(table.columns):
         return table
     raise ValueError(f"--cells {str(path)!r}: unknown layout; accepted: minnie65_somata.csv "
@@ -194,10 +194,10 @@ def load_data(args) -> MicronsData:
         cells, synapses = microns.load_pinky100(args.pinky100)
         source = f"pinky100 ({args.pinky100})"
     elif args.cells:
-        cells = _load_cells(args.cells)
+        cells = _load_cells(args.cells, args.voxel_size)
         source = f"cells {args.cells}"
         if args.synapses:
-            synapses = microns.load_synapses(args.synapses, voxel_size=tuple(args.voxel_size))
+            synapses = microns.load_synapses(args.synapses, voxel_size=args.voxel_size)
             source += f", synapses {args.synapses}"
     else:
         raise ValueError("no data: give --pinky100 DIR (the folder with pinky100_soma.csv and "
@@ -209,7 +209,7 @@ def load_data(args) -> MicronsData:
                              "(and optionally --field) to match units to cells")
         if "nucleus_id" not in cells.columns:
             raise ValueError("--traces: the cells table has no nucleus_id to join the coregistration on")
-        coregistration = microns.load_coregistration(args.coregistration, voxel_size=tuple(args.voxel_size))
+        coregistration = microns.load_coregistration(args.coregistration, voxel_size=args.voxel_size)
         cells = microns.select_field(coregistration, cells, args.session, args.scan_idx, args.field)
         traces = microns.load_traces(args.traces)
         source += f", traces {args.traces} (session {args.session}, scan {args.scan_idx}, field {args.field})"
@@ -486,8 +486,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--session", type=int, help="scan session of the imaging field (with --traces)")
     data.add_argument("--scan-idx", type=int, help="scan index (with --traces)")
     data.add_argument("--field", type=int, help="imaging field (with --traces; default: all fields)")
-    data.add_argument("--voxel-size", type=float, nargs=3, default=(4.0, 4.0, 40.0), metavar=("X", "Y", "Z"),
-                      help="voxel size in nm of CAVE positions (default: 4 4 40)")
+    data.add_argument("--voxel-size", type=float, nargs=3, default=None, metavar=("X", "Y", "Z"),
+                      help="voxel size in nm of CAVE positions (default: the table's stored "
+                           "dataframe_resolution, e.g. in a parquet export, else 4 4 40)")
     data.add_argument("--sttc-dt", type=positive(float), default=None,
                       help="STTC window in seconds (default: one frame period)")
     data.add_argument("--cell-class", help="keep only this cell class (e.g. excitatory)")

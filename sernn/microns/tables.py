@@ -17,8 +17,11 @@ a DataFrame with short, fixed column names:
 3-element lists/arrays or strings such as ``"[x y z]"`` (what ``to_csv`` writes),
 or come split into ``<name>_x``, ``<name>_y``, ``<name>_z`` (CAVEclient's
 ``split_positions=True``). Values are in voxels of ``voxel_size`` nanometres
-(4 × 4 × 40 nm, the minnie65 resolution, by default) unless ``unit`` says
-otherwise (``"nm"`` when queried with ``desired_resolution=[1, 1, 1]``).
+unless ``unit`` says otherwise. By default the voxel size is the DataFrame's
+``attrs["dataframe_resolution"]`` (CAVEclient sets it: the table's voxels, or
+the ``desired_resolution`` of the query; ``to_parquet`` keeps it), else the
+minnie65 resolution 4 × 4 × 40 nm (a CSV keeps no attrs: pass ``voxel_size``
+or ``unit="nm"`` if you queried another resolution).
 
 **Joins.** Root ids change with proofreading; tables are joined on the nucleus
 id (``id`` of ``nucleus_detection_v0`` = ``target_id`` of tables that reference
@@ -36,6 +39,7 @@ from sernn.spatial import DEFAULT_VOXEL_SIZE_NM, LENGTH_UNITS_UM, coordinates_fr
 __all__ = [
     "CELL_CLASSES",
     "read_table",
+    "resolution",
     "require_columns",
     "require_unique",
     "table_positions",
@@ -118,7 +122,7 @@ def _check_unit(unit) -> None:
 
 
 def table_positions(table: pd.DataFrame, column: str = "pt_position", unit: str = "voxel",
-                    voxel_size=DEFAULT_VOXEL_SIZE_NM, name: str = "table") -> np.ndarray:
+                    voxel_size=None, name: str = "table") -> np.ndarray:
     """Positions of a CAVE table in micrometres, as an ``(n, 3)`` array.
 
     Parameters
@@ -130,14 +134,17 @@ def table_positions(table: pd.DataFrame, column: str = "pt_position", unit: str 
         Name of the position column.
     unit : {"voxel", "nm", "um", "mm"}, default "voxel"
         Unit of the stored values.
-    voxel_size : 3 floats, default (4, 4, 40)
+    voxel_size : 3 floats, optional
         Nanometres per voxel along x, y, z (used when ``unit="voxel"``).
+        Default: the table's ``attrs["dataframe_resolution"]`` (set by
+        CAVEclient, kept by ``to_parquet``) if present, else (4, 4, 40).
 
     Returns
     -------
     ndarray of shape (n, 3), float64, micrometres (x, y, z per row).
     """
     _check_unit(unit)
+    voxel_size = resolution(table, voxel_size)
     split = [f"{column}_{axis}" for axis in "xyz"]
     if column in table.columns:
         columns = column
@@ -150,6 +157,22 @@ def table_positions(table: pd.DataFrame, column: str = "pt_position", unit: str 
         return coordinates_from_table(table, columns=columns, unit=unit, voxel_size=voxel_size)
     except ValueError as exc:
         raise ValueError(f"{name}: bad {column!r} values: {exc}") from exc
+
+
+def resolution(table: pd.DataFrame, voxel_size=None) -> tuple:
+    """The voxel size (nm) of a table's positions.
+
+    ``voxel_size`` if given; else the ``attrs["dataframe_resolution"]`` that
+    CAVEclient attaches to its DataFrames (the resolution of the returned
+    positions: the table's voxels, or ``desired_resolution``); else the
+    minnie65 default (4, 4, 40).
+    """
+    if voxel_size is None:
+        voxel_size = getattr(table, "attrs", {}).get("dataframe_resolution", DEFAULT_VOXEL_SIZE_NM)
+    values = tuple(float(v) for v in np.ravel(np.asarray(voxel_size, dtype=np.float64)))
+    if len(values) != 3 or not all(np.isfinite(v) and v > 0 for v in values):
+        raise ValueError(f"voxel_size must be 3 positive numbers (nm), got {voxel_size!r}")
+    return values
 
 
 def _valid_rows(table: pd.DataFrame, valid_only: bool) -> pd.DataFrame:
@@ -169,7 +192,7 @@ def _id_column(series):
     return pd.to_numeric(series, errors="raise").astype("int64").to_numpy()
 
 
-def load_nucleus_table(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
+def load_nucleus_table(source, unit: str = "voxel", voxel_size=None,
                        valid_only: bool = True) -> pd.DataFrame:
     """The nucleus table (``nucleus_detection_v0``): one row per detected nucleus.
 
@@ -189,7 +212,9 @@ def load_nucleus_table(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZ
     ``volume`` (µm³, as stored) when present; nucleus ids are unique.
     """
     name = "nucleus table"
-    table = _valid_rows(read_table(source, name), valid_only)
+    table = read_table(source, name)
+    voxel_size = resolution(table, voxel_size)
+    table = _valid_rows(table, valid_only)
     require_columns(table, ["id", "pt_root_id"], name)
     require_unique(table, ["id"], name)
     out = pd.DataFrame({"nucleus_id": _id_column(table["id"]),
@@ -200,7 +225,7 @@ def load_nucleus_table(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZ
     return out
 
 
-def load_cell_types(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
+def load_cell_types(source, unit: str = "voxel", voxel_size=None,
                     valid_only: bool = True) -> pd.DataFrame:
     """A cell-type table (``aibs_metamodel_celltypes_v661`` schema).
 
@@ -218,7 +243,9 @@ def load_cell_types(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_N
     nucleus appears once.
     """
     name = "cell-type table"
-    table = _valid_rows(read_table(source, name), valid_only)
+    table = read_table(source, name)
+    voxel_size = resolution(table, voxel_size)
+    table = _valid_rows(table, valid_only)
     require_columns(table, ["target_id", "classification_system", "cell_type"], name)
     require_unique(table, ["target_id"], name)
     systems = table["classification_system"].astype(str)
@@ -238,7 +265,7 @@ def load_cell_types(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_N
     return out
 
 
-def load_synapses(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
+def load_synapses(source, unit: str = "voxel", voxel_size=None,
                   valid_only: bool = True, positions: bool = False) -> pd.DataFrame:
     """A synapse table (``synapses_pni_2`` schema).
 
@@ -266,7 +293,9 @@ def load_synapses(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
     counts them.
     """
     name = "synapse table"
-    table = _valid_rows(read_table(source, name), valid_only)
+    table = read_table(source, name)
+    voxel_size = resolution(table, voxel_size)
+    table = _valid_rows(table, valid_only)
     require_columns(table, ["pre_pt_root_id", "post_pt_root_id"], name)
     out = pd.DataFrame()
     if "id" in table.columns:
@@ -281,7 +310,7 @@ def load_synapses(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
     return out
 
 
-def load_coregistration(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SIZE_NM,
+def load_coregistration(source, unit: str = "voxel", voxel_size=None,
                         valid_only: bool = True) -> pd.DataFrame:
     """The EM–functional coregistration table (``coregistration_manual_v4`` schema).
 
@@ -299,7 +328,9 @@ def load_coregistration(source, unit: str = "voxel", voxel_size=DEFAULT_VOXEL_SI
     ``score``, ``root_id``, ``x_um, y_um, z_um``.
     """
     name = "coregistration table"
-    table = _valid_rows(read_table(source, name), valid_only)
+    table = read_table(source, name)
+    voxel_size = resolution(table, voxel_size)
+    table = _valid_rows(table, valid_only)
     keys = ["session", "scan_idx", "unit_id"]
     require_columns(table, ["target_id", *keys], name)
     require_unique(table, keys, name)
