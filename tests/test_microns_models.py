@@ -79,6 +79,9 @@ def test_synapse_initializer_on_pinky100(shared_data):
     assert (signed[signs < 0] <= 0).all() and (signed[signs > 0] >= 0).all()
     with pytest.raises(ValueError, match="asks for"):
         init((10, 10))
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(init))
+    assert isinstance(again, SynapseInitializer)
+    assert np.array_equal(again.initial_kernel(), init.initial_kernel())
 
 
 def test_matching_penalty_value_and_gradient():
