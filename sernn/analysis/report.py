@@ -31,7 +31,7 @@ import pandas as pd
 
 from sernn.analysis.graph import binarize
 from sernn.analysis.modularity import louvain
-from sernn.analysis.topology import topology_history
+from sernn.analysis.topology import SCALAR_KEYS, topology_history
 
 __all__ = ["add_arguments", "run", "analyze_folder", "FIGURE_METRICS"]
 
@@ -123,7 +123,7 @@ def _cached(path: Path, settings: dict, epochs) -> pd.DataFrame | None:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
-    if frame.empty or any(c not in frame.columns for c in (*_SETTINGS_COLUMNS, "epoch")):
+    if frame.empty or any(c not in frame.columns for c in (*_SETTINGS_COLUMNS, "epoch", *SCALAR_KEYS)):
         return None
     for key, value in settings.items():
         if not np.allclose(frame[key].to_numpy(dtype=float), value):
