@@ -32,6 +32,7 @@ Small-worldness
 """
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -99,13 +100,14 @@ def _level_counts(A, A2, degree):
         ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
     """
     b, n, _ = A.shape
-    rows, cols = np.triu_indices(n, k=1)
+    rows, cols = _upper_pairs(n)
     A2 += A
     reach = A2 > 0
     within2 = np.take(reach.reshape(b, n * n), rows * n + cols, axis=1)
     level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
     counts = [level1, np.count_nonzero(within2, axis=1) - level1]
     g, p = np.nonzero(~within2)
+    packed_adj = None
     while counts[-1].any() and g.size:
         if g.size > 0.05 * b * n * n:
             # many pairs left: one dense boolean product for all of them
@@ -113,7 +115,8 @@ def _level_counts(A, A2, degree):
             hit = grown[g, rows[p], cols[p]]
             reach |= grown
         else:
-            packed_adj = np.packbits(A > 0, axis=-1)
+            if packed_adj is None:
+                packed_adj = np.packbits(A > 0, axis=-1)
             packed_reach = np.packbits(reach, axis=-1)
             i, j = rows[p], cols[p]
             hit = np.any(packed_reach[g, i] & packed_adj[g, j], axis=-1)
@@ -258,10 +261,17 @@ def _random_stack(n, m, count, rng):
     return np.take(chosen, _pair_index(n), axis=1).reshape(count, n, n).astype(np.float32)
 
 
+@functools.lru_cache(maxsize=8)
+def _upper_pairs(n):
+    """Row and column indices of the upper triangle (row-major), cached."""
+    return np.triu_indices(n, k=1)
+
+
+@functools.lru_cache(maxsize=8)
 def _pair_index(n):
     """For every entry (i, j) of an n x n matrix, the index of pair {i, j} in the upper
-    triangle (row-major), or n (n - 1) / 2 on the diagonal."""
-    rows, cols = np.triu_indices(n, k=1)
+    triangle (row-major), or n (n - 1) / 2 on the diagonal; cached."""
+    rows, cols = _upper_pairs(n)
     index = np.full((n, n), n * (n - 1) // 2, dtype=np.intp)
     index[rows, cols] = np.arange(rows.size)
     index[cols, rows] = np.arange(rows.size)
