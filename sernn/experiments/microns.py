@@ -537,6 +537,7 @@ def _settings(args, data: MicronsData) -> dict:
         raise ValueError(f"--noise must be >= 0, got {args.noise}")
     ids = data.cells["root_id"] if "root_id" in data.cells.columns else data.cells.get("nucleus_id")
     return {
+        # "data" (file paths) may change between invocations; the neuron ids may not.
         "data": data.description, "units": int(data.coordinates.shape[0]),
         "neuron_ids": [int(v) for v in ids] if ids is not None else None,
         "epochs": pick(args.epochs, 8, 10), "train_trials": pick(args.train_trials, 2048, 5120),
@@ -590,7 +591,7 @@ def run(args) -> int:
     settings = _settings(args, data)
     store = RunStore(args.out, "microns", {**settings, "variants": runnable, "tasks": args.tasks,
                                            "seeds": seeds},
-                     extendable=("variants", "tasks", "seeds"))
+                     extendable=("variants", "tasks", "seeds", "data"))
     runs = plan_runs(args.tasks, runnable, seeds, shard=args.shard)
     todo = [r for r in runs if not store.is_done(r.run_id)]
     print(f"sernn microns: {settings['units']} neurons from {data.description}; {len(runs)} runs in "
