@@ -45,8 +45,8 @@ __all__ = [
     "small_worldness",
 ]
 
-#: bytes of float32 per batch of graphs processed at once (bounds memory)
-_BATCH_BYTES = 1 << 22
+#: bytes of float32 adjacency per batch of null graphs (small enough to stay in cache)
+_BATCH_BYTES = 1 << 19
 
 
 def _as_stack(A, name="A"):
