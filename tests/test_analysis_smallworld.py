@@ -129,3 +129,12 @@ def test_threads_do_not_change_the_result():
     assert one == two
     with pytest.raises(ValueError, match="workers"):
         small_worldness(A, n_nulls=5, workers=0)
+
+
+def test_standard_error_matches_the_spread_over_seeds():
+    # sigma's Monte-Carlo SE (from one set of nulls) predicts its spread between seeds
+    A = _adjacency(nx.watts_strogatz_graph(60, 6, 0.2, seed=1))
+    results = [small_worldness(A, n_nulls=100, seed=s) for s in range(30)]
+    spread = np.std([r["small_worldness"] for r in results], ddof=1)
+    se = np.mean([r["small_worldness_se"] for r in results])
+    assert 0.6 < spread / se < 1.6

@@ -45,6 +45,10 @@ __all__ = [
     "small_worldness",
 ]
 
+#: Breadth-first levels use a dense matrix product while more than this fraction
+#: of (graph, pair) entries is unreached, and test the remaining pairs one by one below it.
+_DENSE_FRACTION = 0.01
+
 #: bytes of float32 adjacency per batch of null graphs (small enough to stay in cache)
 _BATCH_BYTES = 1 << 19
 
@@ -80,10 +84,11 @@ def _level_counts(A, A2, degree):
 
     Breadth-first search run on all graphs and all sources at once. The pairs
     within distance 2 come from ``A2 = A @ A`` (already needed for clustering).
-    Later levels use a dense matrix product while many pairs are still
-    unreached, and otherwise test only the unreached pairs: ``(i, j)`` is at
-    distance ``k`` when a node within distance ``k - 1`` of ``i`` is adjacent to
-    ``j``, checked on bit-packed rows.
+    Later levels use a dense boolean matrix product (``R_{k+1} = R_k or R_k A``)
+    while more than ``_DENSE_FRACTION`` of the pairs are unreached, and then
+    test only the unreached pairs: ``(i, j)`` is at distance ``k`` when a node
+    within distance ``k - 1`` of ``i`` is adjacent to ``j``, checked on
+    bit-packed rows.
 
     Parameters
     ----------
@@ -100,30 +105,36 @@ def _level_counts(A, A2, degree):
         ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
     """
     b, n, _ = A.shape
-    rows, cols = _upper_pairs(n)
+    diagonal = np.arange(n)
     A2 += A
-    reach = A2 > 0
-    within2 = np.take(reach.reshape(b, n * n), rows * n + cols, axis=1)
+    reach = A2 > 0  # within distance 2
+    reach[:, diagonal, diagonal] = True
+    within = np.count_nonzero(reach, axis=(1, 2))  # ordered pairs within reach, self included
     level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
-    counts = [level1, np.count_nonzero(within2, axis=1) - level1]
-    g, p = np.nonzero(~within2)
-    packed_adj = None
+    counts = [level1, (within - n) // 2 - level1]
+    # dense phase: one boolean matrix product per level while many pairs are unreached
+    while counts[-1].any() and b * n * n - within.sum() > _DENSE_FRACTION * b * n * n:
+        grown = np.matmul(reach.astype(np.float32), A) > 0
+        grown |= reach
+        reach = grown
+        reached = np.count_nonzero(reach, axis=(1, 2))
+        counts.append((reached - within) // 2)
+        within = reached
+    if not counts[-1].any() or within.sum() == b * n * n:
+        return np.stack(counts, axis=1)
+    # sparse phase: test only the few unreached pairs (i < j) on bit-packed rows
+    g, i, j = np.nonzero(~reach)
+    upper = i < j
+    g, i, j = g[upper], i[upper], j[upper]
+    packed_adj = np.packbits(A > 0, axis=-1)
     while counts[-1].any() and g.size:
-        if g.size > 0.05 * b * n * n:
-            # many pairs left: one dense boolean product for all of them
-            grown = np.matmul(reach.astype(np.float32), A) > 0
-            hit = grown[g, rows[p], cols[p]]
-            reach |= grown
-        else:
-            if packed_adj is None:
-                packed_adj = np.packbits(A > 0, axis=-1)
-            packed_reach = np.packbits(reach, axis=-1)
-            i, j = rows[p], cols[p]
-            hit = np.any(packed_reach[g, i] & packed_adj[g, j], axis=-1)
-            reach[g[hit], i[hit], j[hit]] = True
-            reach[g[hit], j[hit], i[hit]] = True
-        counts.append(np.bincount(g[hit], minlength=b))
-        g, p = g[~hit], p[~hit]
+        packed_reach = np.packbits(reach, axis=-1)
+        hit = np.any(packed_reach[g, i] & packed_adj[g, j], axis=-1)
+        gh, ih, jh = g[hit], i[hit], j[hit]
+        reach[gh, ih, jh] = True
+        reach[gh, jh, ih] = True
+        counts.append(np.bincount(gh, minlength=b))
+        g, i, j = g[~hit], i[~hit], j[~hit]
     return np.stack(counts, axis=1)
 
 
@@ -160,7 +171,7 @@ def _workers(requested, tasks):
 def _measures(A):
     """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
     A2 = np.matmul(A, A)
-    degree = A.sum(axis=-1, dtype=np.float64)
+    degree = A.sum(axis=-1).astype(np.float64)  # float32 sums of 0/1 are exact
     clustering = _clustering_stack(A, A2, degree).mean(axis=1)
     return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree), A.shape[1])])
 
@@ -255,10 +266,10 @@ def _check_edges(n, m):
 def _random_stack(n, m, count, rng):
     """``count`` G(n, m) graphs as a float32 (count, n, n) stack of 0/1."""
     pairs = n * (n - 1) // 2
-    chosen = np.zeros((count, pairs + 1), dtype=bool)  # last column: the (empty) diagonal
+    chosen = np.zeros((count, pairs + 1), dtype=np.float32)  # last column: the (empty) diagonal
     for index in range(count):
-        chosen[index, rng.choice(pairs, size=m, replace=False, shuffle=False)] = True
-    return np.take(chosen, _pair_index(n), axis=1).reshape(count, n, n).astype(np.float32)
+        chosen[index, rng.choice(pairs, size=m, replace=False, shuffle=False)] = 1.0
+    return np.take(chosen, _pair_index(n), axis=1).reshape(count, n, n)
 
 
 @functools.lru_cache(maxsize=8)
@@ -303,6 +314,20 @@ def _null_measures(n, m, n_nulls, seed, workers=None):
     return out
 
 
+def _sigma_standard_error(sigma, c_nulls, l_nulls) -> float:
+    """Monte-Carlo standard error of sigma from the spread of the null graphs.
+
+    To first order ``d sigma / sigma = d L_null / L_null - d C_null / C_null``;
+    with ``x_k = L_k / L_null - C_k / C_null`` per null graph (the covariance of
+    clustering and path length included), ``SE = sigma * sd(x) / sqrt(N)``.
+    """
+    keep = np.isfinite(l_nulls)
+    if not np.isfinite(sigma) or keep.sum() < 2:
+        return float("nan")
+    x = l_nulls[keep] / l_nulls[keep].mean() - c_nulls[keep] / c_nulls[keep].mean()
+    return float(sigma * x.std(ddof=1) / np.sqrt(keep.sum()))
+
+
 def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
     """Small-world index ``sigma = (C / C_null) / (L / L_null)`` against ``G(n, m)`` nulls.
 
@@ -321,7 +346,8 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
     Returns
     -------
     result : dict
-        ``small_worldness``, ``clustering``, ``path_length``, ``efficiency``,
+        ``small_worldness`` and its Monte-Carlo standard error over the nulls
+        ``small_worldness_se``; ``clustering``, ``path_length``, ``efficiency``,
         ``connected_fraction`` of the network; ``clustering_null``,
         ``path_length_null``, ``efficiency_null`` (null means),
         ``clustering_null_sd``, ``path_length_null_sd``,
@@ -345,6 +371,7 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
         sigma = np.nan
     return {
         "small_worldness": float(sigma),
+        "small_worldness_se": _sigma_standard_error(sigma, null[0], null[1]),
         "clustering": float(clustering),
         "path_length": float(length),
         "efficiency": float(efficiency),

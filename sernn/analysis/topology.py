@@ -30,6 +30,7 @@ SCALAR_KEYS = (
     "modularity",
     "n_modules",
     "small_worldness",
+    "small_worldness_se",
     "clustering",
     "path_length",
     "efficiency",
