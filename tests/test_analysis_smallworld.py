@@ -138,3 +138,17 @@ def test_standard_error_matches_the_spread_over_seeds():
     spread = np.std([r["small_worldness"] for r in results], ddof=1)
     se = np.mean([r["small_worldness_se"] for r in results])
     assert 0.6 < spread / se < 1.6
+
+
+@pytest.mark.parametrize("G", [
+    nx.path_graph(170),
+    nx.watts_strogatz_graph(200, 4, 0.02, seed=3),
+    nx.gnp_random_graph(200, 0.012, seed=5),  # disconnected
+])
+def test_large_graphs_use_the_pairwise_phase_correctly(G):
+    # above 160 nodes the breadth-first search switches to testing unreached pairs one by one
+    result = path_length(_adjacency(G))
+    length, connected = _path_reference(G)
+    assert result["path_length"] == pytest.approx(length, rel=1e-12)
+    assert result["connected_fraction"] == pytest.approx(connected, rel=1e-12)
+    assert result["efficiency"] == pytest.approx(nx.global_efficiency(G), rel=1e-12)

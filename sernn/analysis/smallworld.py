@@ -48,6 +48,8 @@ __all__ = [
 #: Breadth-first levels use a dense matrix product while more than this fraction
 #: of (graph, pair) entries is unreached, and test the remaining pairs one by one below it.
 _DENSE_FRACTION = 0.01
+#: ... and always for graphs up to this many nodes, whose products are cheap.
+_DENSE_NODES = 160
 
 #: bytes of float32 adjacency per batch of null graphs (small enough to stay in cache)
 _BATCH_BYTES = 1 << 19
@@ -105,23 +107,29 @@ def _level_counts(A, A2, degree):
         ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
     """
     b, n, _ = A.shape
-    diagonal = np.arange(n)
-    A2 += A
-    reach = A2 > 0  # within distance 2
-    reach[:, diagonal, diagonal] = True
-    within = np.count_nonzero(reach, axis=(1, 2))  # ordered pairs within reach, self included
+    total = b * n * (n - 1)  # ordered pairs i != j over the batch
+    nonisolated = np.count_nonzero(degree, axis=1)
+    # X_ij > 0  <=>  d(i, j) <= 2 (the diagonal is positive exactly for non-isolated nodes);
+    # a product of non-negative matrices is positive exactly where a path exists, so
+    # the next level is X A + X, reset to 0/1 each level (no overflow, no underflow).
+    X = A2
+    X += A
+    within = np.count_nonzero(X, axis=(1, 2)) - nonisolated  # ordered pairs within reach
     level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
-    counts = [level1, (within - n) // 2 - level1]
-    # dense phase: one boolean matrix product per level while many pairs are unreached
-    while counts[-1].any() and b * n * n - within.sum() > _DENSE_FRACTION * b * n * n:
-        grown = np.matmul(reach.astype(np.float32), A) > 0
-        grown |= reach
-        reach = grown
-        reached = np.count_nonzero(reach, axis=(1, 2))
+    counts = [level1, within // 2 - level1]
+    # dense phase: one matrix product per level while it is cheap or many pairs are unreached
+    while counts[-1].any() and within.sum() < total and (
+            n <= _DENSE_NODES or total - within.sum() > _DENSE_FRACTION * total):
+        grown = np.matmul(X, A)
+        grown += X
+        positive = grown > 0
+        X = positive.astype(np.float32)
+        reached = np.count_nonzero(positive, axis=(1, 2)) - nonisolated
         counts.append((reached - within) // 2)
         within = reached
-    if not counts[-1].any() or within.sum() == b * n * n:
+    if not counts[-1].any() or within.sum() == total:
         return np.stack(counts, axis=1)
+    reach = X > 0
     # sparse phase: test only the few unreached pairs (i < j) on bit-packed rows
     g, i, j = np.nonzero(~reach)
     upper = i < j
