@@ -152,3 +152,15 @@ def test_large_graphs_use_the_pairwise_phase_correctly(G):
     assert result["path_length"] == pytest.approx(length, rel=1e-12)
     assert result["connected_fraction"] == pytest.approx(connected, rel=1e-12)
     assert result["efficiency"] == pytest.approx(nx.global_efficiency(G), rel=1e-12)
+
+
+def test_blas_is_single_threaded_inside_and_restored_after():
+    from sernn.analysis import threads
+
+    controls = threads._controls()
+    if not controls:
+        pytest.skip("numpy does not use OpenBLAS here")
+    before = [get() for get, _ in controls]
+    with threads.single_threaded_blas():
+        assert [get() for get, _ in controls] == [1] * len(controls)
+    assert [get() for get, _ in controls] == before

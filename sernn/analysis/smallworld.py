@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from sernn.analysis.threads import single_threaded_blas
+
 __all__ = [
     "clustering_coefficients",
     "path_length",
@@ -301,7 +303,8 @@ def _null_measures(n, m, n_nulls, seed, workers=None):
     """Measures of ``n_nulls`` G(n, m) graphs, batch by batch, batches on parallel threads.
 
     Every batch has its own random stream (spawned from ``seed`` in batch
-    order), so the result does not depend on the number of threads.
+    order), so the result does not depend on the number of threads. OpenBLAS
+    is kept to one thread meanwhile (:mod:`sernn.analysis.threads`).
     """
     _check_edges(n, m)
     parts = _batches(n_nulls, n)
@@ -313,12 +316,13 @@ def _null_measures(n, m, n_nulls, seed, workers=None):
         out[:, part] = _measures(_random_stack(n, m, part.stop - part.start, rngs[index]))
 
     workers = _workers(workers, len(parts))
-    if workers == 1:
-        for index in range(len(parts)):
-            one(index)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(one, range(len(parts))))
+    with single_threaded_blas():  # small products: parallel batches, not parallel BLAS
+        if workers == 1:
+            for index in range(len(parts)):
+                one(index)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(one, range(len(parts))))
     return out
 
 
