@@ -5,7 +5,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from sernn.masks import decode_mask, encode_mask
+from sernn.arraycodec import encode_array
+from sernn.masks import decode_mask
 
 __all__ = ["MaskConstraint"]
 
@@ -50,7 +51,7 @@ class MaskConstraint(keras.constraints.Constraint):
         return masked
 
     def get_config(self):
-        return {"mask": encode_mask(self.mask), "nonneg": self.nonneg}
+        return {"mask": encode_array(self.mask), "nonneg": self.nonneg}
 
     @property
     def density(self) -> float:

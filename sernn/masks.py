@@ -1,11 +1,11 @@
-"""Validation and compact serialisation of 0/1 connectivity masks (numpy only)."""
+"""Validation of 0/1 connectivity masks (numpy only)."""
 from __future__ import annotations
-
-import base64
 
 import numpy as np
 
-__all__ = ["check_mask", "encode_mask", "decode_mask"]
+from sernn.arraycodec import decode_array
+
+__all__ = ["check_mask", "decode_mask"]
 
 
 def check_mask(mask, name: str = "mask") -> np.ndarray:
@@ -14,7 +14,7 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
     Raises
     ------
     ValueError
-        If the mask is not 2-D or holds values other than 0 and 1 (or NaN).
+        If the mask is not 2-D or holds values other than 0 and 1.
     """
     array = np.asarray(mask)
     if array.ndim != 2:
@@ -30,17 +30,6 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
     return array
 
 
-def encode_mask(mask: np.ndarray) -> dict:
-    """A JSON-friendly form of a boolean mask (bit-packed, base64)."""
-    mask = check_mask(mask)
-    return {"shape": list(mask.shape),
-            "bits": base64.b64encode(np.packbits(mask.ravel()).tobytes()).decode("ascii")}
-
-
-def decode_mask(encoded) -> np.ndarray:
-    """Inverse of :func:`encode_mask`; also accepts a nested list or array."""
-    if isinstance(encoded, dict) and "bits" in encoded:
-        shape = tuple(int(s) for s in encoded["shape"])
-        bits = np.frombuffer(base64.b64decode(encoded["bits"]), dtype=np.uint8)
-        return np.unpackbits(bits, count=int(np.prod(shape))).reshape(shape).astype(bool)
-    return check_mask(encoded)
+def decode_mask(value, name: str = "mask") -> np.ndarray:
+    """A checked boolean mask from an array or its :func:`sernn.arraycodec.encode_array` form."""
+    return check_mask(decode_array(value), name)

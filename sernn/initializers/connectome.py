@@ -17,10 +17,10 @@ existing connections change during training (:func:`connectome_recurrent` does b
 """
 from __future__ import annotations
 
-import base64
-
 import keras
 import numpy as np
+
+from sernn.arraycodec import decode_array, encode_array
 
 __all__ = ["ConnectomeInitializer", "connectome_recurrent", "rank_order_map", "WEIGHT_MAPPINGS"]
 
@@ -28,16 +28,9 @@ __all__ = ["ConnectomeInitializer", "connectome_recurrent", "rank_order_map", "W
 WEIGHT_MAPPINGS = ("rank", "topology")
 
 
-def _encode_matrix(matrix: np.ndarray) -> dict:
-    """A compact, exact JSON form of a float64 matrix (little-endian bytes, base64)."""
-    data = np.ascontiguousarray(matrix, dtype="<f8").tobytes()
-    return {"shape": list(matrix.shape), "float64": base64.b64encode(data).decode("ascii")}
-
-
 def _bio_matrix(weights) -> np.ndarray:
-    if isinstance(weights, dict) and "float64" in weights:
-        shape = tuple(int(v) for v in weights["shape"])
-        return np.frombuffer(base64.b64decode(weights["float64"]), dtype="<f8").reshape(shape).copy()
+    if isinstance(weights, dict):
+        return decode_array(weights)
     matrix = getattr(weights, "weights", weights)
     try:
         matrix = np.asarray(matrix, dtype=np.float64)
@@ -164,7 +157,7 @@ class ConnectomeInitializer(keras.initializers.Initializer):
         return keras.ops.convert_to_tensor(self.initial_kernel(), dtype=dtype or "float32")
 
     def get_config(self) -> dict:
-        return {"weights": _encode_matrix(self.bio_weights), "mapping": self.mapping, "limit": self.limit,
+        return {"weights": encode_array(self.bio_weights), "mapping": self.mapping, "limit": self.limit,
                 "ties": self.ties, "seed": self.seed}
 
 

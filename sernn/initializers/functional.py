@@ -38,6 +38,7 @@ import numbers
 import keras
 import numpy as np
 
+from sernn.arraycodec import decode_array, encode_array
 from sernn.functional.correlation import minmax_scale
 
 __all__ = ["FunctionalInitializer", "SynapseInitializer", "functional_weights", "synapse_weights",
@@ -48,8 +49,9 @@ PERMUTATIONS = (None, "entries", "neurons")
 
 
 def _square(matrix, name) -> np.ndarray:
+    """A float64 square matrix from an array, nested lists or an encoded config value."""
     try:
-        array = np.array(matrix, dtype=np.float64)
+        array = np.array(decode_array(matrix), dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a numeric square (n, n) matrix") from None
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
@@ -237,14 +239,6 @@ class _KernelInitializer(keras.initializers.Initializer):
         return keras.ops.convert_to_tensor(kernel, dtype=dtype or "float32")
 
 
-def _nested(matrix):
-    return [[None if not np.isfinite(v) else float(v) for v in row] for row in matrix]
-
-
-def _from_nested(matrix):
-    return np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=np.float64)
-
-
 @keras.saving.register_keras_serializable(package="sernn")
 class FunctionalInitializer(_KernelInitializer):
     """Recurrent kernel from activity: ``lognormal ⊙ minmax(corr) ⊙ minmax(STTC)``, scaled.
@@ -272,9 +266,8 @@ class FunctionalInitializer(_KernelInitializer):
 
     def __init__(self, correlation, sttc, mu=-0.5, sigma=0.5, target_mean=0.1, threshold=0.01,
                  spectral_radius=0.95, permute=None, self_connections=False, seed=None):
-        self.correlation = _square(_from_nested(correlation) if isinstance(correlation, list)
-                                   else correlation, "correlation")
-        self.sttc = _square(_from_nested(sttc) if isinstance(sttc, list) else sttc, "sttc")
+        self.correlation = _square(correlation, "correlation")
+        self.sttc = _square(sttc, "sttc")
         self.params = dict(mu=float(mu), sigma=float(sigma), target_mean=float(target_mean),
                            threshold=float(threshold), spectral_radius=float(spectral_radius),
                            permute=permute, self_connections=bool(self_connections),
@@ -286,7 +279,7 @@ class FunctionalInitializer(_KernelInitializer):
         return functional_weights(self.correlation, self.sttc, **self.params)
 
     def get_config(self):
-        return {"correlation": _nested(self.correlation), "sttc": _nested(self.sttc), **self.params}
+        return {"correlation": encode_array(self.correlation), "sttc": encode_array(self.sttc), **self.params}
 
 
 @keras.saving.register_keras_serializable(package="sernn")
@@ -329,4 +322,4 @@ class SynapseInitializer(_KernelInitializer):
         return synapse_weights(self.wiring, **self.params)
 
     def get_config(self):
-        return {"wiring": self.wiring.tolist(), **self.params}
+        return {"wiring": encode_array(self.wiring), **self.params}

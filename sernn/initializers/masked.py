@@ -4,7 +4,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from sernn.masks import decode_mask, encode_mask
+from sernn.arraycodec import encode_array
+from sernn.masks import decode_mask
 
 __all__ = ["MaskedInitializer"]
 
@@ -48,7 +49,7 @@ class MaskedInitializer(keras.initializers.Initializer):
 
     def get_config(self):
         return {"initializer": keras.initializers.serialize(self.initializer),
-                "mask": encode_mask(self.mask), "nonneg": self.nonneg}
+                "mask": encode_array(self.mask), "nonneg": self.nonneg}
 
     @classmethod
     def from_config(cls, config):

@@ -33,6 +33,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from sernn.arraycodec import decode_array, encode_array
 from sernn.communicability import communicability
 from sernn.regularizers.spatial import REFERENCE_UNITS, SpatialL1
 
@@ -84,7 +85,7 @@ class CommunicabilityMatching(keras.regularizers.Regularizer):
                 or not np.isfinite(matching_strength) or matching_strength < 0:
             raise ValueError(f"matching_strength must be a non-negative number, got {matching_strength!r}")
         self.matching_strength = float(matching_strength)
-        values = np.asarray(target, dtype=np.float64)
+        values = np.asarray(decode_array(target), dtype=np.float64)
         if values.ndim == 2:
             values = offdiagonal_communicability(values)
         elif values.ndim != 1 or values.size < 2 or not np.isfinite(values).all():
@@ -132,7 +133,7 @@ class CommunicabilityMatching(keras.regularizers.Regularizer):
 
     def get_config(self):
         spatial = self.spatial.get_config()
-        return {"strength": spatial["strength"], "target": self.target_values.tolist(),
+        return {"strength": spatial["strength"], "target": encode_array(self.target_values),
                 "matching_strength": self.matching_strength, "coordinates": spatial["coordinates"],
                 "distance_power": spatial["distance_power"], "normalization": spatial["normalization"],
                 "reference_units": spatial["reference_units"]}
