@@ -23,7 +23,6 @@ the model is built with ``seed=s``.
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,6 +129,13 @@ def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dic
               "coordinates": np.asarray(coordinates)}
     info = {"test_accuracy": float(test["accuracy"]), "test_loss": float(test["loss"])}
     return rows, arrays, info
+
+
+def describe_run(spec: MazeRun, rows, info) -> str:
+    """One progress line for a finished run."""
+    return (f"{spec.condition:8s} strength={spec.strength:<8.4g} seed={spec.seed}: "
+            f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
+            f"reg_loss={rows[-1]['reg_loss']:.3g}")
 
 
 def summarize(metrics: pd.DataFrame, store: RunStore | None = None) -> pd.DataFrame:
@@ -257,20 +263,8 @@ def run(args) -> int:
     }
     store = RunStore(args.out, "maze", settings, extendable=("conditions", "seeds"))
     runs = plan_runs(conditions, strengths, args.seeds, shard=args.shard)
-    todo = [r for r in runs if not store.is_done(r.run_id)]
-    print(f"sernn maze: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
-          f"{len(todo)} to run)", flush=True)
-    started = time.perf_counter()
-    for position, spec in enumerate(todo, start=1):
-        t0 = time.perf_counter()
-        rows, arrays, info = run_one(spec, store.settings, coordinates)
-        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
-        elapsed = time.perf_counter() - started
-        eta = elapsed / position * (len(todo) - position)
-        print(f"[{position}/{len(todo)}] {spec.condition:8s} strength={spec.strength:<8.4g} seed={spec.seed}: "
-              f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
-              f"reg_loss={rows[-1]['reg_loss']:.3g} ({time.perf_counter() - t0:.1f} s, "
-              f"ETA {eta / 60:.1f} min)", flush=True)
+    store.run_pending(runs, lambda spec: run_one(spec, store.settings, coordinates), describe_run,
+                      "sernn maze")
     metrics = store.rebuild_metrics()
     summary = summarize(metrics, store)
     store.write_table("summary.csv", summary)

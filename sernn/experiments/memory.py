@@ -39,7 +39,6 @@ mask and the biological weights) and figures ``loss_curves_*.png``,
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -328,6 +327,16 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
     return written
 
 
+def describe_run(spec, rows, info) -> str:
+    """One progress line for a finished run."""
+    losses = [r["test_loss"] for r in rows]
+    best = int(np.argmin(losses))
+    extra = f" acc={rows[-1]['test_accuracy']:.3f}" if "test_accuracy" in rows[-1] else ""
+    return (f"{spec.species} {spec.task} {TASKS[spec.task]}={spec.setting} "
+            f"{spec.optimizer}/{spec.activation} lr={spec.learning_rate:g} {spec.strategy:9s} "
+            f"seed={spec.seed}: min test loss {losses[best]:.4g} at epoch {best + 1}{extra}")
+
+
 # -- command line ---------------------------------------------------------------
 
 def _neurons(text):
@@ -466,23 +475,8 @@ def run(args) -> int:
     runs = plan_runs(chosen["species"], chosen["tasks"], chosen["lengths"], chosen["nback_n"],
                      chosen["optimizers"], chosen["activations"], chosen["learning_rates"], strategies,
                      chosen["seeds"], shard=args.shard)
-    todo = [r for r in runs if not store.is_done(r.run_id)]
-    print(f"sernn memory: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
-          f"{len(todo)} to run)", flush=True)
-    started = time.perf_counter()
-    for position, spec in enumerate(todo, start=1):
-        t0 = time.perf_counter()
-        rows, arrays, info = run_one(spec, store.settings, connectomes[spec.species])
-        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
-        losses = [r["test_loss"] for r in rows]
-        best = int(np.argmin(losses))
-        elapsed = time.perf_counter() - started
-        eta = elapsed / position * (len(todo) - position)
-        extra = f" acc={rows[-1]['test_accuracy']:.3f}" if "test_accuracy" in rows[-1] else ""
-        print(f"[{position}/{len(todo)}] {spec.species} {spec.task} {TASKS[spec.task]}={spec.setting} "
-              f"{spec.optimizer}/{spec.activation} lr={spec.learning_rate:g} {spec.strategy:9s} "
-              f"seed={spec.seed}: min test loss {losses[best]:.4g} at epoch {best + 1}{extra} "
-              f"({time.perf_counter() - t0:.1f} s, ETA {eta / 60:.1f} min)", flush=True)
+    store.run_pending(runs, lambda spec: run_one(spec, store.settings, connectomes[spec.species]),
+                      describe_run, "sernn memory")
     metrics = store.rebuild_metrics()
     summary = summarize(metrics)
     table = aggregate(summary)

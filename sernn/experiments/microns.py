@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -353,6 +352,13 @@ def run_one(spec: MicronsRun, settings: dict, data: MicronsData):
     return rows, arrays, info
 
 
+def describe_run(spec: MicronsRun, rows, info) -> str:
+    """One progress line for a finished run."""
+    return (f"{spec.task:19s} {spec.variant:10s} seed={spec.seed}: "
+            f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
+            f"reg_loss={rows[-1]['reg_loss']:.3g}")
+
+
 # -- summary and figures ----------------------------------------------------------
 
 def _final_rows(metrics: pd.DataFrame, store: RunStore | None) -> pd.DataFrame:
@@ -593,20 +599,8 @@ def run(args) -> int:
                                            "seeds": seeds},
                      extendable=("variants", "tasks", "seeds", "data"))
     runs = plan_runs(args.tasks, runnable, seeds, shard=args.shard)
-    todo = [r for r in runs if not store.is_done(r.run_id)]
-    print(f"sernn microns: {settings['units']} neurons from {data.description}; {len(runs)} runs in "
-          f"{store.path} ({len(runs) - len(todo)} already done, {len(todo)} to run)", flush=True)
-    started = time.perf_counter()
-    for position, spec in enumerate(todo, start=1):
-        t0 = time.perf_counter()
-        rows, arrays, info = run_one(spec, store.settings, data)
-        store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
-        elapsed = time.perf_counter() - started
-        eta = elapsed / position * (len(todo) - position)
-        print(f"[{position}/{len(todo)}] {spec.task:19s} {spec.variant:10s} seed={spec.seed}: "
-              f"val_accuracy={rows[-1]['val_accuracy']:.3f} test_accuracy={info['test_accuracy']:.3f} "
-              f"reg_loss={rows[-1]['reg_loss']:.3g} ({time.perf_counter() - t0:.1f} s, "
-              f"ETA {eta / 60:.1f} min)", flush=True)
+    store.run_pending(runs, lambda spec: run_one(spec, store.settings, data), describe_run,
+                      f"sernn microns: {settings['units']} neurons from {data.description}")
     metrics = store.rebuild_metrics()
     summary = summarize(metrics, store)
     if summary.empty:

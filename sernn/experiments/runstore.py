@@ -201,6 +201,39 @@ class RunStore:
         atomic_write_text(run_dir / "run.json", json.dumps(record, indent=2))
         self.rebuild_metrics()
 
+    def run_pending(self, runs, train, describe, label: str) -> int:
+        """Train and save every run not finished yet, printing one progress line per run.
+
+        Parameters
+        ----------
+        runs : sequence
+            Run specifications with ``run_id`` and ``params`` attributes.
+        train : callable
+            ``train(spec) -> (rows, arrays, info)``; the result is saved with
+            :meth:`save_run` as soon as the run finishes.
+        describe : callable
+            ``describe(spec, rows, info) -> str``, the run's progress line.
+        label : str
+            Opening words of the first line (e.g. ``"sernn maze"``).
+
+        Returns
+        -------
+        int : the number of runs trained now.
+        """
+        todo = [spec for spec in runs if not self.is_done(spec.run_id)]
+        print(f"{label}: {len(runs)} runs in {self.path} ({len(runs) - len(todo)} already done, "
+              f"{len(todo)} to run)", flush=True)
+        started = time.perf_counter()
+        for position, spec in enumerate(todo, start=1):
+            t0 = time.perf_counter()
+            rows, arrays, info = train(spec)
+            self.save_run(spec.run_id, spec.params, rows, arrays, info=info)
+            now = time.perf_counter()
+            eta = (now - started) / position * (len(todo) - position)
+            print(f"[{position}/{len(todo)}] {describe(spec, rows, info)} ({now - t0:.1f} s, "
+                  f"ETA {eta / 60:.1f} min)", flush=True)
+        return len(todo)
+
     def rebuild_metrics(self) -> pd.DataFrame:
         """Rewrite the top-level ``metrics.csv`` from the finished runs and return it."""
         frame = self.metrics()
