@@ -36,6 +36,9 @@ class WeightHistory(keras.callbacks.Callback):
         If given, the history is saved there as ``.npz`` at the end of training.
     coordinates : array-like of shape (n, 3), optional
         Unit positions, saved alongside the weights (key ``coordinates``).
+    every_epoch : bool, default True
+        If False, keep only the kernels before and after training (for long
+        runs, where a snapshot per epoch would take too much memory).
 
     Attributes
     ----------
@@ -43,28 +46,37 @@ class WeightHistory(keras.callbacks.Callback):
         After training; also available epoch by epoch as a list in ``kernels``.
 
     Saved ``.npz`` keys: ``recurrent_kernel`` (n_snapshots, n, n), ``epoch``
-    (0 .. n_snapshots-1) and, if given, ``coordinates``.
+    (the number of epochs trained at each snapshot: 0, 1, 2, ...) and, if given,
+    ``coordinates``.
     """
 
-    def __init__(self, layer_name: str = "rnn", path=None, coordinates=None):
+    def __init__(self, layer_name: str = "rnn", path=None, coordinates=None, every_epoch=True):
         super().__init__()
         self.layer_name = layer_name
         self.path = path
         self.coordinates = None if coordinates is None else np.asarray(coordinates, dtype=np.float64)
+        self.every_epoch = bool(every_epoch)
         self.kernels = []
+        self.epochs = []
+        self._last_epoch = 0
 
-    def _record(self):
+    def _record(self, epoch):
         self.kernels.append(np.array(recurrent_kernel(self.model, self.layer_name).numpy(),
                                      dtype=np.float32))
+        self.epochs.append(int(epoch))
 
     def on_train_begin(self, logs=None):
-        self.kernels = []
-        self._record()
+        self.kernels, self.epochs, self._last_epoch = [], [], 0
+        self._record(0)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._record()
+        self._last_epoch = epoch + 1
+        if self.every_epoch:
+            self._record(epoch + 1)
 
     def on_train_end(self, logs=None):
+        if not self.every_epoch and self._last_epoch > 0:
+            self._record(self._last_epoch)
         if self.path is not None:
             self.save(self.path)
 
@@ -76,7 +88,7 @@ class WeightHistory(keras.callbacks.Callback):
 
     def save(self, path) -> None:
         """Write the history as ``.npz`` (atomically)."""
-        arrays = {"recurrent_kernel": self.snapshots, "epoch": np.arange(len(self.kernels))}
+        arrays = {"recurrent_kernel": self.snapshots, "epoch": np.array(self.epochs)}
         if self.coordinates is not None:
             arrays["coordinates"] = self.coordinates
         atomic_save_npz(path, **arrays)

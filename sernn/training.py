@@ -11,7 +11,8 @@ __all__ = ["fit_and_record"]
 
 
 def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, batch_size: int = 128,
-                   sample_weight=None, layer_name: str = "rnn", callbacks=(), verbose=0):
+                   sample_weight=None, layer_name: str = "rnn", every_epoch: bool = True, callbacks=(),
+                   verbose=0):
     """Fit ``model`` and return one record per epoch plus the weight history.
 
     Parameters
@@ -25,6 +26,8 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         (:func:`keras.utils.set_random_seed`, which ``build_sernn(seed=...)`` calls).
     layer_name : str, default "rnn"
         The recurrent layer whose kernel is recorded.
+    every_epoch : bool, default True
+        Keep the kernel after every epoch; if False only before and after training.
 
     Returns
     -------
@@ -35,10 +38,10 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         regularisation loss at the end of the epoch, on the weights that are
         recorded), and every other value Keras logs (``accuracy``, ``val_loss``,
         ``val_accuracy``, ``val_task_loss``...).
-    snapshots : ndarray of shape (epochs + 1, n, n), float32
-        The recurrent kernel before training and after each epoch.
+    snapshots : ndarray of shape (epochs + 1, n, n) (or (2, n, n)), float32
+        The recurrent kernel before training and after each epoch (or after the last).
     """
-    history = WeightHistory(layer_name=layer_name)
+    history = WeightHistory(layer_name=layer_name, every_epoch=every_epoch)
     reg_losses = []
 
     class _RegLoss(keras.callbacks.Callback):

@@ -90,3 +90,14 @@ def test_fit_and_record_splits_task_and_penalty():
     # the evaluation loss is task loss + penalty on the final weights
     last = rows[-1]
     assert last["val_loss"] == pytest.approx(last["val_task_loss"] + last["reg_loss"], rel=1e-4)
+
+
+def test_weight_history_first_and_last_only(tmp_path):
+    model = models.build_sernn(units=6, seed=0)
+    x, y = tasks.maze(32, seed=0)
+    history = WeightHistory(every_epoch=False, path=tmp_path / "h.npz")
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[history])
+    assert history.snapshots.shape == (2, 6, 6)
+    with np.load(tmp_path / "h.npz") as saved:
+        np.testing.assert_array_equal(saved["epoch"], [0, 3])
+    np.testing.assert_array_equal(history.snapshots[1], model.get_layer("rnn").cell.recurrent_kernel.numpy())

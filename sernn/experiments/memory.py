@@ -122,6 +122,7 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
 
     from sernn.connectomes import strategy_network
     from sernn.models import build_sernn
+    from sernn.training import fit_and_record
 
     network = strategy_network(connectome, spec.strategy, settings["neurons_per_region"], seed=spec.seed,
                                target_sparsity=settings["target_sparsity"],
@@ -137,25 +138,24 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
                         weighted_metrics=[] if sequence else ["accuracy"], optimizer=spec.optimizer,
                         learning_rate=spec.learning_rate, seed=spec.seed)
     train, test = _task_data(spec.task, spec.setting, settings, spec.seed)
-    initial = np.asarray(model.get_layer("rnn").cell.recurrent_kernel.numpy())
     epochs = settings["epochs"] if sequence else settings["nback_epochs"]
-    history = model.fit(train.x, train.y, sample_weight=train.sample_weight, epochs=epochs,
-                        batch_size=settings["batch_size"],
-                        validation_data=(test.x, test.y, test.sample_weight), verbose=0).history
-    final = np.asarray(model.get_layer("rnn").cell.recurrent_kernel.numpy())
+    # Only the first and last kernels are kept: n-back runs last thousands of epochs.
+    history, kernels = fit_and_record(model, train.x, train.y, sample_weight=train.sample_weight,
+                                      validation_data=(test.x, test.y, test.sample_weight),
+                                      epochs=epochs, batch_size=settings["batch_size"], every_epoch=False)
+    final = kernels[-1]
     rows = []
-    for epoch in range(len(history["loss"])):
+    for record in history:
         # task_loss is weighted by the sample weight: the mean loss over the
         # recall / response steps only (Keras's "loss" divides by all steps).
-        row = {"epoch": epoch + 1, "loss": history["loss"][epoch],
-               "task_loss": history["task_loss"][epoch],
-               "test_loss": history["val_task_loss"][epoch]}
+        row = {"epoch": record["epoch"], "loss": record["loss"], "task_loss": record["task_loss"],
+               "test_loss": record["val_task_loss"]}
         if not sequence:
-            row["accuracy"] = history["accuracy"][epoch]
-            row["test_accuracy"] = history["val_accuracy"][epoch]
-        rows.append({k: float(v) if k != "epoch" else v for k, v in row.items()})
+            row["accuracy"] = record["accuracy"]
+            row["test_accuracy"] = record["val_accuracy"]
+        rows.append(row)
     outside = float(np.abs(final[network.mask == 0]).max()) if (network.mask == 0).any() else 0.0
-    arrays = {"recurrent_kernel": np.stack([initial, final]).astype(np.float32),
+    arrays = {"recurrent_kernel": kernels,
               "epoch": np.array([0, len(rows)]), "mask": network.mask,
               "bio_weights": network.weights.astype(np.float32),
               "region_index": network.region_index}
