@@ -109,7 +109,7 @@ def _level_counts(A, A2, degree):
         ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
     """
     b, n, _ = A.shape
-    total = b * n * (n - 1)  # ordered pairs i != j over the batch
+    pairs = n * (n - 1)  # ordered pairs i != j of one graph
     nonisolated = np.count_nonzero(degree, axis=1)
     # X_ij > 0  <=>  d(i, j) <= 2 (the diagonal is positive exactly for non-isolated nodes);
     # a product of non-negative matrices is positive exactly where a path exists, so
@@ -119,17 +119,23 @@ def _level_counts(A, A2, degree):
     within = np.count_nonzero(X, axis=(1, 2)) - nonisolated  # ordered pairs within reach
     level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
     counts = [level1, within // 2 - level1]
-    # dense phase: one matrix product per level while it is cheap or many pairs are unreached
-    while counts[-1].any() and within.sum() < total and (
-            n <= _DENSE_NODES or total - within.sum() > _DENSE_FRACTION * total):
-        grown = np.matmul(X, A)
-        grown += X
+    # dense phase: one matrix product per level for the graphs that still grow, while
+    # products are cheap (small graphs) or many pairs are unreached
+    active = np.flatnonzero((counts[-1] > 0) & (within < pairs))
+    while active.size and (n <= _DENSE_NODES or
+                           b * pairs - within.sum() > _DENSE_FRACTION * b * pairs):
+        Xa = X[active]
+        grown = np.matmul(Xa, A[active])
+        grown += Xa
         positive = grown > 0
-        X = positive.astype(np.float32)
-        reached = np.count_nonzero(positive, axis=(1, 2)) - nonisolated
-        counts.append((reached - within) // 2)
-        within = reached
-    if not counts[-1].any() or within.sum() == total:
+        reached = np.count_nonzero(positive, axis=(1, 2)) - nonisolated[active]
+        level = np.zeros(b, dtype=np.int64)
+        level[active] = (reached - within[active]) // 2
+        counts.append(level)
+        within[active] = reached
+        X[active] = positive
+        active = active[(level[active] > 0) & (reached < pairs)]
+    if not active.size:
         return np.stack(counts, axis=1)
     reach = X > 0
     # sparse phase: test only the few unreached pairs (i < j) on bit-packed rows
@@ -181,7 +187,7 @@ def _workers(requested, tasks):
 def _measures(A):
     """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
     A2 = np.matmul(A, A)
-    degree = A.sum(axis=-1).astype(np.float64)  # float32 sums of 0/1 are exact
+    degree = np.diagonal(A2, axis1=1, axis2=2).astype(np.float64)  # (A^2)_ii = k_i
     clustering = _clustering_stack(A, A2, degree).mean(axis=1)
     return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree), A.shape[1])])
 
