@@ -83,16 +83,16 @@ def _clustering_stack(A, A2, degree):
     return np.divide(twice_triangles, pairs, out=np.zeros_like(twice_triangles), where=pairs > 0)
 
 
-def _level_counts(A, A2, degree):
+def _level_counts(A, A2, degree, work=None):
     """Numbers of unordered node pairs at each distance, for a stack of graphs.
 
     Breadth-first search run on all graphs and all sources at once. The pairs
     within distance 2 come from ``A2 = A @ A`` (already needed for clustering).
-    Later levels use a dense boolean matrix product (``R_{k+1} = R_k or R_k A``)
-    while more than ``_DENSE_FRACTION`` of the pairs are unreached, and then
-    test only the unreached pairs: ``(i, j)`` is at distance ``k`` when a node
-    within distance ``k - 1`` of ``i`` is adjacent to ``j``, checked on
-    bit-packed rows.
+    Later levels use a matrix product (``R_{k+1} = R_k A + R_k``) while products
+    are cheap (up to ``_DENSE_NODES`` nodes) or more than ``_DENSE_FRACTION`` of
+    the pairs are unreached, and then test only the unreached pairs: ``(i, j)``
+    is at distance ``k`` when a node within distance ``k - 1`` of ``i`` is
+    adjacent to ``j``, checked on bit-packed rows.
 
     Parameters
     ----------
@@ -102,6 +102,8 @@ def _level_counts(A, A2, degree):
         ``A @ A``; overwritten.
     degree : ndarray of shape (b, n)
         Node degrees.
+    work : _Workspace, optional
+        Preallocated buffers (avoids allocating large arrays per batch).
 
     Returns
     -------
@@ -111,31 +113,28 @@ def _level_counts(A, A2, degree):
     b, n, _ = A.shape
     pairs = n * (n - 1)  # ordered pairs i != j of one graph
     nonisolated = np.count_nonzero(degree, axis=1)
+    grown = np.empty_like(A) if work is None else work.grown[:b]
+    positive = np.empty(A.shape, dtype=bool) if work is None else work.positive[:b]
     # X_ij > 0  <=>  d(i, j) <= 2 (the diagonal is positive exactly for non-isolated nodes);
     # a product of non-negative matrices is positive exactly where a path exists, so
     # the next level is X A + X, reset to 0/1 each level (no overflow, no underflow).
     X = A2
     X += A
-    within = np.count_nonzero(X, axis=(1, 2)) - nonisolated  # ordered pairs within reach
+    np.greater(X, 0, out=positive)
+    within = positive.sum(axis=(1, 2), dtype=np.intp) - nonisolated  # ordered pairs reached
     level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
     counts = [level1, within // 2 - level1]
-    # dense phase: one matrix product per level for the graphs that still grow, while
-    # products are cheap (small graphs) or many pairs are unreached
-    active = np.flatnonzero((counts[-1] > 0) & (within < pairs))
-    while active.size and (n <= _DENSE_NODES or
-                           b * pairs - within.sum() > _DENSE_FRACTION * b * pairs):
-        Xa = X[active]
-        grown = np.matmul(Xa, A[active])
-        grown += Xa
-        positive = grown > 0
-        reached = np.count_nonzero(positive, axis=(1, 2)) - nonisolated[active]
-        level = np.zeros(b, dtype=np.int64)
-        level[active] = (reached - within[active]) // 2
-        counts.append(level)
-        within[active] = reached
-        X[active] = positive
-        active = active[(level[active] > 0) & (reached < pairs)]
-    if not active.size:
+    # dense phase: one matrix product per level
+    while counts[-1].any() and within.sum() < b * pairs and (
+            n <= _DENSE_NODES or b * pairs - within.sum() > _DENSE_FRACTION * b * pairs):
+        np.matmul(X, A, out=grown)
+        grown += X
+        np.greater(grown, 0, out=positive)
+        np.copyto(X, positive)
+        reached = positive.sum(axis=(1, 2), dtype=np.intp) - nonisolated
+        counts.append((reached - within) // 2)
+        within = reached
+    if not counts[-1].any() or within.sum() == b * pairs:
         return np.stack(counts, axis=1)
     reach = X > 0
     # sparse phase: test only the few unreached pairs (i < j) on bit-packed rows
@@ -184,12 +183,27 @@ def _workers(requested, tasks):
     return max(1, min(int(requested), tasks))
 
 
-def _measures(A):
+class _Workspace:
+    """Buffers for batches of up to ``size`` graphs of ``n`` nodes, reused batch after batch.
+
+    Allocating fresh (b, n, n) arrays for every small batch costs page faults
+    that take about as long as the arithmetic; one workspace per thread avoids it.
+    """
+
+    def __init__(self, n, size):
+        self.chosen = np.zeros((size, n * (n - 1) // 2 + 1), dtype=np.float32)
+        self.A = np.empty((size, n, n), dtype=np.float32)
+        self.A2 = np.empty((size, n, n), dtype=np.float32)
+        self.grown = np.empty((size, n, n), dtype=np.float32)
+        self.positive = np.empty((size, n, n), dtype=bool)
+
+
+def _measures(A, work=None):
     """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
-    A2 = np.matmul(A, A)
+    A2 = np.matmul(A, A, out=None if work is None else work.A2[:A.shape[0]])
     degree = np.diagonal(A2, axis1=1, axis2=2).astype(np.float64)  # (A^2)_ii = k_i
     clustering = _clustering_stack(A, A2, degree).mean(axis=1)
-    return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree), A.shape[1])])
+    return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree, work), A.shape[1])])
 
 
 def _graph_measures(A_bool):
@@ -279,13 +293,20 @@ def _check_edges(n, m):
         raise ValueError(f"m must be between 0 and n (n - 1) / 2 = {pairs}; got {m}")
 
 
-def _random_stack(n, m, count, rng):
+def _random_stack(n, m, count, rng, work=None):
     """``count`` G(n, m) graphs as a float32 (count, n, n) stack of 0/1."""
     pairs = n * (n - 1) // 2
-    chosen = np.zeros((count, pairs + 1), dtype=np.float32)  # last column: the (empty) diagonal
+    if work is None:
+        chosen = np.zeros((count, pairs + 1), dtype=np.float32)
+        A = np.empty((count, n, n), dtype=np.float32)
+    else:
+        chosen, A = work.chosen[:count], work.A[:count]
+        chosen.fill(0.0)
+    # chosen: one column per node pair, plus a last, empty column for the diagonal
     for index in range(count):
         chosen[index, rng.choice(pairs, size=m, replace=False, shuffle=False)] = 1.0
-    return np.take(chosen, _pair_index(n), axis=1).reshape(count, n, n)
+    np.take(chosen, _pair_index(n), axis=1, out=A.reshape(count, n * n))
+    return A
 
 
 @functools.lru_cache(maxsize=8)
@@ -316,19 +337,22 @@ def _null_measures(n, m, n_nulls, seed, workers=None):
     parts = _batches(n_nulls, n)
     rngs = np.random.default_rng(seed).spawn(len(parts))
     out = np.empty((4, n_nulls))
-
-    def one(index):
-        part = parts[index]
-        out[:, part] = _measures(_random_stack(n, m, part.stop - part.start, rngs[index]))
-
     workers = _workers(workers, len(parts))
+
+    def work_on(first):
+        # this worker measures batches first, first + workers, ... in its own workspace
+        work = _Workspace(n, parts[0].stop - parts[0].start)
+        for index in range(first, len(parts), workers):
+            part = parts[index]
+            graphs = _random_stack(n, m, part.stop - part.start, rngs[index], work)
+            out[:, part] = _measures(graphs, work)
+
     with single_threaded_blas():  # small products: parallel batches, not parallel BLAS
         if workers == 1:
-            for index in range(len(parts)):
-                one(index)
+            work_on(0)
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(one, range(len(parts))))
+                list(pool.map(work_on, range(workers)))
     return out
 
 
