@@ -5,7 +5,7 @@ import pytest
 
 from sernn.analysis import topology
 from sernn.cli import main
-from sernn.experiments.runstore import RunStore, make_run_id
+from sernn.runfolder import RunStore, make_run_id
 from sernn.spatial import distance_matrix, grid_coordinates
 
 GRID = (3, 3, 3)

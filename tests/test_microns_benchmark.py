@@ -7,7 +7,7 @@ import pytest
 
 from sernn.cli import main
 from sernn.experiments import microns as bench
-from sernn.experiments.runstore import RunStore
+from sernn.runfolder import RunStore
 
 
 def test_variant_grammar():

@@ -167,7 +167,7 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     store : RunStore
         The opened folder.
     """
-    from sernn.experiments.runstore import RunStore
+    from sernn.runfolder import RunStore
 
     store = RunStore.open(run_dir)
     records = store.done_runs()

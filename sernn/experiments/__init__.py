@@ -1,8 +1,8 @@
 """Benchmarks across conditions, strengths and seeds, with resumable output folders.
 
 The command-line benchmarks (``sernn maze``, ``sernn memory``, ``sernn microns``)
-live in their own modules and share :class:`~sernn.experiments.runstore.RunStore`.
+live in their own modules and share :class:`~sernn.runfolder.RunStore`.
 """
-from sernn.experiments.runstore import RunStore, make_run_id
+from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["RunStore", "make_run_id"]

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import number_list, positive, shard
-from sernn.experiments.runstore import RunStore, make_run_id
+from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
            "summarize", "add_arguments", "run", "PLATEAU", "SUCCESS_ACCURACY"]

@@ -27,7 +27,7 @@ marmoset and human; L = 3, 5, 10 and n = 2, 3, 4; Adam and RMSprop; ReLU and
 tanh; learning rate 1e-4; 500 epochs for sequence memory and 3,000 for n-back;
 5 seeds).
 
-Output folder (a :class:`~sernn.experiments.runstore.RunStore`, resumable):
+Output folder (a :class:`~sernn.runfolder.RunStore`, resumable):
 ``metrics.csv`` (one row per run and epoch: ``loss``, ``task_loss``,
 ``test_loss``, and for n-back ``accuracy``, ``test_accuracy``), ``summary.csv``
 (one row per run: ``min_test_loss``, ``epoch_of_min``, ``final_test_loss``...),
@@ -46,7 +46,7 @@ import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
 from sernn.experiments.arguments import name_list, number_list, positive, shard
-from sernn.experiments.runstore import RunStore, make_run_id
+from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
            "add_arguments", "run", "PAPER", "QUICK"]

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import name_list, number_list, positive, shard
-from sernn.experiments.runstore import RunStore, make_run_id
+from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
            "parse_variant", "MicronsData", "load_data", "plan_runs", "run_one", "summarize",
