@@ -95,7 +95,7 @@ def bench_penalty(sizes, repeats):
     return results
 
 
-def bench_training(epochs):
+def bench_training(epochs, penalty_seconds=None):
     x, y = sernn.tasks.maze(5120, seed=0)
     coords = sernn.spatial.grid_coordinates()
     variants = {
@@ -123,6 +123,10 @@ def bench_training(epochs):
     print(f"  reference / sernn epoch-time ratio: {ratio:.2f}x")
     share = (per_epoch["sernn SpatialCommunicability"] - base) / per_epoch["sernn SpatialCommunicability"]
     print(f"  regulariser share of a training step (epoch-time difference): {100 * share:.1f} %")
+    if penalty_seconds is not None:
+        step = per_epoch["sernn SpatialCommunicability"] / 40
+        print(f"  standalone value+gradient call ({penalty_seconds * 1e3:.2f} ms, dispatch included) / "
+              f"training step ({step * 1e3:.2f} ms): {100 * penalty_seconds / step:.1f} %")
 
 
 def main():
@@ -135,9 +139,9 @@ def main():
           f"{[d.device_type for d in tf.config.list_logical_devices()]}, "
           f"CPU threads: {os.cpu_count()}")
     print("value + gradient of the penalty, float32, tf.function, median time per call:")
-    bench_penalty(args.sizes, args.repeats)
+    penalty = bench_penalty(args.sizes, args.repeats)
     if args.train_epochs > 0:
-        bench_training(args.train_epochs)
+        bench_training(args.train_epochs, penalty.get(100))
 
 
 if __name__ == "__main__":
