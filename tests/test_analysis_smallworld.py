@@ -3,7 +3,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sernn.analysis import clustering_coefficients, path_length, random_graphs, small_worldness
+from sernn.analysis import clustering_coefficients, path_length, random_graphs, small_worldness, smallworld
 
 
 def _adjacency(G):
@@ -95,14 +95,20 @@ def test_watts_strogatz_is_small_world():
     assert result["null_model"] == "Erdos-Renyi G(n=100, m=400)"
 
 
-def test_nulls_match_networkx_on_the_same_graphs():
-    # The null means are the plain means of networkx's measures on the same random graphs.
-    A = _adjacency(nx.gnm_random_graph(40, 120, seed=1))
+@pytest.mark.parametrize("n, m", [(40, 120), (70, 60), (90, 300)])
+def test_nulls_match_networkx_on_the_same_graphs(n, m):
+    # The null means are the plain means of networkx's measures on the same random graphs
+    # (sparse nulls have isolated nodes and several components; n > 64 spans several words).
+    A = _adjacency(nx.gnm_random_graph(n, m, seed=1))
     result = small_worldness(A, n_nulls=30, seed=7)
-    nulls = random_graphs(40, 120, 30, seed=7)
+    nulls = random_graphs(n, m, 30, seed=7)
+    assert (nulls.sum(axis=(1, 2)) == 2 * m).all()
     graphs = [nx.from_numpy_array(g.astype(int)) for g in nulls]
+    references = [_path_reference(g) for g in graphs]
     assert result["clustering_null"] == pytest.approx(np.mean([nx.average_clustering(g) for g in graphs]))
-    assert result["path_length_null"] == pytest.approx(np.mean([_path_reference(g)[0] for g in graphs]))
+    assert result["path_length_null"] == pytest.approx(np.mean([r[0] for r in references]))
+    assert result["efficiency_null"] == pytest.approx(np.mean([nx.global_efficiency(g) for g in graphs]))
+    assert result["null_connected_fraction"] == pytest.approx(np.mean([r[1] == 1 for r in references]))
 
 
 def test_small_worldness_is_seeded_and_nan_without_edges():
@@ -123,9 +129,10 @@ def test_directed_or_looped_graphs_are_refused():
 
 
 def test_threads_do_not_change_the_result():
-    A = _adjacency(nx.gnm_random_graph(50, 150, seed=2))
-    one = small_worldness(A, n_nulls=700, seed=4, workers=1)  # several batches
-    two = small_worldness(A, n_nulls=700, seed=4, workers=2)
+    A = _adjacency(nx.gnm_random_graph(50, 400, seed=2))
+    assert smallworld._batch_size(50, 400) < 500  # several batches
+    one = small_worldness(A, n_nulls=1000, seed=4, workers=1)
+    two = small_worldness(A, n_nulls=1000, seed=4, workers=2)
     assert one == two
     with pytest.raises(ValueError, match="workers"):
         small_worldness(A, n_nulls=5, workers=0)
@@ -145,8 +152,8 @@ def test_standard_error_matches_the_spread_over_seeds():
     nx.watts_strogatz_graph(200, 4, 0.02, seed=3),
     nx.gnp_random_graph(200, 0.012, seed=5),  # disconnected
 ])
-def test_large_graphs_use_the_pairwise_phase_correctly(G):
-    # above 160 nodes the breadth-first search switches to testing unreached pairs one by one
+def test_large_graphs_equal_networkx(G):
+    # several 64-bit words per row, long paths, several components
     result = path_length(_adjacency(G))
     length, connected = _path_reference(G)
     assert result["path_length"] == pytest.approx(length, rel=1e-12)
@@ -154,13 +161,15 @@ def test_large_graphs_use_the_pairwise_phase_correctly(G):
     assert result["efficiency"] == pytest.approx(nx.global_efficiency(G), rel=1e-12)
 
 
-def test_blas_is_single_threaded_inside_and_restored_after():
-    from sernn.analysis import threads
-
-    controls = threads._controls()
-    if not controls:
-        pytest.skip("numpy does not use OpenBLAS here")
-    before = [get() for get, _ in controls]
-    with threads.single_threaded_blas():
-        assert [get() for get, _ in controls] == [1] * len(controls)
-    assert [get() for get, _ in controls] == before
+@pytest.mark.parametrize("n", [63, 64, 65, 128, 129])
+def test_word_boundaries(n):
+    # rows are bit-packed in 64-bit words: sizes at and around a word boundary
+    G = nx.gnp_random_graph(n, 4 / n, seed=n)
+    A = _adjacency(G)
+    expected = np.array([nx.clustering(G, i) for i in range(n)])
+    np.testing.assert_allclose(clustering_coefficients(A), expected, atol=1e-12)
+    length, connected = _path_reference(G)
+    result = path_length(A)
+    assert result["path_length"] == pytest.approx(length, rel=1e-12)
+    assert result["connected_fraction"] == pytest.approx(connected, rel=1e-12)
+    assert result["efficiency"] == pytest.approx(nx.global_efficiency(G), rel=1e-12)

@@ -4,8 +4,9 @@ All functions take symmetric binary adjacency matrices without self-loops (the
 output of :func:`sernn.analysis.graph.binarize`), either one ``(n, n)`` graph
 or a stack ``(b, n, n)`` of graphs that are processed together: the random
 null graphs of the small-world index are generated, and their clustering and
-path lengths computed, many at a time with batched matrix products instead of
-one graph at a time.
+path lengths computed, many at a time on bit-packed adjacency rows (64 nodes
+per machine word: triangles by popcount, breadth-first search by OR of rows)
+instead of one graph at a time. Everything is exact integer arithmetic.
 
 Conventions
 -----------
@@ -38,8 +39,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from sernn.analysis.threads import single_threaded_blas
-
 __all__ = [
     "clustering_coefficients",
     "path_length",
@@ -47,14 +46,9 @@ __all__ = [
     "small_worldness",
 ]
 
-#: Breadth-first levels use a dense matrix product while more than this fraction
-#: of (graph, pair) entries is unreached, and test the remaining pairs one by one below it.
-_DENSE_FRACTION = 0.01
-#: ... and always for graphs up to this many nodes, whose products are cheap.
-_DENSE_NODES = 160
-
-#: bytes of float32 adjacency per batch of null graphs (small enough to stay in cache)
-_BATCH_BYTES = 1 << 19
+#: 64-bit words of gathered adjacency rows per batch of graphs (2 MiB): large enough
+#: that numpy's per-call overhead is small, small enough to stay in the CPU cache.
+_BATCH_WORDS = 1 << 18
 
 
 def _as_stack(A, name="A"):
@@ -76,81 +70,146 @@ def _as_stack(A, name="A"):
     return A, single
 
 
-def _clustering_stack(A, A2, degree):
-    """Local clustering of a stack given the float32 adjacency, its square and the degrees."""
-    twice_triangles = np.einsum("bij,bij->bi", A2, A).astype(np.float64)
-    pairs = degree * (degree - 1)
-    return np.divide(twice_triangles, pairs, out=np.zeros_like(twice_triangles), where=pairs > 0)
+def _width(n):
+    """Columns of a bit-packed adjacency row: ``n`` rounded up to whole 64-bit words."""
+    return -(-max(n, 1) // 64) * 64
 
 
-def _level_counts(A, A2, degree, work=None):
-    """Numbers of unordered node pairs at each distance, for a stack of graphs.
+@functools.lru_cache(maxsize=8)
+def _tables(n):
+    """Cached per-size tables: rows and columns of the upper-triangle pairs (row-major,
+    int32) and the bit-packed identity (``(n, words)`` uint64, bit ``i`` of row ``i``)."""
+    rows, cols = np.triu_indices(n, k=1)
+    eye = np.zeros((n, _width(n)), dtype=bool)
+    eye[np.arange(n), np.arange(n)] = True
+    return rows.astype(np.int32), cols.astype(np.int32), _pack(eye)
 
-    Breadth-first search run on all graphs and all sources at once. The pairs
-    within distance 2 come from ``A2 = A @ A`` (already needed for clustering).
-    Later levels use a matrix product (``R_{k+1} = R_k A + R_k``) while products
-    are cheap (up to ``_DENSE_NODES`` nodes) or more than ``_DENSE_FRACTION`` of
-    the pairs are unreached, and then test only the unreached pairs: ``(i, j)``
-    is at distance ``k`` when a node within distance ``k - 1`` of ``i`` is
-    adjacent to ``j``, checked on bit-packed rows.
+
+def _row_counts(bits):
+    """Number of set bits in each row of a ``(rows, words)`` uint64 array (int64)."""
+    count = np.bitwise_count(bits)
+    if bits.shape[1] > 8:
+        return count.sum(axis=1, dtype=np.int64)
+    total = count[:, 0].astype(np.int64)  # a few columns: faster than a reduction over a short axis
+    for word in range(1, bits.shape[1]):
+        total += count[:, word]
+    return total
+
+
+def _pack(rows):
+    """Bit-pack boolean rows of ``_width(n)`` columns into little-endian 64-bit words."""
+    return np.packbits(rows, axis=-1, bitorder="little").view("<u8")
+
+
+class _Workspace:
+    """Buffers for batches of up to ``size`` graphs with ``edges`` directed edges in all,
+    reused batch after batch by one thread.
+
+    Fresh megabyte-sized arrays for every batch would cost page faults that take
+    longer than the bit arithmetic itself.
+    """
+
+    def __init__(self, n, size, edges):
+        words = _width(n) // 64
+        self.chosen = np.zeros((size, _pair_columns(n)), dtype=bool)
+        self.dense = np.zeros((size * n, _width(n)), dtype=bool)
+        self.left = np.empty((edges, words), dtype=np.uint64)
+        self.right = np.empty((edges, words), dtype=np.uint64)
+        self.common = np.empty((edges, words), dtype=np.uint8)
+        self.reach = np.empty((2, size * n, words), dtype=np.uint64)
+
+
+def _bit_measures(dense, n, work=None):
+    """Local clustering and shortest-path level counts of a stack of graphs.
+
+    The graphs are bit-packed: row ``i`` of a graph is a set of 64-bit words with
+    bit ``j`` set when ``i`` and ``j`` are adjacent, and its directed edges (each
+    undirected edge both ways) are listed sorted by source.
+
+    * Clustering: ``(A^3)_ii = sum over neighbours k of |N(i) & N(k)|``, a
+      popcount of the AND of two rows per edge, summed by source.
+    * Path lengths: breadth-first search from every node of every graph at once
+      on bit sets. ``R_k[i]`` (the nodes within distance ``k`` of ``i``, ``i``
+      included) grows as ``R_{k+1}[i] = R_k[i] | OR over neighbours j of R_k[j]``
+      (rows gathered by edge target, OR-reduced over each source's edges); the
+      newly set bits are the pairs at distance ``k + 1``. It stops when no graph
+      grows any more.
+
+    Both are exact integer computations.
 
     Parameters
     ----------
-    A : ndarray of shape (b, n, n), float32
-        Adjacency matrices (0/1).
-    A2 : ndarray of shape (b, n, n), float32
-        ``A @ A``; overwritten.
-    degree : ndarray of shape (b, n)
-        Node degrees.
+    dense : ndarray of shape (b * n, _width(n)), bool
+        Adjacency rows of ``b`` graphs, zero-padded to whole words; symmetric,
+        zero diagonal.
+    n : int
+        Nodes per graph.
     work : _Workspace, optional
-        Preallocated buffers (avoids allocating large arrays per batch).
+        Preallocated buffers.
 
     Returns
     -------
-    counts : ndarray of shape (b, levels)
+    clustering : ndarray of shape (b, n), float64
+        Local clustering ``C_i`` (0 where the degree is below 2).
+    counts : ndarray of shape (b, levels), int64
         ``counts[g, k - 1]`` = unordered pairs of graph ``g`` at distance ``k``.
     """
-    b, n, _ = A.shape
-    pairs = n * (n - 1)  # ordered pairs i != j of one graph
-    nonisolated = np.count_nonzero(degree, axis=1)
-    grown = np.empty_like(A) if work is None else work.grown[:b]
-    positive = np.empty(A.shape, dtype=bool) if work is None else work.positive[:b]
-    # X_ij > 0  <=>  d(i, j) <= 2 (the diagonal is positive exactly for non-isolated nodes);
-    # a product of non-negative matrices is positive exactly where a path exists, so
-    # the next level is X A + X, reset to 0/1 each level (no overflow, no underflow).
-    X = A2
-    X += A
-    np.greater(X, 0, out=positive)
-    within = positive.sum(axis=(1, 2), dtype=np.intp) - nonisolated  # ordered pairs reached
-    level1 = np.rint(degree.sum(axis=1) / 2).astype(np.int64)
-    counts = [level1, within // 2 - level1]
-    # dense phase: one matrix product per level
-    while counts[-1].any() and within.sum() < b * pairs and (
-            n <= _DENSE_NODES or b * pairs - within.sum() > _DENSE_FRACTION * b * pairs):
-        np.matmul(X, A, out=grown)
-        grown += X
-        np.greater(grown, 0, out=positive)
-        np.copyto(X, positive)
-        reached = positive.sum(axis=(1, 2), dtype=np.intp) - nonisolated
-        counts.append((reached - within) // 2)
-        within = reached
-    if not counts[-1].any() or within.sum() == b * pairs:
-        return np.stack(counts, axis=1)
-    reach = X > 0
-    # sparse phase: test only the few unreached pairs (i < j) on bit-packed rows
-    g, i, j = np.nonzero(~reach)
-    upper = i < j
-    g, i, j = g[upper], i[upper], j[upper]
-    packed_adj = np.packbits(A > 0, axis=-1)
-    while counts[-1].any() and g.size:
-        packed_reach = np.packbits(reach, axis=-1)
-        hit = np.any(packed_reach[g, i] & packed_adj[g, j], axis=-1)
-        gh, ih, jh = g[hit], i[hit], j[hit]
-        reach[gh, ih, jh] = True
-        reach[gh, jh, ih] = True
-        counts.append(np.bincount(gh, minlength=b))
-        g, i, j = g[~hit], i[~hit], j[~hit]
-    return np.stack(counts, axis=1)
+    rows_total, width = dense.shape
+    b, words = rows_total // n, width // 64
+    _, _, identity = _tables(n)
+    bits = _pack(dense)
+    flat = np.flatnonzero(dense).astype(np.int32 if dense.size < 2**31 else np.int64)
+    source = flat // width  # row = graph * n + node, sorted
+    first_row = (source // n) * n  # row of node 0 of the edge's graph
+    target = first_row + (flat - source * width)
+    edges = source.size
+    degree = _row_counts(bits)
+    if work is not None and edges <= work.left.shape[0]:
+        left, right, common = work.left[:edges], work.right[:edges], work.common[:edges]
+        reach = work.reach[:, :rows_total]
+    else:
+        left = np.empty((edges, words), dtype=np.uint64)
+        right, common = np.empty_like(left), np.empty(left.shape, dtype=np.uint8)
+        reach = np.empty((2, rows_total, words), dtype=np.uint64)
+    # clustering: twice the triangles at i = sum over edges (i, k) of |N(i) & N(k)|
+    np.take(bits, source, axis=0, out=left, mode="clip")
+    np.take(bits, target, axis=0, out=right, mode="clip")
+    np.bitwise_and(left, right, out=left)
+    np.bitwise_count(left, out=common)
+    shared = common[:, 0].astype(np.int32)
+    for word in range(1, words):
+        shared += common[:, word]
+    starts = np.flatnonzero(degree)  # rows with at least one edge
+    every = starts.size == rows_total
+    segments = (np.cumsum(degree) - degree)[starts]  # their first edge
+    twice_triangles = np.zeros(rows_total)
+    if starts.size:
+        twice_triangles[starts] = np.add.reduceat(shared, segments)
+    pairs = degree * (degree - 1)
+    clustering = np.divide(twice_triangles, pairs, out=np.zeros(rows_total), where=pairs > 0)
+    # breadth-first search on bit sets, all graphs and all sources at once
+    total = n * (n - 1)  # ordered pairs of one graph
+    reached = degree.reshape(b, n).sum(axis=1)
+    cumulative = [reached]
+    if starts.size:
+        current, grown = reach[0], reach[1]
+        np.bitwise_or(bits.reshape(b, n, words), identity, out=current.reshape(b, n, words))
+        while not (reached == total).all():
+            np.take(current, target, axis=0, out=right, mode="clip")
+            near = np.bitwise_or.reduceat(right, segments, axis=0)
+            if every:
+                np.bitwise_or(near, current, out=grown)
+            else:
+                grown[...] = current
+                grown[starts] |= near
+            now = _row_counts(grown).reshape(b, n).sum(axis=1) - n
+            if (now == reached).all():
+                break
+            cumulative.append(now)
+            reached = now
+            current, grown = grown, current
+    counts = np.diff(np.stack(cumulative, axis=1), axis=1, prepend=0) // 2
+    return clustering.reshape(b, n), counts
 
 
 def _path_stats(counts, n):
@@ -160,14 +219,18 @@ def _path_stats(counts, n):
     total = (counts * levels).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         length = np.where(reached > 0, total / np.maximum(reached, 1), np.nan)
-    efficiency = (counts / levels).sum(axis=1) / (n * (n - 1) / 2)
-    connected = reached / (n * (n - 1) / 2)
+    efficiency = (counts / levels).sum(axis=1) / max(n * (n - 1) / 2, 1)
+    connected = reached / max(n * (n - 1) / 2, 1)
     return length, efficiency, connected
 
 
-def _batches(b, n):
-    """Slices of at most ``_BATCH_BYTES`` of float32 (n, n) matrices covering ``range(b)``."""
-    size = max(1, _BATCH_BYTES // (4 * n * n))
+def _batch_size(n, m):
+    """Graphs per batch of G(n, m) graphs (depends on n and m only, never on threads)."""
+    return max(1, _BATCH_WORDS // max(1, 2 * m * (_width(n) // 64)))
+
+
+def _batches(b, size):
+    """Slices of at most ``size`` graphs covering ``range(b)``."""
     return [slice(start, min(b, start + size)) for start in range(0, b, size)]
 
 
@@ -183,36 +246,25 @@ def _workers(requested, tasks):
     return max(1, min(int(requested), tasks))
 
 
-class _Workspace:
-    """Buffers for batches of up to ``size`` graphs of ``n`` nodes, reused batch after batch.
-
-    Allocating fresh (b, n, n) arrays for every small batch costs page faults
-    that take about as long as the arithmetic; one workspace per thread avoids it.
-    """
-
-    def __init__(self, n, size):
-        self.chosen = np.zeros((size, n * (n - 1) // 2 + 1), dtype=np.float32)
-        self.A = np.empty((size, n, n), dtype=np.float32)
-        self.A2 = np.empty((size, n, n), dtype=np.float32)
-        self.grown = np.empty((size, n, n), dtype=np.float32)
-        self.positive = np.empty((size, n, n), dtype=bool)
-
-
-def _measures(A, work=None):
-    """Mean clustering, path length, efficiency, connected fraction of a float32 stack."""
-    A2 = np.matmul(A, A, out=None if work is None else work.A2[:A.shape[0]])
-    degree = np.diagonal(A2, axis1=1, axis2=2).astype(np.float64)  # (A^2)_ii = k_i
-    clustering = _clustering_stack(A, A2, degree).mean(axis=1)
-    return np.vstack([clustering, *_path_stats(_level_counts(A, A2, degree, work), A.shape[1])])
+def _padded(A_bool):
+    """A bool stack (b, n, n) as zero-padded rows (b * n, _width(n))."""
+    b, n, _ = A_bool.shape
+    dense = np.zeros((b * n, _width(n)), dtype=bool)
+    dense[:, :n] = A_bool.reshape(b * n, n)
+    return dense
 
 
 def _graph_measures(A_bool):
-    """Mean clustering, path length, efficiency, connected fraction of a bool stack."""
+    """Local clustering (b, n) and mean clustering, path length, efficiency, connected
+    fraction (4, b) of a bool stack."""
     b, n, _ = A_bool.shape
+    local = np.empty((b, n))
     out = np.empty((4, b))
-    for part in _batches(b, n):
-        out[:, part] = _measures(A_bool[part].astype(np.float32))
-    return out
+    edges = max(1, int(np.count_nonzero(A_bool)) // max(b, 1) // 2)
+    for part in _batches(b, _batch_size(n, edges)):
+        local[part], counts = _bit_measures(_padded(A_bool[part]), n)
+        out[:, part] = np.vstack([local[part].mean(axis=1), *_path_stats(counts, n)])
+    return local, out
 
 
 def clustering_coefficients(A) -> np.ndarray:
@@ -229,12 +281,8 @@ def clustering_coefficients(A) -> np.ndarray:
         ``C_i = (A^3)_ii / (k_i (k_i - 1))``, 0 where ``k_i < 2``.
     """
     A, single = _as_stack(A)
-    b, n, _ = A.shape
-    out = np.empty((b, n))
-    for part in _batches(b, n):
-        Af = A[part].astype(np.float32)
-        out[part] = _clustering_stack(Af, np.matmul(Af, Af), Af.sum(axis=-1, dtype=np.float64))
-    return out[0] if single else out
+    local, _ = _graph_measures(A)
+    return local[0] if single else local
 
 
 def path_length(A) -> dict:
@@ -255,7 +303,7 @@ def path_length(A) -> dict:
         one graph, arrays of shape (b,) for a stack.
     """
     A, single = _as_stack(A)
-    measures = _graph_measures(A)
+    _, measures = _graph_measures(A)
     keys = ("path_length", "efficiency", "connected_fraction")
     return {key: (float(values[0]) if single else values) for key, values in zip(keys, measures[1:])}
 
@@ -282,9 +330,18 @@ def random_graphs(n: int, m: int, count: int, seed=0) -> np.ndarray:
         Symmetric adjacency matrices without self-loops.
     """
     _check_edges(n, m)
-    parts = _batches(count, n)
+    parts = _batches(count, _batch_size(n, m))
     rngs = np.random.default_rng(seed).spawn(len(parts))
-    return np.concatenate([_random_stack(n, m, p.stop - p.start, r) > 0 for p, r in zip(parts, rngs)])
+    out = np.empty((count, n, n), dtype=bool)
+    for part, rng in zip(parts, rngs):
+        dense = _random_rows(n, m, part.stop - part.start, rng)
+        out[part] = dense.reshape(-1, n, dense.shape[1])[:, :, :n]
+    return out
+
+
+def _pair_columns(n):
+    """Columns of the chosen-pair mask: the n (n - 1) / 2 pairs rounded up to whole 64-bit words."""
+    return -(-(n * (n - 1) // 2) // 64) * 64
 
 
 def _check_edges(n, m):
@@ -293,66 +350,74 @@ def _check_edges(n, m):
         raise ValueError(f"m must be between 0 and n (n - 1) / 2 = {pairs}; got {m}")
 
 
-def _random_stack(n, m, count, rng, work=None):
-    """``count`` G(n, m) graphs as a float32 (count, n, n) stack of 0/1."""
+def _random_rows(n, m, count, rng, work=None):
+    """``count`` G(n, m) graphs as zero-padded adjacency rows ``(count * n, _width(n))``.
+
+    Each graph's edge set is the first ``m`` distinct pairs of an i.i.d. uniform
+    sequence of node pairs, which is a uniformly random ``m``-subset of the
+    pairs. The sequence is drawn in rounds, all graphs at once: a graph that
+    still lacks ``r`` edges draws ``r`` more pairs, which can add at most ``r``
+    new ones, so no graph ever overshoots ``m`` and the rounds stop exactly at
+    ``m`` distinct pairs.
+    """
     pairs = n * (n - 1) // 2
+    rows, cols, _ = _tables(n)
+    width = _width(n)
     if work is None:
-        chosen = np.zeros((count, pairs + 1), dtype=np.float32)
-        A = np.empty((count, n, n), dtype=np.float32)
+        chosen = np.zeros((count, _pair_columns(n)), dtype=bool)
+        dense = np.zeros((count * n, width), dtype=bool)
     else:
-        chosen, A = work.chosen[:count], work.A[:count]
-        chosen.fill(0.0)
-    # chosen: one column per node pair, plus a last, empty column for the diagonal
-    for index in range(count):
-        chosen[index, rng.choice(pairs, size=m, replace=False, shuffle=False)] = 1.0
-    np.take(chosen, _pair_index(n), axis=1, out=A.reshape(count, n * n))
-    return A
-
-
-@functools.lru_cache(maxsize=8)
-def _upper_pairs(n):
-    """Row and column indices of the upper triangle (row-major), cached."""
-    return np.triu_indices(n, k=1)
-
-
-@functools.lru_cache(maxsize=8)
-def _pair_index(n):
-    """For every entry (i, j) of an n x n matrix, the index of pair {i, j} in the upper
-    triangle (row-major), or n (n - 1) / 2 on the diagonal; cached."""
-    rows, cols = _upper_pairs(n)
-    index = np.full((n, n), n * (n - 1) // 2, dtype=np.intp)
-    index[rows, cols] = np.arange(rows.size)
-    index[cols, rows] = np.arange(rows.size)
-    return index.ravel()
+        chosen, dense = work.chosen[:count], work.dense[:count * n]
+        chosen.fill(False)
+        dense.fill(False)
+    flat = chosen.reshape(-1)
+    index = np.int32 if max(chosen.size, dense.size) < 2**31 else np.int64
+    offsets = np.arange(count, dtype=index) * chosen.shape[1]
+    missing = np.full(count, m, dtype=np.int64)
+    active = np.arange(count)
+    while pairs and active.size:
+        draws = rng.integers(0, pairs, size=(active.size, int(missing[active].max())), dtype=index)
+        draws += offsets[active, None]
+        flat[draws[np.arange(draws.shape[1]) < missing[active, None]]] = True
+        have = chosen if active.size == count else chosen[active]
+        missing[active] = m - _row_counts(have.view(np.uint64))
+        active = np.flatnonzero(missing)
+    first_row = np.repeat(np.arange(count, dtype=index) * n, m)  # every graph has m pairs
+    pair = np.flatnonzero(flat).astype(index) - np.repeat(offsets, m)
+    i, j = rows[pair], cols[pair]
+    cells = dense.reshape(-1)
+    cells[(first_row + i) * width + j] = True
+    cells[(first_row + j) * width + i] = True
+    return dense
 
 
 def _null_measures(n, m, n_nulls, seed, workers=None):
     """Measures of ``n_nulls`` G(n, m) graphs, batch by batch, batches on parallel threads.
 
     Every batch has its own random stream (spawned from ``seed`` in batch
-    order), so the result does not depend on the number of threads. OpenBLAS
-    is kept to one thread meanwhile (:mod:`sernn.analysis.threads`).
+    order), so the result does not depend on the number of threads.
     """
     _check_edges(n, m)
-    parts = _batches(n_nulls, n)
+    size = _batch_size(n, m)
+    parts = _batches(n_nulls, size)
     rngs = np.random.default_rng(seed).spawn(len(parts))
     out = np.empty((4, n_nulls))
     workers = _workers(workers, len(parts))
 
     def work_on(first):
         # this worker measures batches first, first + workers, ... in its own workspace
-        work = _Workspace(n, parts[0].stop - parts[0].start)
+        work = _Workspace(n, size, size * 2 * m)
         for index in range(first, len(parts), workers):
             part = parts[index]
-            graphs = _random_stack(n, m, part.stop - part.start, rngs[index], work)
-            out[:, part] = _measures(graphs, work)
+            dense = _random_rows(n, m, part.stop - part.start, rngs[index], work)
+            local, counts = _bit_measures(dense, n, work)
+            out[:, part] = np.vstack([local.mean(axis=1), *_path_stats(counts, n)])
 
-    with single_threaded_blas():  # small products: parallel batches, not parallel BLAS
-        if workers == 1:
-            work_on(0)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(work_on, range(workers)))
+    if workers == 1:
+        work_on(0)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(work_on, range(workers)))
     return out
 
 
@@ -404,7 +469,7 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
         raise ValueError(f"n_nulls must be a positive integer (number of random graphs); got {n_nulls!r}")
     n = A.shape[1]
     m = int(np.count_nonzero(A[0])) // 2
-    clustering, length, efficiency, connected = _graph_measures(A)[:, 0]
+    clustering, length, efficiency, connected = _graph_measures(A)[1][:, 0]
     null = _null_measures(n, m, int(n_nulls), seed, workers)
     c_null, l_null = null[0].mean(), np.nanmean(null[1]) if np.isfinite(null[1]).any() else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
