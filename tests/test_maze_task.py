@@ -103,3 +103,12 @@ def test_no_input_outside_the_eight_problems():
     x, _ = maze(500, seed=2)
     allowed = {(g, tuple(sorted(o))) for g, o, _ in MAZE_PROBLEMS}
     assert {decode(t) for t in x} <= allowed
+
+
+def test_pydataset_trains_a_model():
+    from sernn.models import build_sernn
+
+    model = build_sernn(units=8, seed=0)
+    history = model.fit(maze_dataset(96, seed=0, batch_size=32), epochs=1, verbose=0,
+                        validation_data=maze_dataset(64, seed=1, batch_size=32))
+    assert np.isfinite(history.history["loss"][0]) and "val_accuracy" in history.history
