@@ -132,6 +132,14 @@ def test_invalid_files_are_rejected(tmp_path):
         sc.load(unknown_region, names=["a", "b"])
 
 
+@pytest.mark.parametrize("text", ["", "x,a,b\n", "x,a,b\na,0,1\nb,1,0,5\n"])
+def test_unreadable_csv_files_name_the_file(tmp_path, text):
+    path = tmp_path / "broken.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="broken.csv' is not a readable CSV table"):
+        sc.load(path)
+
+
 # -- expansion ----------------------------------------------------------------------
 
 def _expected_connections(C, counts, p, q, intrinsic, self_connections, intrinsic_weight=0.8):

@@ -300,12 +300,18 @@ def load(data, names=None, format: str = "auto") -> Connectome:
         path = Path(data)
         if not path.is_file():
             raise FileNotFoundError(f"connectome file {str(path)!r} does not exist")
-        if format == "edges" or (format == "auto" and _looks_like_edge_list(path)):
-            return from_edge_list(path, names=names)
-        if names is not None:
-            raise ValueError("names cannot be given with a square CSV file: they come from its "
-                             "header row and first column")
-        return _read_square_csv(path)
+        try:
+            if format == "edges" or (format == "auto" and _looks_like_edge_list(path)):
+                return from_edge_list(path, names=names)
+            if names is not None:
+                raise ValueError("names cannot be given with a square CSV file: they come from its "
+                                 "header row and first column")
+            return _read_square_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ValueError(f"connectome file {str(path)!r} is not a readable CSV table ({first}); "
+                             "expected a square matrix with region names in the header row and "
+                             "first column, or source, target, weight columns") from None
     if isinstance(data, pd.DataFrame):
         if names is None:
             names = list(data.index)
