@@ -327,6 +327,8 @@ def test_default_jitter_and_errors(macaque):
         net.positions({"V1": (0, 0, 0)})
     with pytest.raises(ValueError, match="jitter"):
         net.positions(centroids, jitter=-1)
+    with pytest.raises(TypeError, match="jitter must be a finite number"):
+        net.positions(centroids, jitter="0.5")
 
 
 def test_catalog_finds_known_connectomes(connectome_dir):

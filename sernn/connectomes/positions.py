@@ -9,6 +9,7 @@ between regions follow the centroids.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -56,7 +57,8 @@ def region_centroids(centroids, names) -> np.ndarray:
 
 
 def default_jitter(centroids) -> float:
-    """One tenth of the median nearest-neighbour distance between centroids."""
+    """One tenth of the median nearest-neighbour distance between centroids
+    (1.0 if all centroids coincide)."""
     array = np.asarray(centroids, dtype=np.float64)
     diff = array[:, None, :] - array[None, :, :]
     dist = np.sqrt((diff ** 2).sum(-1))
@@ -93,7 +95,9 @@ def neuron_positions(network, centroids, jitter=None, seed=None) -> np.ndarray:
     anchor = region_centroids(centroids, network.connectome.names)
     if jitter is None:
         jitter = default_jitter(anchor)
-    if isinstance(jitter, bool) or not np.isscalar(jitter) or not np.isfinite(jitter) or jitter < 0:
+    if isinstance(jitter, bool) or not isinstance(jitter, numbers.Real):
+        raise TypeError(f"jitter must be a finite number >= 0 (a standard deviation), got {jitter!r}")
+    if not np.isfinite(jitter) or jitter < 0:
         raise ValueError(f"jitter must be a finite number >= 0 (a standard deviation), got {jitter!r}")
     rng = np.random.default_rng(seed)
     offsets = rng.normal(0.0, float(jitter), size=(network.n_units, 3))
