@@ -48,7 +48,7 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                 output_activation="softmax", return_sequences=False,
                 loss="categorical_crossentropy", metrics=("accuracy",), weighted_metrics=None,
                 optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn",
-                connectome=None, strategy="rank"):
+                connectome=None, strategy=None):
     """Build (and compile) a spatially embedded / biologically constrained RNN.
 
     Parameters
@@ -101,10 +101,12 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         and the recurrent constraint to ``MaskConstraint(network.mask)``, so only
         existing connections train (``units``, ``recurrent_initializer`` and
         ``recurrent_constraint`` are then not used; passing a constraint is an error).
-    strategy : str, default "rank"
+    strategy : str or None, default None
         With ``connectome``: ``"rank"`` (rank-order weight mapping) or
         ``"topology"`` (mask x random init), or a code such as ``"b_w_no"``
-        (see :func:`sernn.initializers.connectome_recurrent`).
+        (see :func:`sernn.initializers.connectome_recurrent`). None: the code
+        the network was built for by :func:`sernn.connectomes.strategy_network`,
+        else ``"rank"``.
 
     Returns
     -------

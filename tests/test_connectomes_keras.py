@@ -65,6 +65,21 @@ def test_initializer_rejects_wrong_shapes_and_modes(macaque):
         connectome_recurrent(sc.strategy_network(macaque, "b_w_eq", 2, seed=0), "b_w_div")
 
 
+def test_strategy_defaults_to_the_one_the_network_was_built_for(macaque):
+    net = sc.strategy_network(macaque, "b_w_no", 2, seed=0)
+    _, init, _ = connectome_recurrent(net, seed=3)
+    assert init.mapping == "topology"
+    limit = np.sqrt(1.0 / net.n_units)
+    draws = np.random.default_rng(3).uniform(-limit, limit, size=(net.n_units, net.n_units))
+    np.testing.assert_array_equal(init.initial_kernel(), draws * net.mask)
+    assert connectome_recurrent(sc.expand(macaque, 2, seed=0))[1].mapping == "rank"  # no code: rank
+    model = build_sernn(connectome=net, input_size=2, output_size=1, noise=0.0, seed=3, compile=False)
+    kernel = model.get_layer("rnn").cell.recurrent_kernel.numpy()
+    np.testing.assert_allclose(kernel, (draws * net.mask).astype(np.float32))
+    with pytest.raises(ValueError, match="strategy must be 'rank', 'topology' or a code of b_w_no"):
+        connectome_recurrent(net, "equal")
+
+
 def test_initializer_config_round_trip(macaque):
     net = sc.expand(macaque, 2, seed=0)
     init = ConnectomeInitializer(net, mapping="rank", seed=3)

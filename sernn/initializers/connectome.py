@@ -161,18 +161,20 @@ class ConnectomeInitializer(keras.initializers.Initializer):
                 "ties": self.ties, "seed": self.seed}
 
 
-def connectome_recurrent(network, strategy: str = "rank", seed=None, nonneg: bool = False):
+def connectome_recurrent(network, strategy=None, seed=None, nonneg: bool = False):
     """Units, initializer and mask constraint for a recurrent layer from a network.
 
     Parameters
     ----------
     network : ExpandedNetwork or array-like of shape (N, N)
         The (possibly shuffled) neuron-level network.
-    strategy : str, default "rank"
+    strategy : str or None, default None
         ``"rank"`` or ``"topology"``, or a strategy code of
         :data:`sernn.connectomes.STRATEGIES` (``b_w_no`` -> topology, others ->
         rank). The code only picks the initializer mode: the split and the
-        shuffle are properties of ``network``.
+        shuffle are properties of ``network``. ``None``: the code the network
+        was built for (``network.settings["strategy"]``, set by
+        :func:`sernn.connectomes.strategy_network`), else ``"rank"``.
     seed : int or None
         Seed of the initializer.
     nonneg : bool, default False
@@ -184,14 +186,20 @@ def connectome_recurrent(network, strategy: str = "rank", seed=None, nonneg: boo
     initializer : ConnectomeInitializer
     constraint : sernn.constraints.MaskConstraint
     """
-    from sernn.connectomes.strategies import parse_strategy
+    from sernn.connectomes.strategies import STRATEGIES, parse_strategy
     from sernn.constraints import MaskConstraint
 
+    built_as = getattr(network, "settings", {}).get("strategy")
+    if strategy is None:
+        strategy = built_as or "rank"
     if strategy in WEIGHT_MAPPINGS:
         mode = strategy
     else:
-        parsed = parse_strategy(strategy)
-        built_as = getattr(network, "settings", {}).get("strategy")
+        try:
+            parsed = parse_strategy(strategy)
+        except (TypeError, ValueError):
+            raise ValueError(f"strategy must be 'rank', 'topology' or a code of "
+                             f"{', '.join(STRATEGIES)}, got {strategy!r}") from None
         if built_as is not None and built_as != parsed.code:
             raise ValueError(f"strategy {strategy!r} does not match the network, which was built for "
                              f"{built_as!r}; build it with strategy_network(..., {parsed.code!r}) or pass "
