@@ -69,7 +69,8 @@ def test_build_parts_use_size_normalised_penalties():
 def test_summary_flags_no_memory_plateau():
     rows = []
     finals = {("maze", "W"): [1.0, 0.98], ("maze", "W+D*"): [0.625, 0.62],
-              ("maze", "S"): [0.95, 0.61], ("go_nogo", "W"): [0.5, 0.52]}
+              ("maze", "S"): [0.95, 0.61], ("go_nogo", "W"): [0.5, 0.52],
+              ("maze", "W+D"): [0.44, 0.34]}  # below the band: not even the no-memory level
     for (task, variant), accs in finals.items():
         for seed, acc in enumerate(accs):
             for epoch in (1, 2):
@@ -84,9 +85,11 @@ def test_summary_flags_no_memory_plateau():
     assert summary.loc[("maze", "W"), "val_accuracy"] == pytest.approx(0.99)
     assert summary.loc[("maze", "W"), "val_auc"] == pytest.approx((0.3 + 0.99) / 2)
     assert summary.loc[("go_nogo", "W"), "status"] == "plateau"
+    assert summary.loc[("maze", "W+D"), "status"] == "plateau"
+    assert np.isnan(summary.loc[("maze", "W+D"), "val_accuracy_learned"])
     # ranking: plateau variants come last within a task
     maze_order = list(bench.summarize(pd.DataFrame(rows)).query("task == 'maze'")["variant"])
-    assert maze_order[-1] == "W+D*"
+    assert set(maze_order[-2:]) == {"W+D*", "W+D"}
 
 
 COMMON = ["--epochs", "1", "--train-trials", "64", "--val-trials", "32", "--test-trials", "32",
