@@ -91,6 +91,21 @@ def test_clear_errors():
         microns.load_synapses("/nonexistent/synapses.csv")
     with pytest.raises(ValueError, match="unknown format"):
         microns.read_table(__file__)
+    with pytest.raises(ValueError, match=r"column 'pt_root_id' must hold integer ids; 1 row"):
+        microns.load_nucleus_table(frame.assign(pt_root_id=[1.0, np.nan, 3.0, 4.0]))
+    with pytest.raises(ValueError, match=r"column 'unit_id' must hold integer ids.*'x'"):
+        microns.load_coregistration(_coregistration_frame().assign(unit_id=[5, 3, "x", 1]))
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
+    def missing(*args, **kwargs):
+        raise ImportError("Unable to find a usable engine; tried using: 'pyarrow', 'fastparquet'.")
+
+    monkeypatch.setattr(pd, "read_parquet", missing)
+    path = tmp_path / "nucleus_detection_v0.parquet"
+    path.write_bytes(b"PAR1")
+    with pytest.raises(ValueError, match=r"nucleus table file .* needs pyarrow .*save the table as \.csv"):
+        microns.load_nucleus_table(path)
 
 
 def test_cell_types_and_join_on_nucleus_id(tmp_path):

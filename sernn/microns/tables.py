@@ -85,10 +85,14 @@ def read_table(source, name: str = "table") -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{name} file {str(path)!r} does not exist")
     suffixes = "".join(path.suffixes).lower()
-    if suffixes.endswith((".parquet", ".pq")):
-        return pd.read_parquet(path)
-    if suffixes.endswith(".feather"):
-        return pd.read_feather(path)
+    readers = {".parquet": pd.read_parquet, ".pq": pd.read_parquet, ".feather": pd.read_feather}
+    for suffix, reader in readers.items():
+        if suffixes.endswith(suffix):
+            try:
+                return reader(path)
+            except ImportError as exc:
+                raise ValueError(f"{name} file {str(path)!r}: reading {suffix} files needs pyarrow "
+                                 f"(pip install pyarrow), or save the table as .csv ({exc})") from exc
     if ".tsv" in suffixes:
         return pd.read_csv(path, sep="\t")
     if ".csv" in suffixes:
@@ -175,11 +179,14 @@ def resolution(table: pd.DataFrame, voxel_size=None) -> tuple:
     return values
 
 
-def _valid_rows(table: pd.DataFrame, valid_only: bool) -> pd.DataFrame:
+def _open_table(source, name, voxel_size, valid_only):
+    """(table, voxel size) of a CAVE table: read, its resolution resolved, and with
+    ``valid_only`` only the rows whose ``valid`` is true (when the column exists)."""
+    table = read_table(source, name)
+    voxel_size = resolution(table, voxel_size)
     if valid_only and "valid" in table.columns:
-        valid = table["valid"].astype(str).str.lower().isin(["true", "t", "1", "1.0"])
-        return table.loc[valid]
-    return table
+        table = table.loc[table["valid"].astype(str).str.lower().isin(["true", "t", "1", "1.0"])]
+    return table, voxel_size
 
 
 def _add_positions(out, table, column, unit, voxel_size, name, prefix=""):
@@ -188,8 +195,15 @@ def _add_positions(out, table, column, unit, voxel_size, name, prefix=""):
         out[f"{prefix}{axis}_um"] = xyz[:, k]
 
 
-def _id_column(series):
-    return pd.to_numeric(series, errors="raise").astype("int64").to_numpy()
+def _id_column(table, column, name):
+    """Column ``column`` of ``table`` as int64 ids, with an error naming it for missing or non-integer values."""
+    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values) | (values != np.round(values))
+    if bad.any():
+        first = table[column].iloc[int(np.flatnonzero(bad)[0])]
+        raise ValueError(f"{name} column {column!r} must hold integer ids; {int(bad.sum())} row(s) "
+                         f"do not (first: {first!r})")
+    return pd.to_numeric(table[column]).astype("int64").to_numpy()
 
 
 def load_nucleus_table(source, unit: str = "voxel", voxel_size=None,
@@ -212,13 +226,11 @@ def load_nucleus_table(source, unit: str = "voxel", voxel_size=None,
     ``volume`` (µm³, as stored) when present; nucleus ids are unique.
     """
     name = "nucleus table"
-    table = read_table(source, name)
-    voxel_size = resolution(table, voxel_size)
-    table = _valid_rows(table, valid_only)
+    table, voxel_size = _open_table(source, name, voxel_size, valid_only)
     require_columns(table, ["id", "pt_root_id"], name)
     require_unique(table, ["id"], name)
-    out = pd.DataFrame({"nucleus_id": _id_column(table["id"]),
-                        "root_id": _id_column(table["pt_root_id"])})
+    out = pd.DataFrame({"nucleus_id": _id_column(table, "id", name),
+                        "root_id": _id_column(table, "pt_root_id", name)})
     _add_positions(out, table, "pt_position", unit, voxel_size, name)
     if "volume" in table.columns:
         out["volume"] = table["volume"].to_numpy(dtype=np.float64)
@@ -243,9 +255,7 @@ def load_cell_types(source, unit: str = "voxel", voxel_size=None,
     nucleus appears once.
     """
     name = "cell-type table"
-    table = read_table(source, name)
-    voxel_size = resolution(table, voxel_size)
-    table = _valid_rows(table, valid_only)
+    table, voxel_size = _open_table(source, name, voxel_size, valid_only)
     require_columns(table, ["target_id", "classification_system", "cell_type"], name)
     require_unique(table, ["target_id"], name)
     systems = table["classification_system"].astype(str)
@@ -254,12 +264,12 @@ def load_cell_types(source, unit: str = "voxel", voxel_size=None,
         raise ValueError(f"{name} has unknown classification_system value(s) {unknown}; "
                          f"accepted: {sorted(_CLASSIFICATION_SYSTEMS)}")
     out = pd.DataFrame({
-        "nucleus_id": _id_column(table["target_id"]),
+        "nucleus_id": _id_column(table, "target_id", name),
         "cell_class": systems.map(_CLASSIFICATION_SYSTEMS).to_numpy(),
         "cell_type": table["cell_type"].astype(str).to_numpy(),
     })
     if "pt_root_id" in table.columns:
-        out["root_id"] = _id_column(table["pt_root_id"])
+        out["root_id"] = _id_column(table, "pt_root_id", name)
     if "pt_position" in table.columns or "pt_position_x" in table.columns:
         _add_positions(out, table, "pt_position", unit, voxel_size, name)
     return out
@@ -293,16 +303,14 @@ def load_synapses(source, unit: str = "voxel", voxel_size=None,
     counts them.
     """
     name = "synapse table"
-    table = read_table(source, name)
-    voxel_size = resolution(table, voxel_size)
-    table = _valid_rows(table, valid_only)
+    table, voxel_size = _open_table(source, name, voxel_size, valid_only)
     require_columns(table, ["pre_pt_root_id", "post_pt_root_id"], name)
     out = pd.DataFrame()
     if "id" in table.columns:
         require_unique(table, ["id"], name)
-        out["synapse_id"] = _id_column(table["id"])
-    out["pre_root_id"] = _id_column(table["pre_pt_root_id"])
-    out["post_root_id"] = _id_column(table["post_pt_root_id"])
+        out["synapse_id"] = _id_column(table, "id", name)
+    out["pre_root_id"] = _id_column(table, "pre_pt_root_id", name)
+    out["post_root_id"] = _id_column(table, "post_pt_root_id", name)
     if "size" in table.columns:
         out["size"] = table["size"].to_numpy(dtype=np.float64)
     if positions:
@@ -328,22 +336,20 @@ def load_coregistration(source, unit: str = "voxel", voxel_size=None,
     ``score``, ``root_id``, ``x_um, y_um, z_um``.
     """
     name = "coregistration table"
-    table = read_table(source, name)
-    voxel_size = resolution(table, voxel_size)
-    table = _valid_rows(table, valid_only)
+    table, voxel_size = _open_table(source, name, voxel_size, valid_only)
     keys = ["session", "scan_idx", "unit_id"]
     require_columns(table, ["target_id", *keys], name)
     require_unique(table, keys, name)
-    out = pd.DataFrame({"nucleus_id": _id_column(table["target_id"])})
+    out = pd.DataFrame({"nucleus_id": _id_column(table, "target_id", name)})
     for key in keys:
-        out[key] = _id_column(table[key])
+        out[key] = _id_column(table, key, name)
     if "field" in table.columns:
-        out["field"] = _id_column(table["field"])
+        out["field"] = _id_column(table, "field", name)
     for column in ("residual", "score"):
         if column in table.columns:
             out[column] = table[column].to_numpy(dtype=np.float64)
     if "pt_root_id" in table.columns:
-        out["root_id"] = _id_column(table["pt_root_id"])
+        out["root_id"] = _id_column(table, "pt_root_id", name)
     if "pt_position" in table.columns or "pt_position_x" in table.columns:
         _add_positions(out, table, "pt_position", unit, voxel_size, name)
     return out
