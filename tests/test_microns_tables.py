@@ -96,6 +96,11 @@ def test_clear_errors():
     with pytest.raises(ValueError, match=r"column 'unit_id' must hold integer ids.*'x'"):
         microns.load_coregistration(_coregistration_frame().assign(unit_id=[5, 3, "x", 1]))
 
+    somata = pd.DataFrame({"nucleus_id": [1, None], "x_nm": [0, 1], "y_nm": [0, 1], "z_nm": [0, 1],
+                           "cell_type": ["23P", "BC"]})
+    with pytest.raises(ValueError, match=r"minnie65 somata table column 'nucleus_id' must hold integer"):
+        microns.load_minnie65_somata(somata)
+
 
 def test_parquet_without_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
     def missing(*args, **kwargs):
