@@ -182,6 +182,12 @@ def test_clear_errors(tmp_path, capsys):
     assert "--pinky100" in capsys.readouterr().err
     assert main(["microns", "--pinky100", str(tmp_path), "--variants", "W+Q"]) == 2
     assert "unknown token" in capsys.readouterr().err
+    somata = tmp_path / "somata.csv"
+    somata.write_text("nucleus_id,x_nm,y_nm,z_nm,cell_type\n1,0,0,0,23P\n2,1000,0,0,BC\n3,0,9000,0,23P\n")
+    assert main(["microns", "--cells", str(somata), "--synapses", str(somata)]) == 2
+    assert "--synapses: the --cells table" in capsys.readouterr().err
+    assert main(["microns", "--cells", str(somata), "--neurons", "2", "--center", "0", "nan", "0"]) == 2
+    assert "--center must be 3 finite numbers" in capsys.readouterr().err
 
 
 def test_task_strength_scales():

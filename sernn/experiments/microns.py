@@ -198,6 +198,10 @@ def load_data(args) -> MicronsData:
         cells = _load_cells(args.cells, args.voxel_size)
         source = f"cells {args.cells}"
         if args.synapses:
+            if "root_id" not in cells.columns:
+                raise ValueError(f"--synapses: the --cells table {str(args.cells)!r} has no root ids to "
+                                 "match synapses to cells; give a nucleus_detection_v0 export "
+                                 "(pt_root_id) or a cells table with a root_id column")
             synapses = microns.load_synapses(args.synapses, voxel_size=args.voxel_size)
             source += f", synapses {args.synapses}"
     else:
@@ -222,6 +226,8 @@ def load_data(args) -> MicronsData:
                 raise ValueError("--selection connected needs synapses (--pinky100 or --synapses)")
             cells = microns.select_most_connected(cells, synapses, args.neurons)
         else:
+            if args.center is not None and not np.isfinite(args.center).all():
+                raise ValueError(f"--center must be 3 finite numbers (x, y, z in µm), got {args.center}")
             centre = (np.asarray(args.center, dtype=float) if args.center is not None
                       else np.median(microns.soma_coordinates(cells), axis=0))
             cells = microns.select_nearest(cells, centre, args.neurons)
