@@ -68,3 +68,28 @@ def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
     assert "unknown strategy" in capsys.readouterr().err
     assert main(["memory", "--out", str(out.parent / "y"), "--species", "cat"]) == 2
     assert "unknown species" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option,value,message", [
+    ("--optimizers", "adam,foo", "--optimizers: unknown Keras optimizer 'foo'"),
+    ("--activations", "relu,foo", "--activations: unknown Keras activation 'foo'"),
+    ("--noise", "nan", "--noise must be a finite number >= 0"),
+    ("--test-fraction", "0.001", "test_fraction 0.001 of 80 trials leaves an empty part"),
+])
+def test_bad_options_are_refused_before_anything_is_written(tiny_run, capsys, option, value, message):
+    out, argv = tiny_run
+    fresh = out.parent / "refused"
+    argv = [fresh.as_posix() if a == str(out) else a for a in argv] + [option, value]
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not fresh.exists()
+
+
+@pytest.mark.slow
+def test_repeated_values_do_not_plan_runs_twice(tiny_run, capsys):
+    out, argv = tiny_run
+    repeated = [{"0": "0,0", "b_w_eq,r_b_w_eq": "b_w_eq,r_w_eq,r_b_w_eq,b_w_eq"}.get(a, a) for a in argv]
+    capsys.readouterr()
+    assert main(repeated) == 0
+    assert "4 runs in" in capsys.readouterr().out

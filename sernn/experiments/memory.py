@@ -340,12 +340,8 @@ def describe_run(spec, rows, info) -> str:
 # -- command line ---------------------------------------------------------------
 
 def _neurons(text):
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or comma-separated integers, got {text!r}") from None
-    if not values or any(v < 1 for v in values):
-        raise argparse.ArgumentTypeError(f"neurons per region must be >= 1, got {text!r}")
+    """One integer >= 1 (all regions) or a list of them (one per region)."""
+    values = number_list(int, minimum=1)(text)
     return values[0] if len(values) == 1 else values
 
 
@@ -371,9 +367,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated subset of " + ", ".join(STRATEGIES) + " (default: all)")
     parser.add_argument("--tasks", type=name_list, default=None,
                         help="comma-separated subset of sequence, nback (default: sequence)")
-    parser.add_argument("--lengths", type=number_list(int), default=None,
+    parser.add_argument("--lengths", type=number_list(int, minimum=1), default=None,
                         help="sequence-memory lengths L (default: 3)")
-    parser.add_argument("--nback-n", type=number_list(int), default=None, help="n-back n values (default: 2)")
+    parser.add_argument("--nback-n", type=number_list(int, minimum=1), default=None, help="n-back n values (default: 2)")
     parser.add_argument("--optimizers", type=name_list, default=None,
                         help="comma-separated keras optimizer names (default: adam)")
     parser.add_argument("--activations", type=name_list, default=None,
@@ -406,6 +402,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
 
+def _check_keras_names(optimizers, activations) -> None:
+    """Refuse unknown optimizer and activation names before any run trains."""
+    import keras
+
+    for name in optimizers:
+        try:
+            keras.optimizers.get({"class_name": name, "config": {}})
+        except ValueError:
+            raise ValueError(f"--optimizers: unknown Keras optimizer {name!r}; use names such as adam, "
+                             "rmsprop, sgd") from None
+    for name in activations:
+        try:
+            keras.activations.get(name)
+        except ValueError:
+            raise ValueError(f"--activations: unknown Keras activation {name!r}; use names such as "
+                             "relu, tanh, sigmoid") from None
+
+
 def _resolve(args) -> dict:
     base = PAPER if args.paper else QUICK
     chosen = {}
@@ -417,19 +431,21 @@ def _resolve(args) -> dict:
         chosen[key] = base[key] if value is None else value
     if chosen["nback_epochs"] is None:
         chosen["nback_epochs"] = chosen["epochs"]
+    # A value given twice would train the same runs twice.
+    chosen = {key: list(dict.fromkeys(value)) if isinstance(value, list) else value
+              for key, value in chosen.items()}
     unknown = [t for t in chosen["tasks"] if t not in TASKS]
     if unknown:
         raise ValueError(f"--tasks: unknown {unknown}; accepted: {', '.join(TASKS)}")
     for strategy in args.strategies:
         parse_strategy(strategy)
-    if any(v < 1 for v in chosen["lengths"]) or any(v < 1 for v in chosen["nback_n"]):
-        raise ValueError("--lengths and --nback-n must be >= 1")
     if args.nback_length is not None and "nback" in chosen["tasks"] and \
             args.nback_length <= max(chosen["nback_n"]):
         raise ValueError(f"--nback-length {args.nback_length} must exceed every --nback-n "
                          f"(largest {max(chosen['nback_n'])})")
-    if args.noise < 0:
-        raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    if not args.noise >= 0 or not np.isfinite(args.noise):
+        raise ValueError(f"--noise must be a finite number >= 0, got {args.noise}")
+    _check_keras_names(chosen["optimizers"], chosen["activations"])
     if not 0 <= args.nback_min_difference < 0.5:
         raise ValueError(f"--nback-min-difference must be in [0, 0.5), got {args.nback_min_difference}")
     if not 0 < args.test_fraction < 1:
@@ -442,7 +458,7 @@ def run(args) -> int:
     from sernn.connectomes.catalog import find_connectome
 
     chosen = _resolve(args)
-    strategies = [parse_strategy(s).code for s in args.strategies]
+    strategies = list(dict.fromkeys(parse_strategy(s).code for s in args.strategies))
     connectomes = {name: load(find_connectome(name, args.connectome_dir)) for name in chosen["species"]}
     neurons = args.neurons_per_region
     if isinstance(neurons, list):
@@ -462,13 +478,15 @@ def run(args) -> int:
         "activations": chosen["activations"], "learning_rates": chosen["learning_rates"],
         "strategies": strategies, "seeds": chosen["seeds"],
     }
-    # Validate the expansion settings once, before any training.
+    # Validate the expansion and task settings once, before any training.
     from sernn.connectomes import expand
 
     for connectome in connectomes.values():
         expand(connectome, neurons, target_sparsity=args.target_sparsity,
                intrinsic=not args.no_intrinsic, intrinsic_sparsity=args.intrinsic_sparsity,
                intrinsic_weight=args.intrinsic_weight, seed=0)
+    for task in chosen["tasks"]:
+        _task_data(task, (chosen["lengths"] if task == "sequence" else chosen["nback_n"])[0], settings, 0)
     store = RunStore(args.out, "memory", settings,
                      extendable=("species", "tasks", "lengths", "nback_n", "optimizers", "activations",
                                  "learning_rates", "strategies", "seeds"))
