@@ -122,3 +122,19 @@ def test_train_test_split_and_errors():
         sequence_memory(10, 2.5)
     with pytest.raises(ValueError, match="test_fraction"):
         train_test_split(data, 1.0)
+
+
+def test_nback_no_match_differs_from_the_reference_in_float32():
+    # A no-match draw closer to the reference than float32 resolves must not become a match.
+    class NearMiss(np.random.Generator):
+        def uniform(self, low=0.0, high=1.0, size=None):
+            if getattr(self, "values", None) is None:
+                self.values = super().uniform(low, high, size)
+                return self.values
+            return self.values[:, 3].astype(np.float32).astype(np.float64) + 1e-12  # n = 2, M = 6
+
+    x, y, _ = nback(50, 2, seed=NearMiss(np.random.PCG64(0)))
+    labels = y[:, 6].argmax(axis=1)
+    last, earlier = x[:, 5, 0], x[:, 3, 0]
+    np.testing.assert_array_equal(last == earlier, labels == 1)
+    assert labels.sum() == 25

@@ -121,7 +121,9 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
             or not 0.0 <= min_difference < 0.5:
         raise ValueError(f"min_difference must be a number in [0, 0.5), got {min_difference!r}")
     rng = np.random.default_rng(seed)
-    values = rng.uniform(0.0, 1.0, size=(n_trials, length))
+    # float32 from the start: a no-match value must differ from the reference in
+    # the float32 inputs the network sees, not only in float64.
+    values = rng.uniform(0.0, 1.0, size=(n_trials, length)).astype(np.float32)
     labels = rng.permutation(np.arange(n_trials) < n_trials // 2).astype(np.int64)
     reference = values[:, length - 1 - n]
     match = labels == 1
@@ -129,12 +131,12 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
     # No-match: a uniform value outside [reference - d, reference + d], drawn by
     # inverse transform over the allowed set (never equal to the reference).
     d = float(min_difference)
-    low_width = np.clip(reference - d, 0.0, None)
-    high_start = np.clip(reference + d, None, 1.0)
+    low_width = np.clip(reference.astype(np.float64) - d, 0.0, None)
+    high_start = np.clip(reference.astype(np.float64) + d, None, 1.0)
     allowed = low_width + (1.0 - high_start)
     u = rng.uniform(0.0, 1.0, size=n_trials) * allowed
-    other = np.where(u < low_width, u, high_start + (u - low_width))
-    away = np.nextafter(reference, np.where(reference < 0.5, 1.0, 0.0))
+    other = np.where(u < low_width, u, high_start + (u - low_width)).astype(np.float32)
+    away = np.nextafter(reference, np.where(reference < 0.5, 1.0, 0.0).astype(np.float32))
     other = np.where(other == reference, away, other)
     values[~match, length - 1] = other[~match]
 
