@@ -23,7 +23,9 @@ e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decis
 
 **Fair comparison.** All penalties use the size-normalised form
 (``normalization="size"``: distances in units of their mean, sum scaled by
-100 / n), so a strength means the same at any network size and with distances
+``(100 / n) ** a`` with ``a = 3/2`` for the distance-only term and ``1/2`` with
+communicability, see :mod:`sernn.regularizers.spatial`), so a strength means the
+same at any network size and with distances
 in micrometres (SPEC §1, scale pitfall). Strengths are tuned per task
 (:data:`TASK_STRENGTH_SCALES`): the decision tasks use 1/200 of the maze's.
 The summary flags runs whose final validation accuracy sits at or below the task's
