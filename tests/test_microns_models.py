@@ -59,6 +59,12 @@ def test_permuted_controls():
         functional_weights(corr, sttc, permute="rows")
     with pytest.raises(ValueError, match="same shape"):
         functional_weights(corr, sttc[:5, :5])
+    for bad in (dict(mu="a"), dict(target_mean=True), dict(threshold=None)):
+        name = next(iter(bad))
+        with pytest.raises(ValueError, match=f"{name} must be a number"):
+            FunctionalInitializer(corr, sttc, seed=0, **bad)
+    with pytest.raises(ValueError, match="spectral_radius must be a number"):
+        SynapseInitializer(np.abs(corr), spectral_radius="x")
 
 
 def test_synapse_initializer_on_pinky100(shared_data):

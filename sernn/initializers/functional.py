@@ -67,6 +67,13 @@ def _positive(value, name, allow_zero=False):
     return float(value)
 
 
+def _real(value, name) -> float:
+    """``value`` as a float, or a ValueError naming ``name`` if it is not a real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
 def _check_seed(seed):
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
         raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
@@ -268,8 +275,10 @@ class FunctionalInitializer(_KernelInitializer):
                  spectral_radius=0.95, permute=None, self_connections=False, seed=None):
         self.correlation = _square(correlation, "correlation")
         self.sttc = _square(sttc, "sttc")
-        self.params = dict(mu=float(mu), sigma=float(sigma), target_mean=float(target_mean),
-                           threshold=float(threshold), spectral_radius=float(spectral_radius),
+        self.params = dict(mu=_real(mu, "mu"), sigma=_real(sigma, "sigma"),
+                           target_mean=_real(target_mean, "target_mean"),
+                           threshold=_real(threshold, "threshold"),
+                           spectral_radius=_real(spectral_radius, "spectral_radius"),
                            permute=permute, self_connections=bool(self_connections),
                            seed=_check_seed(seed))
         self.initial_kernel()  # validate now, not at build time
@@ -305,8 +314,9 @@ class SynapseInitializer(_KernelInitializer):
     def __init__(self, wiring, target_mean=0.1, threshold=0.0, spectral_radius=0.95, signs=None,
                  permute=None, seed=None):
         self.wiring = _square(wiring, "wiring")
-        self.params = dict(target_mean=float(target_mean), threshold=float(threshold),
-                           spectral_radius=float(spectral_radius),
+        self.params = dict(target_mean=_real(target_mean, "target_mean"),
+                           threshold=_real(threshold, "threshold"),
+                           spectral_radius=_real(spectral_radius, "spectral_radius"),
                            signs=None if signs is None else [float(s) for s in np.ravel(signs)],
                            permute=permute, seed=_check_seed(seed))
         self.initial_kernel()
