@@ -213,6 +213,12 @@ def test_traces_npz_wide_long_and_select(tmp_path):
         loaded.select(units.assign(unit_id=[9, 4]))
     with pytest.raises(ValueError, match="duplicated key"):
         microns.load_traces(pd.concat([wide, wide.iloc[[0]]]))
+    saved_with_index = tmp_path / "traces_index.csv"
+    wide.to_csv(saved_with_index)  # index=True adds an "Unnamed: 0" column
+    with pytest.raises(ValueError, match=r"\['Unnamed: 0'\], a saved DataFrame index"):
+        microns.load_traces(saved_with_index)
+    with pytest.raises(ValueError, match=r"frame column\(s\) \['f3'\] hold non-numeric"):
+        microns.load_traces(wide.astype({"f3": object}).assign(f3=["a", 0.1, 0.2]))
     bad = tmp_path / "bad.npz"
     np.savez(bad, traces=traces, session=keys.session.to_numpy())
     with pytest.raises(ValueError, match=r"missing array\(s\) \['scan_idx', 'unit_id'\]"):
@@ -230,3 +236,5 @@ def test_selection_errors_and_order():
         microns.select_cylinder(cells, [10_000, 0, 10_000], radius_um=1.0)
     with pytest.raises(ValueError, match="n = 4 is more"):
         microns.select_nearest(cells, [0, 0, 0], 4)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        microns.select_nearest(cells, [0, 0, 0], True)

@@ -100,7 +100,7 @@ def select_nearest(cells: pd.DataFrame, point_um, n: int) -> pd.DataFrame:
 
     Ties are broken by table order (stable sort).
     """
-    if not isinstance(n, numbers.Integral) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if n > len(cells):
         raise ValueError(f"n = {n} is more than the {len(cells)} cells of the table")

@@ -109,7 +109,16 @@ def _from_frame(table: pd.DataFrame):
     frames = [c for c in table.columns if c not in keys_cols]
     if not frames:
         raise ValueError(f"{name} has no frame columns besides {keys_cols}")
-    return keys, table[frames].to_numpy(dtype=np.float64)
+    index_like = [c for c in frames if str(c).startswith("Unnamed:")]
+    if index_like:
+        raise ValueError(f"{name} has column(s) {index_like}, a saved DataFrame index, not frames; "
+                         "write the CSV with index=False or drop them")
+    values = table[frames].apply(pd.to_numeric, errors="coerce")
+    not_numeric = [c for c in frames if (values[c].isna() & table[c].notna()).any()]
+    if not_numeric:
+        raise ValueError(f"{name}: frame column(s) {not_numeric[:5]} hold non-numeric values; a wide "
+                         f"table has the columns {keys_cols} and then one numeric column per frame")
+    return keys, values.to_numpy(dtype=np.float64)
 
 
 def load_traces(source, frame_rate: float | None = None) -> FunctionalTraces:
