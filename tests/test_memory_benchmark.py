@@ -93,3 +93,18 @@ def test_repeated_values_do_not_plan_runs_twice(tiny_run, capsys):
     capsys.readouterr()
     assert main(repeated) == 0
     assert "4 runs in" in capsys.readouterr().out
+
+
+def test_summary_ignores_epochs_after_a_run_diverged():
+    from sernn.experiments.memory import summarize
+
+    run = dict(species="macaque", task="sequence", setting=3, optimizer="rmsprop", activation="relu",
+               learning_rate=1e-4, seed=0)
+    losses = {"a": [0.3, 0.2, 0.25, np.nan, np.nan], "b": [0.4, 0.1, 0.1, 0.3, 0.2]}
+    strategy = {"a": "b_w_no", "b": "b_w_eq"}
+    metrics = pd.DataFrame([{"run_id": rid, **run, "strategy": strategy[rid], "epoch": e + 1, "test_loss": v}
+                            for rid, values in losses.items() for e, v in enumerate(values)])
+    summary = summarize(metrics).set_index("run_id")
+    assert summary.loc["a", "min_test_loss"] == 0.2 and summary.loc["a", "epoch_of_min"] == 2
+    assert np.isnan(summary.loc["a", "final_test_loss"])
+    assert summary.loc["b", "min_test_loss"] == 0.1 and summary.loc["b", "epoch_of_min"] == 2  # first

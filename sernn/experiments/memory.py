@@ -170,6 +170,13 @@ _RUN_COLUMNS = ["species", "task", "setting", "optimizer", "activation", "learni
 _GROUP = ["species", "task", "setting", "optimizer", "activation", "learning_rate", "strategy"]
 
 
+def _best(losses) -> int:
+    """Index of the (first) minimum test loss, ignoring NaN epochs (a run that diverged
+    keeps the minimum it reached before); 0 if every epoch is NaN."""
+    losses = np.asarray(losses, dtype=np.float64)
+    return 0 if np.isnan(losses).all() else int(np.nanargmin(losses))
+
+
 def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
     """One row per run: minimum test loss, the (first) epoch where it is reached, final values."""
     if metrics.empty:
@@ -177,7 +184,7 @@ def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
     records = []
     for run_id, frame in metrics.groupby("run_id", sort=False):
         frame = frame.sort_values("epoch")
-        best = int(np.argmin(frame["test_loss"].to_numpy()))
+        best = _best(frame["test_loss"].to_numpy())
         record = {"run_id": run_id, **{c: frame[c].iloc[0] for c in _RUN_COLUMNS},
                   "epochs": int(frame["epoch"].max()),
                   "min_test_loss": float(frame["test_loss"].iloc[best]),
@@ -330,7 +337,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
 def describe_run(spec, rows, info) -> str:
     """One progress line for a finished run."""
     losses = [r["test_loss"] for r in rows]
-    best = int(np.argmin(losses))
+    best = _best(losses)
     extra = f" acc={rows[-1]['test_accuracy']:.3f}" if "test_accuracy" in rows[-1] else ""
     return (f"{spec.species} {spec.task} {TASKS[spec.task]}={spec.setting} "
             f"{spec.optimizer}/{spec.activation} lr={spec.learning_rate:g} {spec.strategy:9s} "
