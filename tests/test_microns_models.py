@@ -63,6 +63,8 @@ def test_permuted_controls():
         name = next(iter(bad))
         with pytest.raises(ValueError, match=f"{name} must be a number"):
             FunctionalInitializer(corr, sttc, seed=0, **bad)
+    with pytest.raises(ValueError, match="sttc has no finite"):
+        functional_weights(corr, np.full_like(sttc, np.nan))
     with pytest.raises(ValueError, match="spectral_radius must be a number"):
         SynapseInitializer(np.abs(corr), spectral_radius="x")
 

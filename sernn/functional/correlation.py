@@ -37,7 +37,7 @@ def correlation_matrix(traces) -> np.ndarray:
     return result
 
 
-def minmax_scale(matrix, off_diagonal: bool = True) -> np.ndarray:
+def minmax_scale(matrix, off_diagonal: bool = True, name: str = "matrix") -> np.ndarray:
     """Scale a relation matrix linearly to ``[0, 1]``.
 
     Parameters
@@ -48,6 +48,8 @@ def minmax_scale(matrix, off_diagonal: bool = True) -> np.ndarray:
         Take the minimum and maximum over the off-diagonal entries only (the
         diagonal of a correlation or STTC matrix is 1 by definition and would
         otherwise set the maximum); the diagonal of the result is then 0.
+    name : str, default "matrix"
+        Name of the matrix in error messages (e.g. ``"sttc"``).
 
     Returns
     -------
@@ -55,15 +57,15 @@ def minmax_scale(matrix, off_diagonal: bool = True) -> np.ndarray:
     """
     array = np.asarray(matrix, dtype=np.float64)
     if array.ndim != 2 or array.shape[0] != array.shape[1]:
-        raise ValueError(f"matrix must be square (n, n), got shape {array.shape}")
+        raise ValueError(f"{name} must be square (n, n), got shape {array.shape}")
     use = np.isfinite(array)
     if off_diagonal:
         use &= ~np.eye(array.shape[0], dtype=bool)
     if not use.any():
-        raise ValueError("matrix has no finite (off-diagonal) value to scale")
+        raise ValueError(f"{name} has no finite (off-diagonal) value to scale (e.g. every neuron silent)")
     low, high = array[use].min(), array[use].max()
     if high <= low:
-        raise ValueError(f"cannot min-max scale a constant matrix (all values {low})")
+        raise ValueError(f"cannot min-max scale {name}: it is constant (all values {low})")
     scaled = (array - low) / (high - low)
     if off_diagonal:
         np.fill_diagonal(scaled, 0.0)

@@ -181,7 +181,8 @@ def functional_weights(correlation, sttc, mu: float = -0.5, sigma: float = 0.5,
     if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not np.isfinite(mu):
         raise ValueError(f"mu must be a finite number, got {mu!r}")
     rng = np.random.default_rng(_check_seed(seed))
-    relation = np.nan_to_num(minmax_scale(correlation) * minmax_scale(sttc), nan=0.0)
+    relation = np.nan_to_num(minmax_scale(correlation, name="correlation") * minmax_scale(sttc, name="sttc"),
+                             nan=0.0)
     weights = rng.lognormal(mean=mu, sigma=sigma, size=relation.shape) * relation
     if permute is not None:
         weights = permute_weights(weights, permute, rng)
