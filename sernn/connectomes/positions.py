@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sernn.spatial import check_coordinates
+from sernn.spatial import check_coordinates, distance_matrix
 
 __all__ = ["neuron_positions", "region_centroids", "default_jitter"]
 
@@ -59,9 +59,7 @@ def region_centroids(centroids, names) -> np.ndarray:
 def default_jitter(centroids) -> float:
     """One tenth of the median nearest-neighbour distance between centroids
     (1.0 if all centroids coincide)."""
-    array = np.asarray(centroids, dtype=np.float64)
-    diff = array[:, None, :] - array[None, :, :]
-    dist = np.sqrt((diff ** 2).sum(-1))
+    dist = distance_matrix(centroids)
     np.fill_diagonal(dist, np.inf)
     nearest = dist.min(axis=1)
     nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
