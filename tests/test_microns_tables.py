@@ -236,5 +236,8 @@ def test_selection_errors_and_order():
         microns.select_cylinder(cells, [10_000, 0, 10_000], radius_um=1.0)
     with pytest.raises(ValueError, match="n = 4 is more"):
         microns.select_nearest(cells, [0, 0, 0], 4)
+    for extent in ((5.0, 1.0), (0.0, 1.0, 2.0), "deep"):
+        with pytest.raises(ValueError, match=r"extent_um must be \(low, high\)"):
+            microns.select_cylinder(cells, [0, 0, 0], radius_um=1e4, extent_um=extent)
     with pytest.raises(ValueError, match="n must be a positive integer"):
         microns.select_nearest(cells, [0, 0, 0], True)

@@ -140,7 +140,10 @@ def select_cylinder(cells: pd.DataFrame, center_um, radius_um: float, axis: str 
     radial = np.linalg.norm(xyz[:, across] - centre[across], axis=1)
     keep = radial <= radius_um
     if extent_um is not None:
-        low, high = (float(v) for v in extent_um)
+        try:
+            low, high = (float(v) for v in extent_um)
+        except (TypeError, ValueError):
+            low = high = float("nan")
         if not high > low:
             raise ValueError(f"extent_um must be (low, high) with high > low, got {extent_um!r}")
         keep &= (xyz[:, k] >= low) & (xyz[:, k] <= high)
