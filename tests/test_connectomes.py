@@ -98,46 +98,30 @@ def test_invalid_arrays_are_rejected(weights, names, message):
         sc.from_array(weights, names)
 
 
-def test_invalid_files_are_rejected(tmp_path):
+def test_missing_file_is_rejected(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         sc.load(tmp_path / "absent.csv")
-    bad_names = tmp_path / "names.csv"
-    bad_names.write_text("x,a,b\na,0,1\nc,1,0\n")
-    with pytest.raises(ValueError, match="row and column region names differ"):
-        sc.load(bad_names)
-    not_square = tmp_path / "rect.csv"
-    not_square.write_text("x,a,b,c\na,0,1,1\nb,1,0,1\n")
-    with pytest.raises(ValueError, match="not square"):
-        sc.load(not_square)
-    negative = tmp_path / "neg.csv"
-    negative.write_text("x,a,b\na,0,-1\nb,1,0\n")
-    with pytest.raises(ValueError, match="negative"):
-        sc.load(negative)
-    repeated_header = tmp_path / "repeated.csv"
-    repeated_header.write_text("x,a,a\na,0,1\nb,1,0\n")
-    with pytest.raises(ValueError, match="duplicate region names: \\['a'\\]"):
-        sc.load(repeated_header)
-    for cell in ("", "abc", "NaN"):
-        bad_cell = tmp_path / "cell.csv"
-        bad_cell.write_text(f"x,a,b\na,0,{cell}\nb,1,0\n")
-        with pytest.raises(ValueError, match="row 'a', column 'b'"):
-            sc.load(bad_cell)
-    duplicate_edge = tmp_path / "dup.csv"
-    duplicate_edge.write_text("source,target,weight\na,b,1\na,b,2\n")
-    with pytest.raises(ValueError, match="more than once"):
-        sc.load(duplicate_edge)
-    unknown_region = tmp_path / "edges.csv"
-    unknown_region.write_text("source,target,weight\na,b,1\nb,c,2\n")
-    with pytest.raises(ValueError, match="not in names"):
-        sc.load(unknown_region, names=["a", "b"])
 
 
-@pytest.mark.parametrize("text", ["", "x,a,b\n", "x,a,b\na,0,1\nb,1,0,5\n"])
-def test_unreadable_csv_files_name_the_file(tmp_path, text):
+@pytest.mark.parametrize("text,names,message", [
+    ("x,a,b\na,0,1\nc,1,0\n", None, "row and column region names differ"),
+    ("x,a,b,c\na,0,1,1\nb,1,0,1\n", None, "not square"),
+    ("x,a,b\na,0,-1\nb,1,0\n", None, "negative"),
+    ("x,a,a\na,0,1\nb,1,0\n", None, "duplicate region names: \\['a'\\]"),
+    ("x,a,b\na,0,\nb,1,0\n", None, "row 'a', column 'b'"),
+    ("x,a,b\na,0,abc\nb,1,0\n", None, "row 'a', column 'b'"),
+    ("x,a,b\na,0,NaN\nb,1,0\n", None, "row 'a', column 'b'"),
+    ("source,target,weight\na,b,1\na,b,2\n", None, "more than once"),
+    ("source,target,weight\na,b,1\nb,c,2\n", ["a", "b"], "not in names"),
+    ("", None, "broken.csv' is not a readable CSV table"),
+    ("x,a,b\n", None, "broken.csv' is not a readable CSV table"),
+    ("x,a,b\na,0,1\nb,1,0,5\n", None, "broken.csv' is not a readable CSV table"),
+])
+def test_invalid_files_are_rejected(tmp_path, text, names, message):
     path = tmp_path / "broken.csv"
     path.write_text(text)
-    with pytest.raises(ValueError, match="broken.csv' is not a readable CSV table"):
-        sc.load(path)
+    with pytest.raises(ValueError, match=message):
+        sc.load(path, names=names)
 
 
 # -- expansion ----------------------------------------------------------------------

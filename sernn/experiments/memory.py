@@ -259,6 +259,13 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
 
     folder = Path(folder)
     written = []
+
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(folder / name, dpi=110)
+        plt.close(fig)
+        return folder / name
+
     if metrics.empty:
         return written
     colors = {s: plt.get_cmap("tab10")(i) for i, s in enumerate(STRATEGIES)}
@@ -302,11 +309,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
                     ax.set_yscale("log")
         axes[0, -1].legend(fontsize=7, frameon=False)
         fig.suptitle(f"{_combo_label(key)}\nmean and s.d. over seeds (loss: of log10 loss)", fontsize=8)
-        fig.tight_layout()
-        path = folder / f"loss_curves_{_combo_label(key)}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(save(fig, f"loss_curves_{_combo_label(key)}.png"))
     for task in dict.fromkeys(summary["task"]):
         for column, label in (("min_test_loss", "minimum test loss"), ("epoch_of_min", "epoch of minimum")):
             part = summary[summary["task"] == task]
@@ -326,11 +329,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
                 ax.set_title(name)
                 ax.set_ylabel(label)
             fig.suptitle(f"{task}: {label} over seeds and settings", fontsize=9)
-            fig.tight_layout()
-            path = folder / f"{column}_{task}.png"
-            fig.savefig(path, dpi=110)
-            plt.close(fig)
-            written.append(path)
+            written.append(save(fig, f"{column}_{task}.png"))
     return written
 
 
