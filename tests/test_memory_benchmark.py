@@ -45,6 +45,9 @@ def test_folder_contents_and_summary(tiny_run):
                               "loss_curves_sequence_length=3_adam_relu_lr=0.001.png"])
     table = pd.read_csv(out / "summary_by_strategy.csv")
     assert table["runs"].tolist() == [1, 1, 1, 1]
+    one_seed = summary.set_index(["task", "strategy"]).loc[list(zip(table["task"], table["strategy"]))]
+    np.testing.assert_allclose(table["min_loss_median"], one_seed["min_test_loss"])
+    np.testing.assert_allclose(table["max_accuracy_median"], one_seed["max_test_accuracy"])  # NaN: sequence
 
 
 @pytest.mark.slow

@@ -209,7 +209,7 @@ def aggregate(summary: pd.DataFrame) -> pd.DataFrame:
     def q(p):
         return lambda s: float(np.quantile(s, p))
 
-    table = summary.groupby(_GROUP, sort=False, as_index=False).agg(
+    columns = dict(
         runs=("seed", "count"),
         min_loss_median=("min_test_loss", "median"),
         min_loss_q25=("min_test_loss", q(0.25)),
@@ -219,9 +219,8 @@ def aggregate(summary: pd.DataFrame) -> pd.DataFrame:
         epoch_of_min_q75=("epoch_of_min", q(0.75)),
     )
     if "max_test_accuracy" in summary:
-        acc = summary.groupby(_GROUP, sort=False)["max_test_accuracy"].median()
-        table["max_accuracy_median"] = [acc.get(tuple(row), np.nan) for row in table[_GROUP].itertuples(index=False)]
-    return table
+        columns["max_accuracy_median"] = ("max_test_accuracy", "median")
+    return summary.groupby(_GROUP, sort=False, as_index=False).agg(**columns)
 
 
 def format_table(table: pd.DataFrame) -> str:
