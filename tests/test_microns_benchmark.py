@@ -200,3 +200,28 @@ def test_task_strength_scales():
         bench._task_scales("maze=-1")
     with pytest.raises(ValueError, match="--task-scale"):
         bench._task_scales("chess=1")
+
+
+def _parse(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_cell_types_join_and_cell_class_selection(tmp_path, capsys):
+    _write_user_files(tmp_path)
+    nucleus = pd.read_csv(tmp_path / "nucleus.csv")
+    classes = ["excitatory_neuron", "inhibitory_neuron"] * 4
+    pd.DataFrame({"id": np.arange(8), "valid": "t", "target_id": nucleus["id"][::-1].to_numpy(),
+                  "classification_system": classes, "cell_type": ["23P", "BC"] * 4}
+                 ).to_csv(tmp_path / "types.csv", index=False)
+    files = ["--cells", str(tmp_path / "nucleus.csv"), "--synapses", str(tmp_path / "synapses.csv")]
+    data = bench.load_data(_parse(files + ["--cell-types", str(tmp_path / "types.csv"),
+                                           "--cell-class", "inhibitory"]))
+    # target_id runs backwards over the nuclei: even rows of the types table are the odd nuclei
+    assert sorted(data.cells["nucleus_id"]) == sorted(nucleus["id"][::-1].to_numpy()[1::2])
+    assert set(data.cells["cell_type"]) == {"BC"} and data.wiring.shape == (4, 4)
+    with pytest.raises(ValueError, match="--cell-class: the cells have no cell class"):
+        bench.load_data(_parse(files + ["--cell-class", "inhibitory"]))

@@ -192,13 +192,21 @@ def load_data(args) -> MicronsData:
 
     synapses = None
     if args.pinky100:
-        if args.cells or args.synapses:
-            raise ValueError("give either --pinky100 or --cells/--synapses, not both")
+        if args.cells or args.synapses or args.cell_types:
+            raise ValueError("give either --pinky100 or --cells/--synapses/--cell-types, not both")
         cells, synapses = microns.load_pinky100(args.pinky100)
         source = f"pinky100 ({args.pinky100})"
     elif args.cells:
         cells = _load_cells(args.cells, args.voxel_size)
         source = f"cells {args.cells}"
+        if args.cell_types:
+            if "nucleus_id" not in cells.columns:
+                raise ValueError(f"--cell-types: the --cells table {str(args.cells)!r} has no nucleus_id "
+                                 "to join the cell types on")
+            types = microns.load_cell_types(args.cell_types, voxel_size=args.voxel_size)
+            cells = cells.drop(columns=[c for c in ("cell_class", "cell_type") if c in cells.columns])
+            cells = cells.merge(types[["nucleus_id", "cell_class", "cell_type"]], on="nucleus_id", how="left")
+            source += f", cell types {args.cell_types}"
         if args.synapses:
             if "root_id" not in cells.columns:
                 raise ValueError(f"--synapses: the --cells table {str(args.cells)!r} has no root ids to "
@@ -221,6 +229,9 @@ def load_data(args) -> MicronsData:
         traces = microns.load_traces(args.traces)
         source += f", traces {args.traces} (session {args.session}, scan {args.scan_idx}, field {args.field})"
     if args.cell_class:
+        if "cell_class" not in cells.columns:
+            raise ValueError("--cell-class: the cells have no cell class; add --cell-types FILE "
+                             "(an aibs_metamodel_celltypes_v661 export) or use minnie65_somata.csv")
         cells = microns.select_class(cells, cell_class=args.cell_class)
     if args.neurons is not None and args.neurons < len(cells):
         if args.selection == "connected":
@@ -509,7 +520,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "dataframe_resolution, e.g. in a parquet export, else 4 4 40)")
     data.add_argument("--sttc-dt", type=positive(float), default=None,
                       help="STTC window in seconds (default: one frame period)")
-    data.add_argument("--cell-class", help="keep only this cell class (e.g. excitatory)")
+    data.add_argument("--cell-types", metavar="FILE",
+                      help="aibs_metamodel_celltypes_v661 export, joined to --cells on the nucleus id")
+    data.add_argument("--cell-class", help="keep only this cell class (e.g. excitatory; needs cell "
+                                           "types: --cell-types, minnie65_somata.csv or pinky100)")
     data.add_argument("--neurons", type=positive(int), default=100,
                       help="number of neurons (default: %(default)s; all if fewer)")
     data.add_argument("--selection", choices=("connected", "nearest"), default=None,
