@@ -107,6 +107,11 @@ def test_matching_penalty_value_and_gradient():
         / communicability(target)[off].mean()
     assert float(reg(W.astype("float32"))) == pytest.approx(expected, rel=1e-4)
     assert float(reg(target.astype("float32"))) == pytest.approx(0.0, abs=1e-6)
+    # a target of another size is sampled at its quantile midpoints: every value given twice
+    # (2k values) has the same quantile function, so the same distance
+    doubled = np.repeat(communicability(target)[off], 2)
+    resampled = CommunicabilityMatching(0.0, doubled, matching_strength=1.0, coordinates=coords)
+    assert float(resampled(W.astype("float32"))) == pytest.approx(expected, rel=1e-4)
     # the distance term is SpatialL1 with size normalisation
     both = CommunicabilityMatching(0.01, target, matching_strength=1.0, coordinates=coords)
     from sernn.regularizers import SpatialL1
