@@ -40,6 +40,15 @@ def _format_value(value) -> str:
     return str(value)
 
 
+def _short(value, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (long lists of ids would flood a one-line error)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    count = f", {len(value)} items" if isinstance(value, (list, tuple, dict)) else ""
+    return f"{text[:limit - 3]}...{count}"
+
+
 def make_run_id(params: dict) -> str:
     """A readable, file-system-safe identifier built from run parameters, in order.
 
@@ -110,7 +119,7 @@ class RunStore:
                 if k not in extendable and old.get(k) != settings.get(k)
             )
             if changed:
-                detail = ", ".join(f"{k}: {old.get(k)!r} -> {settings.get(k)!r}" for k in changed)
+                detail = ", ".join(f"{k}: {_short(old.get(k))} -> {_short(settings.get(k))}" for k in changed)
                 raise ValueError(
                     f"output folder {str(self.path)!r} was made with other settings ({detail}); "
                     "use the same settings to resume, or another folder"

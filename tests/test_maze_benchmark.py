@@ -109,3 +109,13 @@ def test_shards_partition_the_runs():
               for i in range(3)]
     assert len(runs) == 8
     assert sorted(r.run_id for s in shards for r in s) == sorted(r.run_id for r in runs)
+
+
+def test_changed_long_setting_is_summarised_in_one_short_line(tmp_path):
+    from sernn.runfolder import RunStore
+
+    RunStore(tmp_path / "f", "demo", {"ids": list(range(500))})
+    with pytest.raises(ValueError) as error:
+        RunStore(tmp_path / "f", "demo", {"ids": list(range(1, 501))})
+    message = str(error.value)
+    assert "ids" in message and "500 items" in message and len(message) < 400
