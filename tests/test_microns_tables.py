@@ -182,6 +182,11 @@ def test_coregistration_and_field_selection():
         microns.select_field(coreg, cells, session=6, scan_idx=6, field=5)
     with pytest.raises(ValueError, match="duplicated key"):
         microns.load_coregistration(_coregistration_frame().assign(unit_id=[5, 5, 9, 1]))
+    # one cell imaged in two fields of the scan: the whole-scan selection says how to choose
+    twice = microns.load_coregistration(_coregistration_frame().assign(target_id=[10, 11, 10, 12]))
+    with pytest.raises(ValueError, match=r"nucleus 10: units \[5, 9\]\); give field="):
+        microns.select_field(twice, cells, session=6, scan_idx=6)
+    assert list(microns.select_field(twice, cells, session=6, scan_idx=6, field=2).unit_id) == [3, 5]
 
 
 def test_traces_npz_wide_long_and_select(tmp_path):

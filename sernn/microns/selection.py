@@ -170,11 +170,17 @@ def select_field(coregistration: pd.DataFrame, cells: pd.DataFrame, session: int
     Returns
     -------
     DataFrame
-        One row per functional unit (ordered by ``unit_id``) with the
+        One row per functional unit and cell (ordered by ``unit_id``) with the
         coregistration columns and the cell's columns (joined on
         ``nucleus_id``; where both tables have a column, e.g. positions or
         ``root_id``, the cells table's value is kept). Units whose nucleus is not in ``cells`` are dropped;
         their number is in ``result.attrs["units_without_cell"]``.
+
+    Raises
+    ------
+    ValueError
+        If the selection is empty, or one cell is matched by several units
+        (e.g. imaged in two fields of the scan: give ``field``).
     """
     require_columns(coregistration, ["nucleus_id", "session", "scan_idx", "unit_id"],
                     "coregistration table")
@@ -195,6 +201,16 @@ def select_field(coregistration: pd.DataFrame, cells: pd.DataFrame, session: int
     joined = joined.sort_values("unit_id", kind="stable")
     result = _nonempty(joined, f"none of the {len(units)} units of {where} has its nucleus "
                                "in the cells table")
+    repeated = result["nucleus_id"].duplicated(keep=False)
+    if repeated.any():
+        first = result.loc[repeated, "nucleus_id"].iloc[0]
+        units_of_first = result.loc[result["nucleus_id"] == first, "unit_id"].tolist()
+        advice = ("give field= to take one imaging field" if field is None
+                  else "choose one unit per cell before building a network")
+        raise ValueError(
+            f"{int(result.loc[repeated, 'nucleus_id'].nunique())} cell(s) are matched by several units "
+            f"in {where} (e.g. nucleus {first}: units {units_of_first}); {advice}"
+        )
     result.attrs["units_without_cell"] = int(len(units) - len(result))
     return result
 
