@@ -318,6 +318,10 @@ def test_default_jitter_and_errors(macaque):
 def test_catalog_finds_known_connectomes(connectome_dir):
     path = sc.find_connectome("marmoset", connectome_dir)
     assert path.name == "marmoset_majka2016.csv"
-    assert sc.load(path).n_regions == sc.KNOWN_CONNECTOMES["marmoset"][1]
+    # Region counts of the data README (macaque 29, marmoset 55, human 57, mouse 19, Ypma/Oh 56, fly 49).
+    expected = {"macaque": 29, "marmoset": 55, "human": 57, "mouse": 19, "mouse_ypma_oh": 56, "drosophila": 49}
+    assert {key: sc.KNOWN_CONNECTOMES[key][1] for key in expected} == expected
+    for key, n_regions in expected.items():
+        assert sc.load(sc.find_connectome(key, connectome_dir)).n_regions == n_regions
     with pytest.raises(ValueError, match="unknown species"):
         sc.find_connectome("cat", connectome_dir)
