@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from sernn.analysis import SCALAR_KEYS, binarize, louvain, small_worldness, topology, topology_history
+from sernn.analysis import (SCALAR_KEYS, binarize, louvain, small_worldness, spectral_modularity, topology,
+                            topology_history)
 from sernn.spatial import distance_matrix, grid_coordinates
 
 REQUIRED = ("modularity", "small_worldness", "clustering", "path_length", "total_weight", "wiring_cost",
@@ -33,7 +34,8 @@ def weights():
 
 def test_topology_returns_every_measure_consistently(weights):
     W, coordinates, D = weights
-    result = topology(W, coordinates, density=0.1, n_nulls=50, seed=2)
+    result = topology(W, coordinates, density=0.1, n_nulls=50, seed=2, recipe="binary")
+    assert result["recipe"] == "binary"
     assert set(REQUIRED) <= set(result) and set(SCALAR_KEYS) <= set(result)
     A, rule = binarize(W, 0.1)
     assert np.array_equal(result["adjacency"], A) and result["threshold_rule"] == rule["rule"]
@@ -59,6 +61,22 @@ def test_without_coordinates_spatial_measures_are_nan(weights):
     assert np.isfinite(result["modularity"])
 
 
+def test_paper_recipe_differs_from_binary_only_in_modularity(weights):
+    W, coordinates, _ = weights
+    paper = topology(W, coordinates, n_nulls=30, seed=1)
+    binary = topology(W, coordinates, n_nulls=30, seed=1, recipe="binary")
+    assert paper["recipe"] == "paper"
+    S = (np.abs(W) + np.abs(W).T) / 2
+    np.fill_diagonal(S, 0)
+    partition, q = spectral_modularity(S)
+    assert np.array_equal(paper["partition"], partition) and paper["modularity"] == q
+    for key in SCALAR_KEYS:
+        if key not in ("modularity", "n_modules"):
+            assert paper[key] == pytest.approx(binary[key], nan_ok=True), key
+    with pytest.raises(ValueError, match="recipe must be one of 'paper', 'binary'; got 'weighted'"):
+        topology(W, recipe="weighted")
+
+
 def test_history_gives_one_row_per_epoch_equal_to_topology(weights):
     W, coordinates, _ = weights
     rng = np.random.default_rng(1)
@@ -67,6 +85,7 @@ def test_history_gives_one_row_per_epoch_equal_to_topology(weights):
     table = topology_history(history, coordinates, epochs=[0, 5, 9], n_nulls=20, seed=4,
                              progress=lambda i, total, seconds: calls.append((i, total)))
     assert list(table["epoch"]) == [0, 5, 9] and calls == [(0, 3), (1, 3), (2, 3)]
+    assert list(table["recipe"]) == ["paper"] * 3
     for row, snapshot in zip(table.itertuples(), history):
         expected = topology(snapshot, coordinates, n_nulls=20, seed=4)
         for key in REQUIRED:

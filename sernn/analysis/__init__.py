@@ -5,7 +5,9 @@
 :func:`topology_history`               the same for every epoch of a weight history
 :func:`binarize`                       proportional threshold + symmetrisation
 :func:`small_worldness`                σ against vectorised G(n, m) nulls
+:func:`spectral_modularity`           Newman's spectral partition (the paper's Q)
 :func:`louvain`, :func:`modularity_q`  Louvain partition and Newman Q
+:func:`modules`                        the partition and Q of a recipe (``RECIPES``)
 =====================================  ============================================
 
 The ``sernn analyze`` command (:mod:`sernn.analysis.report`) applies these to a
@@ -17,18 +19,23 @@ from sernn.analysis.metrics import (
     degree_assortativity,
     total_weight,
     weight_distance_correlation,
+    kde_entropy,
+    row_entropy,
     weight_entropy,
     weighted_clustering,
     wiring_cost,
 )
-from sernn.analysis.modularity import louvain, modularity_q
+from sernn.analysis.modularity import louvain, modularity_q, spectral_modularity
 from sernn.analysis.smallworld import clustering_coefficients, path_length, random_graphs, small_worldness
-from sernn.analysis.topology import SCALAR_KEYS, topology, topology_history
+from sernn.analysis.topology import RECIPES, SCALAR_KEYS, modules, topology, topology_history
 
 __all__ = [
     "topology",
     "topology_history",
     "SCALAR_KEYS",
+    "RECIPES",
+    "modules",
+    "spectral_modularity",
     "binarize",
     "check_weights",
     "proportional_threshold",
@@ -44,5 +51,7 @@ __all__ = [
     "weight_distance_correlation",
     "weighted_clustering",
     "weight_entropy",
+    "row_entropy",
+    "kde_entropy",
     "degree_assortativity",
 ]

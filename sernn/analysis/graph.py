@@ -1,6 +1,6 @@
 """From a recurrent weight matrix to the graph that topology measures work on.
 
-The seRNN analysis (SPEC §3) keeps the strongest fraction of the absolute
+The seRNN analysis (Achterberg et al. 2023) keeps the strongest fraction of the absolute
 weights (a *proportional threshold*), makes the result undirected explicitly
 (``A or A.T``) and removes self-loops. Every measure of the binary graph in
 :mod:`sernn.analysis` works on the output of :func:`binarize`; none of them is

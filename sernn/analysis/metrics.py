@@ -17,6 +17,8 @@ __all__ = [
     "weight_distance_correlation",
     "weighted_clustering",
     "weight_entropy",
+    "row_entropy",
+    "kde_entropy",
     "degree_assortativity",
 ]
 
@@ -143,6 +145,118 @@ def weight_entropy(W, bins: int = 50) -> float:
         return float("nan")
     counts, _ = np.histogram(values / values.max(), bins=int(bins), range=(0.0, 1.0))
     p = counts[counts > 0] / values.size
+    return float(-np.sum(p * np.log2(p)) + 0.0)
+
+
+def row_entropy(W) -> float:
+    """Mean Shannon entropy (bits) of every unit's outgoing weight distribution.
+
+    With ``p_ij = |W_ij| / sum_j |W_ij|`` (row ``i`` holds unit ``i``'s outgoing
+    weights, diagonal included), ``H_i = -sum_j p_ij log2 p_ij`` and the result is
+    the mean of ``H_i`` over the units whose row is not all zero. This is the
+    network entropy of the follow-up study of spatial embedding and entropy
+    (Sheeran et al. 2024, *Spatial embedding promotes a specific form of
+    modularity with low entropy and heterogeneous spectral dynamics*). Range 0
+    (every unit sends all its weight to one unit) to ``log2 n`` (equal weights).
+
+    Parameters
+    ----------
+    W : array-like of shape (n, n)
+
+    Returns
+    -------
+    entropy : float
+        In bits; NaN when every row is zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> row_entropy(np.ones((4, 4)))    # four equal weights per row: log2 4
+    2.0
+    >>> row_entropy(np.eye(3))          # one weight per row
+    0.0
+    """
+    W = np.abs(check_weights(W))
+    strength = W.sum(axis=1)
+    rows = W[strength > 0] / strength[strength > 0, None]
+    if rows.size == 0:
+        return float("nan")
+    logs = np.log2(rows, out=np.zeros_like(rows), where=rows > 0)
+    return float(np.mean(-np.sum(rows * logs, axis=1)) + 0.0)
+
+
+def _binned_kde(values, grid, bandwidth):
+    """Gaussian KDE of ``values`` at the points of the even ``grid``, by linear binning.
+
+    The grid is refined by an integer factor until its spacing is at most a
+    sixteenth of the bandwidth; each value is split between its two neighbouring
+    points of the fine grid (linear binning) and the counts are convolved with
+    the Gaussian kernel sampled at that spacing (FFT). The result approximates
+    the exact KDE at the grid points to O((spacing / bandwidth)^2).
+    """
+    from scipy.signal import fftconvolve
+
+    refine = max(1, int(np.ceil(16.0 * (grid[1] - grid[0]) / bandwidth)))
+    refine = min(refine, max(1, (1 << 22) // grid.size))
+    fine = np.linspace(grid[0], grid[-1], (grid.size - 1) * refine + 1)
+    spacing = fine[1] - fine[0]
+    position = (values - fine[0]) / spacing
+    left = np.clip(np.floor(position).astype(np.int64), 0, fine.size - 2)
+    fraction = position - left
+    counts = np.bincount(left, weights=1.0 - fraction, minlength=fine.size)
+    counts += np.bincount(left + 1, weights=fraction, minlength=fine.size)
+    reach = int(min(fine.size - 1, np.ceil(6.0 * bandwidth / spacing)))
+    offsets = np.arange(-reach, reach + 1) * spacing
+    kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2) / (bandwidth * np.sqrt(2.0 * np.pi))
+    density = fftconvolve(counts, kernel, mode="same") / values.size
+    return np.maximum(density[::refine], 0.0)
+
+
+def kde_entropy(W, points: int = 1000) -> float:
+    """Entropy (bits) of a Gaussian kernel density estimate of the weights on a fixed grid.
+
+    The definition of the MICrONS study (*Harnessing cortical geometry, wiring,
+    and function as inductive biases for recurrent neural networks*): a
+    Gaussian KDE of the signed off-diagonal weights (Scott's bandwidth
+    ``h = sd * m^(-1/5)`` over the ``m`` values, as ``scipy.stats.gaussian_kde``)
+    is evaluated at ``points`` equally spaced values from the smallest to the
+    largest weight, normalised to probabilities ``p_k`` and
+    ``H = -sum_k p_k log2 p_k``. Zero weights count (a pruned connection is a
+    weight of 0), so masked networks should be compared with networks of the
+    same density. The KDE is evaluated by linear binning and one convolution
+    (it matches ``gaussian_kde`` to within 1e-3 bits, see the tests), so
+    that every epoch of thousands of networks stays cheap. Range 0 to
+    ``log2(points)``; a few strong weights among many near zero give a low ``H``.
+
+    Parameters
+    ----------
+    W : array-like of shape (n, n)
+    points : int, default=1000
+        Grid points of the density.
+
+    Returns
+    -------
+    entropy : float
+        In bits; NaN when all off-diagonal weights are equal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.random.default_rng(0).normal(size=(50, 50))
+    >>> round(kde_entropy(W), 2)      # a Gaussian spread over about half the grid
+    9.23
+    """
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 2:
+        raise ValueError(f"points must be an integer >= 2; got {points!r}")
+    W = check_weights(W)
+    values = W[~np.eye(W.shape[0], dtype=bool)]
+    sd = values.std(ddof=1)
+    if not np.ptp(values) > 0 or not sd > 0:
+        return float("nan")
+    grid = np.linspace(values.min(), values.max(), int(points))
+    density = _binned_kde(values, grid, sd * values.size ** (-0.2))
+    p = density / density.sum()
+    p = p[p > 0]
     return float(-np.sum(p * np.log2(p)) + 0.0)
 
 

@@ -1,15 +1,20 @@
-"""Newman modularity and Louvain community detection on undirected graphs.
+"""Newman modularity, Newman's spectral partition and Louvain on undirected graphs.
 
-bctpy 0.6.1's ``modularity_und`` / ``modularity_dir`` fail under numpy >= 1.24
-and its ``community_louvain`` refuses asymmetric input, so this module checks
-that the graph is symmetric, runs bctpy's seeded ``community_louvain`` on it,
-and recomputes Q with its own vectorised formula (:func:`modularity_q`).
+:func:`spectral_modularity` is Newman's (2006) leading-eigenvector method with
+its fine-tuning step, the algorithm of the Brain Connectivity Toolbox's
+``modularity_und`` that the seRNN paper applied to the weighted networks.
+bctpy 0.6.1's port of it fails under numpy >= 1.24 (and, once that is
+bypassed, its fine-tuning step keeps no improvement: it stores a reference to
+the array it goes on flipping), so the package has its own implementation.
+:func:`louvain` runs bctpy's seeded ``community_louvain`` (which refuses
+asymmetric input, so the graph is checked first). Both recompute Q with the
+package's vectorised formula (:func:`modularity_q`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["modularity_q", "louvain"]
+__all__ = ["modularity_q", "louvain", "spectral_modularity"]
 
 
 def _check_undirected(A, name="A") -> np.ndarray:
@@ -61,6 +66,119 @@ def modularity_q(A, partition, gamma: float = 1.0) -> float:
     return float(np.sum(within / total - gamma * (degree / total) ** 2))
 
 
+def _ordered_labels(labels) -> np.ndarray:
+    """Relabel modules 0, 1, ... by decreasing size (ties: the module holding the smaller node first)."""
+    _, labels = np.unique(labels, return_inverse=True)
+    sizes = np.bincount(labels)
+    first = np.full(sizes.size, labels.size)
+    np.minimum.at(first, labels, np.arange(labels.size))
+    order = np.lexsort((first, -sizes))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[labels]
+
+
+def _fine_tune(B, s, q):
+    """Newman's (2006) fine-tuning of a two-way split ``s`` (entries +-1) of modularity matrix ``B``.
+
+    Every node is moved once, each time the one whose move raises (or least
+    lowers) ``q = s' B s`` most; the best split met along the way is kept.
+    """
+    B0 = B.copy()
+    np.fill_diagonal(B0, 0.0)
+    current = s.copy()
+    field = B0 @ current
+    free = np.ones(current.size, dtype=bool)
+    best, best_q, value = s, q, q
+    while free.any():
+        gains = np.where(free, -4.0 * current * field, -np.inf)
+        node = int(np.argmax(gains))
+        value = value + gains[node]
+        field -= 2.0 * current[node] * B0[:, node]
+        current[node] = -current[node]
+        free[node] = False
+        if value > best_q:
+            best, best_q = current.copy(), value
+    return best, best_q
+
+
+def spectral_modularity(A, gamma: float = 1.0, fine_tune: bool = True):
+    """Newman's spectral modularity partition with fine-tuning (deterministic).
+
+    Newman (2006, PNAS 103, 8577): with degrees ``k`` and ``2m = sum k``, the
+    modularity matrix is ``B = A - gamma k k' / 2m``. A module ``g`` is split in
+    two by the signs of the leading eigenvector of
+    ``B_g = B[g, g] - diag(sum_j B[g, j])``; the split is then fine-tuned by
+    moving single nodes (each once, keeping the best split seen), and kept when
+    it raises Q by more than 1e-10. Modules are split until none can be. This
+    is the algorithm of the Brain Connectivity Toolbox's ``modularity_und``
+    (Rubinov & Sporns 2010), which the seRNN paper used on the weighted
+    ``|W|``. It is deterministic: no seed.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, n)
+        Symmetric, non-negative adjacency (binary or weighted); directed
+        matrices must be symmetrised by the caller (a ``ValueError`` is raised
+        otherwise).
+    gamma : float, default=1.0
+        Resolution parameter.
+    fine_tune : bool, default=True
+        Apply the fine-tuning step. ``False`` gives the pure spectral
+        bisection, which is what bctpy 0.6.1's ``modularity_und`` returns in
+        effect (its fine-tuning keeps no improvement).
+
+    Returns
+    -------
+    partition : ndarray of shape (n,), int
+        Module of every node, numbered 0, 1, ... by decreasing module size.
+    Q : float
+        Newman modularity of ``partition`` (:func:`modularity_q`); NaN for a
+        graph without edges (whose partition is one module).
+
+    Examples
+    --------
+    Two triangles joined by one edge split into the two triangles:
+
+    >>> import numpy as np
+    >>> A = np.zeros((6, 6))
+    >>> for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]:
+    ...     A[i, j] = A[j, i] = 1
+    >>> partition, q = spectral_modularity(A)
+    >>> partition.tolist(), round(q, 4)
+    ([0, 0, 0, 1, 1, 1], 0.3571)
+    """
+    A = _check_undirected(A)
+    n = A.shape[0]
+    degree = A.sum(axis=1)
+    total = degree.sum()
+    if total == 0:
+        return np.zeros(n, dtype=int), float("nan")
+    B = A - gamma * np.outer(degree, degree) / total
+    labels = np.zeros(n, dtype=int)
+    pending, next_label = [np.arange(n)], 1
+    while pending:
+        members = pending.pop()
+        if members.size < 2:
+            continue
+        Bg = B[np.ix_(members, members)]
+        Bg = Bg - np.diag(Bg.sum(axis=1))
+        _, vectors = np.linalg.eigh(Bg)
+        s = np.where(vectors[:, -1] < 0, -1.0, 1.0)
+        q = float(s @ Bg @ s)
+        if q <= 1e-10:
+            continue
+        if fine_tune:
+            s, q = _fine_tune(Bg, s, q)
+        if q <= 1e-10 or abs(s.sum()) == members.size:
+            continue
+        labels[members[s < 0]] = next_label
+        next_label += 1
+        pending += [members[s > 0], members[s < 0]]
+    partition = _ordered_labels(labels)
+    return partition, modularity_q(A, partition, gamma)
+
+
 def louvain(A, gamma: float = 1.0, seed: int = 0):
     """Louvain modularity maximisation (bctpy ``community_louvain``), seeded.
 
@@ -90,11 +208,5 @@ def louvain(A, gamma: float = 1.0, seed: int = 0):
     if A.sum() == 0:
         return np.arange(n), float("nan")
     labels, _ = bct.community_louvain(A, gamma=gamma, seed=int(seed))
-    _, labels = np.unique(labels, return_inverse=True)
-    sizes = np.bincount(labels)
-    first = np.array([np.flatnonzero(labels == c)[0] for c in range(sizes.size)])
-    order = np.lexsort((first, -sizes))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    partition = rank[labels]
+    partition = _ordered_labels(labels)
     return partition, modularity_q(A, partition, gamma)

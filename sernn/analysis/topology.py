@@ -14,16 +14,25 @@ import pandas as pd
 from sernn.analysis.graph import binarize, check_weights
 from sernn.analysis.metrics import (
     degree_assortativity,
+    kde_entropy,
+    row_entropy,
     total_weight,
     weight_distance_correlation,
     weight_entropy,
     weighted_clustering,
     wiring_cost,
 )
-from sernn.analysis.modularity import louvain
+from sernn.analysis.modularity import louvain, spectral_modularity
 from sernn.analysis.smallworld import small_worldness
 
-__all__ = ["topology", "topology_history", "SCALAR_KEYS"]
+__all__ = ["topology", "topology_history", "modules", "SCALAR_KEYS", "RECIPES"]
+
+#: Analysis recipes: name -> how modularity is computed (every other measure is the same in both).
+RECIPES = {
+    "paper": "Newman spectral modularity with fine-tuning on the weighted (|W| + |W|.T) / 2, "
+             "diagonal zeroed (the seRNN paper's modularity_und on |W|)",
+    "binary": "Louvain (bctpy community_louvain, seeded) on the binary top-density graph",
+}
 
 #: The scalar results of :func:`topology`, in the column order of :func:`topology_history`.
 SCALAR_KEYS = (
@@ -48,6 +57,8 @@ SCALAR_KEYS = (
     "weight_distance_spearman",
     "weighted_clustering",
     "weight_entropy",
+    "row_entropy",
+    "kde_entropy",
     "assortativity",
     "mean_communicability",
     "density_target",
@@ -77,14 +88,49 @@ def _mean_communicability(W) -> float:
     return float((C.sum() - np.trace(C)) / (n * (n - 1)))
 
 
+def _check_recipe(recipe) -> str:
+    if recipe not in RECIPES:
+        raise ValueError(f"recipe must be one of {', '.join(map(repr, RECIPES))}; got {recipe!r}")
+    return recipe
+
+
+def modules(W, recipe: str = "paper", density: float = 0.1, seed: int = 0):
+    """The module partition and Q of a weight matrix under an analysis recipe.
+
+    ``recipe="paper"``: :func:`sernn.analysis.spectral_modularity` of the
+    weighted, unthresholded ``S = (|W| + |W|.T) / 2`` with the diagonal zeroed
+    (deterministic; ``density`` and ``seed`` are not used). ``recipe="binary"``:
+    :func:`sernn.analysis.louvain` of the top-``density`` binary graph of
+    :func:`sernn.analysis.binarize`, seeded.
+
+    Returns
+    -------
+    partition : ndarray of shape (n,), int
+    Q : float
+    """
+    recipe = _check_recipe(recipe)
+    W = check_weights(W)
+    if recipe == "paper":
+        S = (np.abs(W) + np.abs(W).T) / 2.0
+        np.fill_diagonal(S, 0.0)
+        return spectral_modularity(S)
+    A, _ = binarize(W, density)
+    return louvain(A.astype(np.float64), seed=seed)
+
+
 def topology(W, coordinates=None, density: float = 0.1, n_nulls: int = 1000, seed: int = 0,
-             entropy_bins: int = 50) -> dict:
+             entropy_bins: int = 50, recipe: str = "paper") -> dict:
     """Topology of one recurrent weight matrix, as the seRNN analysis defines it.
 
-    The binary measures (modularity, clustering, path length, small-worldness,
-    assortativity) use the graph of :func:`sernn.analysis.graph.binarize`: the
-    top ``density`` fraction of off-diagonal ``|W|``, symmetrised as
-    ``A or A.T``, without self-loops. The weighted measures use ``|W|``.
+    Two recipes differ only in the modularity (see :data:`RECIPES` and
+    :func:`modules`): ``"paper"`` (default) follows the seRNN paper (Achterberg
+    et al. 2023): Newman's spectral modularity with fine-tuning on the
+    weighted, unthresholded ``|W|``, symmetrised as ``(|W| + |W|.T) / 2``;
+    ``"binary"`` is Louvain on the thresholded binary graph. In both, the
+    binary measures (clustering, path length, small-worldness, assortativity)
+    use the graph of :func:`sernn.analysis.graph.binarize`: the top ``density``
+    fraction of off-diagonal ``|W|``, symmetrised as ``A or A.T``, without
+    self-loops; the weighted measures use ``|W|``.
 
     Parameters
     ----------
@@ -98,16 +144,18 @@ def topology(W, coordinates=None, density: float = 0.1, n_nulls: int = 1000, see
     n_nulls : int, default=1000
         Number of Erdős–Rényi ``G(n, m)`` null graphs for small-worldness.
     seed : int, default=0
-        Seed of the Louvain node order and of the null graphs.
+        Seed of the null graphs (and of the Louvain node order, binary recipe).
     entropy_bins : int, default=50
-        Histogram bins of the weight entropy.
+        Histogram bins of ``weight_entropy``.
+    recipe : {"paper", "binary"}, default="paper"
+        How modularity is computed (:data:`RECIPES`).
 
     Returns
     -------
     result : dict
         Scalars (see :data:`SCALAR_KEYS`):
 
-        - ``modularity`` (Newman Q of the Louvain partition, γ = 1) and
+        - ``modularity`` (Newman Q, γ = 1, of the recipe's partition) and
           ``n_modules``;
         - ``small_worldness`` σ, ``clustering`` (mean binary clustering),
           ``path_length`` (mean over connected pairs), ``efficiency``,
@@ -115,22 +163,41 @@ def topology(W, coordinates=None, density: float = 0.1, n_nulls: int = 1000, see
         - ``total_weight`` (Σ|W|), ``wiring_cost`` (Σ|W|∘D),
           ``weight_distance_corr`` (Pearson) and ``weight_distance_spearman``
           over non-zero off-diagonal weights;
-        - ``weighted_clustering``, ``weight_entropy`` (bits), ``assortativity``,
-          ``mean_communicability`` (mean off-diagonal communicability);
+        - ``weighted_clustering``, ``assortativity``, ``mean_communicability``
+          (mean off-diagonal communicability);
+        - three entropies, in bits: ``row_entropy`` (the mean entropy of each
+          unit's outgoing weights, :func:`sernn.analysis.row_entropy`: the
+          spatial-embedding-and-entropy study's), ``kde_entropy`` (of a Gaussian
+          KDE of the weights, :func:`sernn.analysis.kde_entropy`: the MICrONS
+          study's) and ``weight_entropy`` (a 50-bin histogram of the non-zero
+          ``|W|``, sernn's own);
         - ``density_target``, ``density`` (of the symmetrised graph), ``edges``;
 
-        plus ``partition`` (ndarray (n,), module of every unit),
+        plus ``partition`` (ndarray (n,), module of every unit), ``recipe``,
         ``threshold_rule`` (text), ``null_model`` (text) and ``adjacency``
         (ndarray (n, n) bool, the analysed graph).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.spatial import grid_coordinates
+    >>> W = np.random.default_rng(0).normal(size=(27, 27))
+    >>> result = topology(W, grid_coordinates((3, 3, 3)), n_nulls=100)
+    >>> result["recipe"], result["n_modules"], round(result["total_weight"], 2)
+    ('paper', 2, 580.21)
     """
     W = check_weights(W)
-    return _analyse(W, _distances(coordinates, W.shape[0]), density, n_nulls, seed, entropy_bins)
+    return _analyse(W, _distances(coordinates, W.shape[0]), density, n_nulls, seed, entropy_bins,
+                    _check_recipe(recipe))
 
 
-def _analyse(W, D, density, n_nulls, seed, entropy_bins) -> dict:
+def _analyse(W, D, density, n_nulls, seed, entropy_bins, recipe) -> dict:
     """:func:`topology` of a checked matrix with a precomputed distance matrix (or None)."""
     A, rule = binarize(W, density)
-    partition, q = louvain(A.astype(np.float64), seed=seed)
+    if recipe == "binary":
+        partition, q = louvain(A.astype(np.float64), seed=seed)
+    else:
+        partition, q = modules(W, recipe)
     result = {"modularity": q, "n_modules": int(np.unique(partition).size)}
     result.update(small_worldness(A, n_nulls=n_nulls, seed=seed))
     if D is None:
@@ -145,12 +212,15 @@ def _analyse(W, D, density, n_nulls, seed, entropy_bins) -> dict:
         weight_distance_spearman=spearman,
         weighted_clustering=weighted_clustering(W),
         weight_entropy=weight_entropy(W, bins=entropy_bins),
+        row_entropy=row_entropy(W),
+        kde_entropy=kde_entropy(W),
         assortativity=degree_assortativity(A),
         mean_communicability=_mean_communicability(W),
         density_target=rule["density_target"],
         density=rule["density"],
         edges=rule["edges"],
         partition=partition,
+        recipe=recipe,
         threshold_rule=rule["rule"],
         adjacency=A,
     )
@@ -159,7 +229,7 @@ def _analyse(W, D, density, n_nulls, seed, entropy_bins) -> dict:
 
 def topology_history(history, coordinates=None, epochs=None, density: float = 0.1,
                      n_nulls: int = 1000, seed: int = 0, entropy_bins: int = 50,
-                     progress=None) -> pd.DataFrame:
+                     progress=None, recipe: str = "paper") -> pd.DataFrame:
     """:func:`topology` of every snapshot of a weight history, one row per epoch.
 
     Every snapshot is analysed with the same ``seed`` (the same null-graph
@@ -175,7 +245,7 @@ def topology_history(history, coordinates=None, epochs=None, density: float = 0.
         Unit positions (for wiring cost and weight–distance correlations).
     epochs : array-like of int, optional
         Epoch number of every snapshot (default ``0, 1, ...``).
-    density, n_nulls, seed, entropy_bins
+    density, n_nulls, seed, entropy_bins, recipe
         As in :func:`topology`.
     progress : callable, optional
         Called as ``progress(index, total, seconds)`` after every snapshot.
@@ -183,8 +253,11 @@ def topology_history(history, coordinates=None, epochs=None, density: float = 0.
     Returns
     -------
     table : pandas.DataFrame
-        Columns ``epoch`` followed by :data:`SCALAR_KEYS`.
+        Columns ``epoch`` (the number of completed training epochs, 0 =
+        untrained, when the history comes from ``WeightHistory``), ``recipe``
+        and :data:`SCALAR_KEYS`.
     """
+    recipe = _check_recipe(recipe)
     history = np.asarray(history)
     if history.ndim != 3 or history.shape[1] != history.shape[2]:
         raise ValueError(f"history must have shape (epochs, n, n); got {history.shape}")
@@ -200,8 +273,8 @@ def topology_history(history, coordinates=None, epochs=None, density: float = 0.
     for index, (epoch, W) in enumerate(zip(epochs, history)):
         start = time.perf_counter()
         result = _analyse(check_weights(W, name="history[epoch]"), D, density, n_nulls, seed,
-                          entropy_bins)
-        rows.append({"epoch": int(epoch), **{key: result[key] for key in SCALAR_KEYS}})
+                          entropy_bins, recipe)
+        rows.append({"epoch": int(epoch), "recipe": recipe, **{key: result[key] for key in SCALAR_KEYS}})
         if progress is not None:
             progress(index, len(epochs), time.perf_counter() - start)
-    return pd.DataFrame(rows, columns=["epoch", *SCALAR_KEYS])
+    return pd.DataFrame(rows, columns=["epoch", "recipe", *SCALAR_KEYS])
