@@ -19,7 +19,7 @@ import sys
 #: subcommand -> (module, one-line help)
 SUBCOMMANDS = {
     "maze": ("sernn.experiments.maze", "run the maze benchmark (seRNN, spatial, L1, baseline)"),
-    "analyze": ("sernn.analysis.report", "topology analysis and figures of a benchmark output folder"),
+    "analyze": ("sernn.commands.analyze", "topology analysis and figures of a benchmark output folder"),
     "memory": ("sernn.experiments.memory", "run the connectome (bio-instantiated) memory benchmark"),
     "microns": ("sernn.experiments.microns", "run the MICrONS-constrained benchmark"),
 }

@@ -52,6 +52,7 @@ def test_analyze_writes_table_caches_and_figures(folder, capsys):
                 & (table["epoch"] == 2)].iloc[0]
     store = RunStore.open(folder)
     arrays = store.load_arrays(row["run_id"])
+    assert (table["recipe"] == "paper").all()  # the seRNN paper's recipe by default
     expected = topology(arrays["recurrent_kernel"][2], arrays["coordinates"], n_nulls=10, seed=3)
     for key in ("modularity", "small_worldness", "clustering", "path_length", "wiring_cost",
                 "weight_distance_corr", "weight_entropy", "assortativity", "total_weight"):
@@ -83,6 +84,16 @@ def test_analyze_resumes_from_cached_runs(folder, capsys):
     # other settings are not served from the cache
     assert main(["analyze", str(folder), "--nulls", "12", "--no-figures"]) == 0
     assert ": cached" not in capsys.readouterr().out
+    # nor is another recipe, whose modularity differs and is labelled
+    assert main(["analyze", str(folder), "--nulls", "12", "--no-figures", "--recipe", "binary"]) == 0
+    assert ": cached" not in capsys.readouterr().out
+    binary = pd.read_csv(folder / "topology.csv")
+    assert (binary["recipe"] == "binary").all()
+    row = binary.iloc[5]
+    arrays = RunStore.open(folder).load_arrays(row["run_id"])
+    index = list(arrays["epoch"]).index(row["epoch"])
+    expected = topology(arrays["recurrent_kernel"][index], n_nulls=12, recipe="binary")
+    assert row["modularity"] == pytest.approx(expected["modularity"], rel=1e-9)
 
 
 def test_epoch_selection_and_chosen_run(folder):
@@ -108,6 +119,7 @@ def test_missing_coordinates_skip_spatial_parts(tmp_path, capsys):
     (["--run", "nope"], "--run"),
     (["--density", "2"], "--density"),
     (["--figure-epoch", "9"], "--figure-epoch"),
+    (["--recipe", "weighted"], "--recipe"),
 ])
 def test_bad_options_exit_2_with_one_line(folder, capsys, args, message):
     assert main(["analyze", str(folder), "--nulls", "5", *args]) == 2

@@ -16,7 +16,7 @@ REQUIRED = ("modularity", "small_worldness", "clustering", "path_length", "total
 
 def test_import_does_not_load_keras_or_tensorflow():
     # neither the package nor the command module; matplotlib only when figures are drawn
-    code = ("import sys, numpy as np, sernn.analysis as a, sernn.analysis.report; "
+    code = ("import sys, numpy as np, sernn.analysis as a, sernn.analysis.folder, sernn.analysis.statistics, sernn.analysis.learning; "
             "a.topology(np.random.default_rng(0).normal(size=(12, 12)), n_nulls=5); "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'keras', 'tensorflow', 'matplotlib'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

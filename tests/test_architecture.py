@@ -13,7 +13,7 @@ LAYERS = {
     # storage, geometry and graph maths, data (numpy/scipy/pandas)
     "sernn.atomic": 0, "sernn.arraycodec": 0, "sernn.runfolder": 0, "sernn.masks": 0, "sernn.spatial": 0,
     "sernn.communicability": 0, "sernn.functional": 0, "sernn.connectomes": 0, "sernn.microns": 0,
-    "sernn.analysis": 0,
+    "sernn.analysis": 0, "sernn.plotting": 0,
     # Keras parts
     "sernn.regularizers": 1, "sernn.constraints": 1, "sernn.initializers": 1,
     # tasks
@@ -21,10 +21,10 @@ LAYERS = {
     # models and training
     "sernn.models": 3, "sernn.callbacks": 3, "sernn.training": 3,
     # experiments, command line
-    "sernn.experiments": 4, "sernn.cli": 5,
+    "sernn.experiments": 4, "sernn.cli": 5, "sernn.commands": 5,
 }
 KERAS_FREE = ("sernn.atomic", "sernn.arraycodec", "sernn.runfolder", "sernn.masks", "sernn.spatial", "sernn.communicability",
-              "sernn.functional", "sernn.connectomes", "sernn.microns", "sernn.analysis")
+              "sernn.functional", "sernn.connectomes", "sernn.microns", "sernn.analysis", "sernn.plotting")
 
 
 def layer_of(module):

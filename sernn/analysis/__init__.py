@@ -10,8 +10,10 @@
 :func:`modules`                        the partition and Q of a recipe (``RECIPES``)
 =====================================  ============================================
 
-The ``sernn analyze`` command (:mod:`sernn.analysis.report`) applies these to a
-benchmark output folder and draws the figures; it is imported only when used.
+:func:`sernn.analysis.folder.analyze_folder` applies them to a benchmark output
+folder (``sernn analyze``); :mod:`sernn.analysis.statistics` and
+:mod:`sernn.analysis.learning` give the confidence intervals, tests and learning
+outcomes of ``sernn report``. Figures live in :mod:`sernn.plotting`.
 See ``docs/analysis.md`` for the definitions and conventions.
 """
 from sernn.analysis.graph import binarize, check_weights, proportional_threshold, symmetrize

@@ -1,0 +1,1 @@
+"""The ``sernn`` subcommands that are not benchmarks: ``analyze`` and ``report`` (thin wrappers)."""

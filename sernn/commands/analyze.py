@@ -1,0 +1,125 @@
+"""``sernn analyze RUN_DIR``: topology of every run and epoch of a benchmark folder, and figures.
+
+Writes ``topology.csv`` (and a cache per run) through
+:func:`sernn.analysis.folder.analyze_folder`, then the figures of
+:mod:`sernn.plotting` into ``RUN_DIR/figures/``: validation accuracy over
+epochs per condition; modularity, small-worldness, wiring cost and
+weight–distance correlation over epochs and against the regularisation
+strength per condition; the weight matrix of one run ordered by module; that
+run's units in 3-D coloured by module with the strongest connections drawn.
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from sernn.analysis.folder import analyze_folder, load_history, parse_epochs, select_epochs
+from sernn.analysis.topology import RECIPES, modules
+from sernn.plotting import (figure_accuracy, figure_against_strength, figure_matrix, figure_over_epochs,
+                            figure_units_3d)
+
+__all__ = ["add_arguments", "run", "draw_figures"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``sernn analyze``."""
+    parser.add_argument("run_dir", metavar="RUN_DIR",
+                        help="output folder of a benchmark (e.g. of `sernn maze`)")
+    parser.add_argument("--recipe", choices=tuple(RECIPES), default="paper",
+                        help="paper (default): modularity by Newman's spectral method on the weighted "
+                             "|W|, as the seRNN paper; binary: Louvain on the thresholded graph")
+    parser.add_argument("--density", type=float, default=0.1,
+                        help="fraction of the strongest |weights| kept as edges (default: 0.1)")
+    parser.add_argument("--nulls", type=int, default=1000,
+                        help="Erdős–Rényi null graphs per network for small-worldness (default: 1000)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the Louvain order and the null graphs (default: 0)")
+    parser.add_argument("--epochs", default="all",
+                        help="snapshots to analyse: 'all' (default), 'last', or comma-separated "
+                             "epoch numbers such as '0,9' (0 = before training)")
+    parser.add_argument("--run", default=None, metavar="RUN_ID",
+                        help="run drawn in the weight-matrix and 3-D figures (default: the first "
+                             "'sernn' run, else the first run)")
+    parser.add_argument("--figure-epoch", type=int, default=None,
+                        help="epoch used for the strength, matrix and 3-D figures "
+                             "(default: the last analysed epoch)")
+    parser.add_argument("--edges", type=int, default=150,
+                        help="strongest connections drawn in the 3-D figure (default: 150)")
+    parser.add_argument("--no-figures", action="store_true", help="write topology.csv only")
+
+
+def _chosen_run(table, requested):
+    runs = list(dict.fromkeys(table["run_id"]))
+    if requested is not None:
+        if requested not in runs:
+            raise ValueError(f"--run: no analysed run named {requested!r}; runs are e.g. {runs[0]!r}")
+        return requested
+    if "condition" in table.columns:
+        sernn_runs = table.loc[table["condition"].astype(str) == "sernn", "run_id"]
+        if not sernn_runs.empty:
+            return sernn_runs.iloc[0]
+    return runs[0]
+
+
+def draw_figures(table, store, run_id=None, epoch=None, density=0.1, seed=0, n_edges=150, log=print,
+                 recipe="paper"):
+    """Write every figure of ``sernn analyze`` into ``RUN_DIR/figures``; returns their paths.
+
+    The matrix and 3-D figures order and colour the units by the modules of
+    ``recipe`` (:func:`sernn.analysis.modules`).
+    """
+    out = store.path / "figures"
+    out.mkdir(exist_ok=True)
+    written = []
+    if epoch is None:
+        epoch = int(table["epoch"].max())
+    elif epoch not in set(table["epoch"].astype(int)):
+        raise ValueError(f"--figure-epoch: epoch {epoch} was not analysed; analysed epochs are "
+                         f"{sorted(set(table['epoch'].astype(int)))}")
+    if figure_accuracy(store.metrics(), out / "accuracy.png", store.benchmark):
+        written.append(out / "accuracy.png")
+    else:
+        log("no val_accuracy in metrics.csv: accuracy figure skipped")
+    figure_over_epochs(table, out / "topology_epochs.png")
+    figure_against_strength(table, epoch, out / "topology_strength.png")
+    written += [out / "topology_epochs.png", out / "topology_strength.png"]
+    run_id = _chosen_run(table, run_id)
+    kernel, epochs, coordinates = load_history(store, run_id)
+    index = select_epochs(epochs, [epoch], run_id)[0]
+    W = np.asarray(kernel[index], dtype=np.float64)
+    partition, _ = modules(W, recipe, density=density, seed=seed)
+    name = f"weights_{run_id}_epoch{epoch}.png"
+    figure_matrix(W, partition, run_id, epoch, out / name)
+    written.append(out / name)
+    if coordinates is None:
+        log(f"{run_id} saved no coordinates: 3-D figure skipped")
+    else:
+        name = f"units3d_{run_id}_epoch{epoch}.png"
+        figure_units_3d(W, coordinates, partition, run_id, epoch, n_edges, out / name)
+        written.append(out / name)
+    return written
+
+
+def run(args) -> int:
+    """Run ``sernn analyze``; returns the exit code."""
+    if not 0 < args.density <= 1:
+        raise ValueError(f"--density must be in (0, 1] (fraction of weights kept); got {args.density}")
+    if args.nulls < 1:
+        raise ValueError(f"--nulls must be a positive integer; got {args.nulls}")
+    if args.edges < 0:
+        raise ValueError(f"--edges must be >= 0; got {args.edges}")
+    epochs = parse_epochs(args.epochs)
+
+    def log(line):
+        print(line, flush=True)
+
+    table, store = analyze_folder(args.run_dir, density=args.density, n_nulls=args.nulls,
+                                  seed=args.seed, epochs=epochs, log=log, recipe=args.recipe)
+    log(f"wrote {store.path / 'topology.csv'} ({len(table)} rows)")
+    if not args.no_figures:
+        for path in draw_figures(table, store, run_id=args.run, epoch=args.figure_epoch,
+                                 density=args.density, seed=args.seed, n_edges=args.edges, log=log,
+                                 recipe=args.recipe):
+            log(f"wrote {path}")
+    return 0

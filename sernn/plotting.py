@@ -1,0 +1,177 @@
+"""Every figure of the package (matplotlib, imported only when a figure is drawn).
+
+Each function takes tables or arrays and a path, draws one figure and saves it
+as PNG; none computes an analysis itself. ``sernn analyze`` and ``sernn report``
+call them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: The topology measures drawn over epochs and against strength: column -> axis label.
+FIGURE_METRICS = {
+    "modularity": "modularity Q",
+    "small_worldness": "small-worldness σ",
+    "wiring_cost": "wiring cost Σ|W|·D",
+    "weight_distance_corr": "weight–distance correlation r",
+}
+
+#: Conditions of the maze benchmark, in the order they are drawn (others follow, sorted).
+CONDITION_ORDER = ("baseline", "l1", "spatial", "sernn")
+
+
+def _conditions(table):
+    if "condition" not in table.columns:
+        return [None]
+    present = list(dict.fromkeys(table["condition"].astype(str)))
+    ordered = [c for c in CONDITION_ORDER if c in present]
+    return ordered + sorted(c for c in present if c not in ordered)
+
+
+def _subset(table, condition):
+    return table if condition is None else table[table["condition"].astype(str) == condition]
+
+
+def _colours(conditions):
+    from matplotlib import colormaps
+
+    cycle = colormaps["tab10"]
+    return {c: cycle(i % 10) for i, c in enumerate(conditions)}
+
+
+def _band(ax, frame, x, y, colour, label):
+    data = frame[[x, y]].dropna()
+    if data.empty:
+        return
+    grouped = data.groupby(x)[y]
+    mean, sd = grouped.mean(), grouped.std().fillna(0.0)
+    ax.plot(mean.index, mean.to_numpy(), marker="o", ms=3, color=colour,
+            label=f"{label} (n={data.shape[0] // max(1, mean.size)})")
+    ax.fill_between(mean.index, (mean - sd).to_numpy(), (mean + sd).to_numpy(), color=colour,
+                    alpha=0.2, linewidth=0)
+
+
+def _new_figure(size):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained")
+
+
+def figure_accuracy(metrics: pd.DataFrame, path, benchmark=None) -> bool:
+    """Validation accuracy over epochs, mean ± SD over runs per condition.
+
+    For the maze benchmark the no-memory ceiling (5/8) is drawn as a guide.
+    """
+    if metrics.empty or "val_accuracy" not in metrics.columns:
+        return False
+    conditions = _conditions(metrics)
+    colours = _colours(conditions)
+    fig = _new_figure((6, 4))
+    ax = fig.add_subplot()
+    for condition in conditions:
+        _band(ax, _subset(metrics, condition), "epoch", "val_accuracy", colours[condition],
+              condition or "all runs")
+    if benchmark == "maze":
+        ax.axhline(0.625, color="grey", ls=":", lw=1, label="no-memory ceiling (5/8)")
+    ax.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1.02),
+           title="Validation accuracy per condition (mean ± SD)")
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=120)
+    return True
+
+
+def figure_over_epochs(table: pd.DataFrame, path) -> None:
+    """The four :data:`FIGURE_METRICS` over epochs, mean ± SD per condition."""
+    conditions = _conditions(table)
+    colours = _colours(conditions)
+    fig = _new_figure((10, 7))
+    axes = fig.subplots(2, 2).ravel()
+    for ax, (column, label) in zip(axes, FIGURE_METRICS.items()):
+        for condition in conditions:
+            _band(ax, _subset(table, condition), "epoch", column, colours[condition],
+                  condition or "all runs")
+        ax.set(xlabel="epoch (0 = before training)", ylabel=label)
+        if column == "small_worldness":
+            ax.axhline(1.0, color="grey", ls=":", lw=1)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Topology over training (mean ± SD over runs)")
+    fig.savefig(path, dpi=120)
+
+
+def figure_against_strength(table: pd.DataFrame, epoch: int, path) -> None:
+    """The four :data:`FIGURE_METRICS` against regularisation strength at one epoch."""
+    frame = table[table["epoch"] == epoch]
+    conditions = _conditions(frame)
+    colours = _colours(conditions)
+    fig = _new_figure((10, 7))
+    axes = fig.subplots(2, 2).ravel()
+    has_strength = "strength" in frame.columns
+    for ax, (column, label) in zip(axes, FIGURE_METRICS.items()):
+        for condition in conditions:
+            part = _subset(frame, condition)
+            name = condition or "all runs"
+            strengths = part["strength"].astype(float) if has_strength else pd.Series(0.0, part.index)
+            if strengths.nunique() <= 1 and (strengths.fillna(0) == 0).all():
+                value = part[column].mean()
+                if np.isfinite(value):
+                    ax.axhline(value, color=colours[condition], ls="--", lw=1,
+                               label=f"{name} (no regulariser, mean)")
+                continue
+            ax.scatter(strengths, part[column], s=10, color=colours[condition], alpha=0.6,
+                       label=name)
+            means = part.assign(_s=strengths).groupby("_s")[column].mean()
+            ax.plot(means.index, means.to_numpy(), color=colours[condition], lw=1)
+        ax.set(xlabel="regularisation strength λ", ylabel=label)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Topology against regularisation strength at epoch {epoch}")
+    fig.savefig(path, dpi=120)
+
+
+def _module_order(partition):
+    return np.lexsort((np.arange(partition.size), partition))
+
+
+def figure_matrix(W, partition, run_id, epoch, path) -> None:
+    """Recurrent weights ordered by module, with module boundaries."""
+    order = _module_order(partition)
+    ordered = W[np.ix_(order, order)]
+    limit = float(np.abs(ordered).max()) or 1.0
+    fig = _new_figure((6.2, 5.4))
+    ax = fig.add_subplot()
+    image = ax.imshow(ordered, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    bounds = np.flatnonzero(np.diff(partition[order])) + 0.5
+    for b in bounds:
+        ax.axhline(b, color="k", lw=0.6)
+        ax.axvline(b, color="k", lw=0.6)
+    fig.colorbar(image, ax=ax, label="weight (from row unit to column unit)")
+    ax.set(xlabel="to unit (ordered by module)", ylabel="from unit (ordered by module)")
+    ax.set_title(f"{run_id}\nepoch {epoch}: weights ordered by module "
+                 f"({np.unique(partition).size} modules)", fontsize=9)
+    fig.savefig(path, dpi=120)
+
+
+def figure_units_3d(W, coordinates, partition, run_id, epoch, n_edges, path) -> None:
+    """Units in 3-D coloured by module, with the strongest connections drawn."""
+    from matplotlib import colormaps
+
+    coordinates = np.asarray(coordinates, dtype=float)
+    strength = np.abs(W).copy()
+    np.fill_diagonal(strength, 0.0)
+    flat = np.argsort(strength, axis=None)[::-1][:max(0, int(n_edges))]
+    sources, targets = np.unravel_index(flat, strength.shape)
+    keep = strength[sources, targets] > 0
+    sources, targets = sources[keep], targets[keep]
+    top = strength[sources, targets].max() if sources.size else 1.0
+    cmap = colormaps["tab10" if partition.max() < 10 else "tab20"]
+    fig = _new_figure((7, 6))
+    ax = fig.add_subplot(projection="3d")
+    for s, t in zip(sources, targets):
+        ax.plot(*coordinates[[s, t]].T, color="0.3", alpha=0.15 + 0.6 * strength[s, t] / top,
+                lw=0.4 + 1.6 * strength[s, t] / top)
+    ax.scatter(*coordinates.T, c=[cmap(p % cmap.N) for p in partition], s=40, depthshade=False,
+               edgecolors="k", linewidths=0.3)
+    ax.set(xlabel="x", ylabel="y", zlabel="z")
+    ax.set_title(f"{run_id}\nepoch {epoch}: units coloured by module, "
+                 f"{sources.size} strongest connections", fontsize=9)
+    fig.savefig(path, dpi=120)
