@@ -62,7 +62,10 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = _build_parser(argv)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a one-line option error
+        return int(exc.code or 0)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0 if not argv else 2
