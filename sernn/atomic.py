@@ -5,14 +5,17 @@ one, never a partial file.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_csv", "atomic_save_npz"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_csv", "atomic_save_npz",
+           "replaced_folder"]
 
 
 def _file_mode() -> int:
@@ -58,3 +61,29 @@ def atomic_save_npz(path, **arrays) -> None:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
     atomic_write_bytes(path, buffer.getvalue())
+
+
+@contextlib.contextmanager
+def replaced_folder(path):
+    """Build a folder's new contents in a temporary sibling, then swap it in whole.
+
+    ``with replaced_folder("out/report") as tmp:`` writes into ``tmp``; on
+    success the previous ``out/report`` (if any) is replaced by it; on any
+    error the temporary folder is removed and the previous one stays as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~os.umask(os.umask(0)))
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

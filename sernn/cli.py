@@ -20,6 +20,7 @@ import sys
 SUBCOMMANDS = {
     "maze": ("sernn.experiments.maze", "run the maze benchmark (seRNN, spatial, L1, baseline)"),
     "analyze": ("sernn.commands.analyze", "topology analysis and figures of a benchmark output folder"),
+    "report": ("sernn.commands.report", "a report with confidence intervals of an analysed maze folder"),
     "memory": ("sernn.experiments.memory", "run the connectome (bio-instantiated) memory benchmark"),
     "microns": ("sernn.experiments.microns", "run the MICrONS-constrained benchmark"),
 }

@@ -175,3 +175,63 @@ def figure_units_3d(W, coordinates, partition, run_id, epoch, n_edges, path) -> 
     ax.set_title(f"{run_id}\nepoch {epoch}: units coloured by module, "
                  f"{sources.size} strongest connections", fontsize=9)
     fig.savefig(path, dpi=120)
+
+
+def _band_lines(ax, bands, x, colours):
+    # bins of strength hold different networks (n is their sum); epochs hold the same networks
+    # again and again (n is the most at any epoch)
+    for condition in _conditions(bands):
+        part = bands[bands["condition"] == condition].sort_values(x)
+        if part.empty:
+            continue
+        count = f"n={int(part['n'].sum())}" if x != "epoch" else f"n≤{int(part['n'].max())}"
+        ax.plot(part[x], part["mean"], marker="o", ms=3, color=colours[condition],
+                label=f"{condition} ({count})")
+        ax.fill_between(part[x], part["ci_low"].fillna(part["mean"]), part["ci_high"].fillna(part["mean"]),
+                        color=colours[condition], alpha=0.25, linewidth=0)
+
+
+def figure_measure_bands(bands: pd.DataFrame, x: str, labels: dict, path, title: str, xlabel: str,
+                         reference_lines=None, reference_label: str = "") -> None:
+    """One panel per measure: mean and CI band per condition against ``x``.
+
+    ``bands`` has columns ``condition``, ``x``, ``measure``, ``n``, ``mean``,
+    ``ci_low``, ``ci_high`` (:func:`sernn.analysis.findings.binned_band`, one
+    measure after another); ``reference_lines`` maps a measure to a value drawn
+    as a dashed line (e.g. the unregularised networks' mean).
+    """
+    measures = [m for m in labels if m in set(bands["measure"])]
+    columns = 3 if len(measures) > 4 else 2
+    rows = int(np.ceil(len(measures) / columns))
+    fig = _new_figure((4.6 * columns, 3.6 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    colours = _colours(_conditions(bands))
+    for ax, measure in zip(axes, measures):
+        _band_lines(ax, bands[bands["measure"] == measure], x, colours)
+        value = (reference_lines or {}).get(measure)
+        if value is not None and np.isfinite(value):
+            ax.axhline(value, color="grey", ls="--", lw=1, label=reference_label)
+        if measure == "small_worldness":
+            ax.axhline(1.0, color="grey", ls=":", lw=1)
+        ax.set(xlabel=xlabel, ylabel=labels[measure])
+    for ax in axes[len(measures):]:
+        ax.set_visible(False)
+    if measures:
+        axes[0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.savefig(path, dpi=120)
+
+
+def figure_accuracy_bands(bands: pd.DataFrame, path, threshold=None, plateau=None) -> None:
+    """Validation accuracy over epochs: mean and CI band per condition, with the threshold and plateau."""
+    fig = _new_figure((6, 4))
+    ax = fig.add_subplot()
+    _band_lines(ax, bands, "epoch", _colours(_conditions(bands)))
+    if threshold is not None:
+        ax.axhline(threshold, color="k", ls="--", lw=0.8, label=f"threshold {threshold}")
+    if plateau is not None:
+        ax.axhspan(*plateau, color="grey", alpha=0.15, label="no-memory plateau")
+    ax.set(xlabel="completed training epochs", ylabel="validation accuracy", ylim=(0, 1.02),
+           title="Validation accuracy, all networks (mean, 95 % CI)")
+    ax.legend(fontsize=7)
+    fig.savefig(path, dpi=120)

@@ -1,0 +1,53 @@
+"""``sernn report RUN_DIR``: the paper's comparisons of a benchmark folder, with confidence intervals.
+
+Thin wrapper around :func:`sernn.experiments.maze_report.maze_report` (maze
+folders, after ``sernn maze`` and ``sernn analyze``).
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``sernn report``."""
+    parser.description = ("Write RUN_DIR/report/ (report.md, report.json, tables, figures): the seRNN paper's "
+                          "comparisons at matched accuracy with 95 % confidence intervals. Run `sernn analyze "
+                          "RUN_DIR` first.")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a `sernn maze` folder analysed by `sernn analyze`")
+    parser.add_argument("--epoch", type=int, default=9,
+                        help="completed training epochs at which networks are compared (default: 9, the paper's)")
+    parser.add_argument("--min-accuracy", type=float, default=0.9,
+                        help="keep networks with at least this validation accuracy at --epoch "
+                             "(default: 0.9, the paper's filter)")
+    parser.add_argument("--bins", type=int, default=10,
+                        help="strength bins of the learning table and strength figures (default: 10)")
+    parser.add_argument("--boot", type=int, default=10000, help="bootstrap resamples (default: 10000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    parser.add_argument("--no-figures", action="store_true", help="tables and text only")
+
+
+def run(args) -> int:
+    """Run ``sernn report``; returns the exit code."""
+    from sernn.analysis.statistics import _check_boot
+    from sernn.experiments.maze_report import maze_report
+
+    try:
+        _check_boot(args.boot)
+    except ValueError:
+        raise ValueError(f"--boot must be an integer >= 100; got {args.boot}") from None
+    report = maze_report(args.run_dir, epoch=args.epoch, min_accuracy=args.min_accuracy, bins=args.bins,
+                         n_boot=args.boot, seed=args.seed, figures=not args.no_figures,
+                         command="sernn " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+                         if sys.argv[0].endswith("sernn") else None)
+    print(f"Report of {report['folder']} at epoch {report['epoch']}, validation accuracy >= "
+          f"{report['min_accuracy']} (kept: " + ", ".join(f"{c} {n}/{report['networks'][c]}"
+                                                         for c, n in report["networks_kept"].items()) + ")")
+    for claim in report["claims"]:
+        print(f"- {claim['claim']}: {claim['verdict']}; {claim['detail']}")
+    print(f"wrote {report['folder']}/report/report.md, report.json and "
+          f"{len(report.get('figures', []))} figures")
+    return 0

@@ -1,0 +1,304 @@
+"""``sernn report`` for maze folders: the seRNN paper's comparisons with confidence intervals.
+
+After ``sernn maze`` and ``sernn analyze``, :func:`maze_report` reads the
+folder's ``topology.csv`` and ``metrics.csv`` and writes ``RUN_DIR/report/``:
+
+``report.md``, ``report.json``
+    per condition, among the networks whose validation accuracy at the report
+    epoch (default 9, the paper's) is at least ``min_accuracy`` (default 0.9,
+    the paper's filter): ``n``, the mean and its 95 % bootstrap CI of
+    modularity Q, small-worldness σ, the weight–distance correlation, the total
+    weight and the two published entropies; every condition against L1 and
+    against the baseline (difference of means with a bootstrap CI, Hedges' g,
+    Welch's t-test, Mann–Whitney U: unpaired); learning outcomes per condition
+    and strength bin with Wilson CIs; and one line per headline claim of the
+    paper with the verdict this folder supports.
+``*.png``
+    each measure against strength (bins, mean with CI band), each measure over
+    epochs (the filter applied at every epoch), and validation accuracy over
+    epochs.
+
+The report is built in a temporary folder and swapped in whole, so a failed
+report never leaves a half-written one.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sernn.analysis.findings import binned_band, compare_to, describe_groups, judge, strength_bins
+from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
+from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
+from sernn.experiments.maze import CONDITIONS, PLATEAU
+from sernn.runfolder import RunStore
+
+__all__ = ["maze_report", "MEASURES", "CLAIMS"]
+
+#: Measures of the report: column of topology.csv -> label.
+MEASURES = {
+    "modularity": "modularity Q",
+    "small_worldness": "small-worldness σ",
+    "weight_distance_corr": "weight–distance correlation r",
+    "total_weight": "total weight Σ|W|",
+    "row_entropy": "row entropy (bits)",
+    "kde_entropy": "KDE entropy (bits)",
+}
+
+#: The seRNN paper's headline comparisons at matched accuracy: (measure, direction of seRNN - L1, claim).
+CLAIMS = (
+    ("modularity", "greater", "seRNNs are more modular than L1 networks (higher Q)"),
+    ("small_worldness", "greater", "seRNNs are more small-world than L1 networks (higher σ)"),
+    ("weight_distance_corr", "less",
+     "seRNNs favour short connections more than L1 networks (more negative weight–distance correlation)"),
+)
+
+
+def _fmt(value, digits=4):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{value:.{digits}g}"
+
+
+def _p(value):
+    if not np.isfinite(value):
+        return "–"
+    return f"{value:.2g}" if value >= 1e-4 else "<1e-4"
+
+
+def _load(run_dir, epoch, min_accuracy):
+    store = RunStore.open(run_dir)
+    if store.benchmark != "maze":
+        raise ValueError(f"{str(run_dir)!r} holds a {store.benchmark!r} benchmark; sernn report supports "
+                         "maze folders (reports of memory and microns folders are not available yet)")
+    path = Path(run_dir) / "topology.csv"
+    if not path.exists():
+        raise ValueError(f"{str(run_dir)!r} has no topology.csv yet; run `sernn analyze {run_dir}` first")
+    table = pd.read_csv(path)
+    if table.empty or "epoch" not in table.columns:
+        raise ValueError(f"{path} holds no analysed epochs; run `sernn analyze {run_dir}` again")
+    metrics = store.metrics()
+    if metrics.empty or "val_accuracy" not in metrics.columns:
+        raise ValueError(f"{str(run_dir)!r} has no validation accuracy in its metrics.csv")
+    analysed = sorted(set(table["epoch"].astype(int)))
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch not in analysed:
+        raise ValueError(f"--epoch {epoch}: not analysed in {str(run_dir)!r}; analysed epochs are "
+                         f"{', '.join(map(str, analysed))} (0 = untrained)")
+    if isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float)) \
+            or not 0.0 <= min_accuracy <= 1.0:
+        raise ValueError(f"--min-accuracy must be a number in [0, 1]; got {min_accuracy!r}")
+    table["condition"] = table["condition"].astype(str)
+    metrics["condition"] = metrics["condition"].astype(str)
+    return store, table, metrics
+
+
+def _filtered(table, epoch, min_accuracy):
+    at = table[table["epoch"] == epoch]
+    return at[at["val_accuracy"] >= min_accuracy].copy()
+
+
+def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 10, n_boot: int = 10000,
+                seed: int = 0, figures: bool = True, command: str | None = None) -> dict:
+    """Write ``RUN_DIR/report/`` (report.md, report.json, tables, figures) and return the report.
+
+    Parameters
+    ----------
+    run_dir : str or path-like
+        A ``sernn maze`` folder analysed by ``sernn analyze``.
+    epoch : int, default=9
+        Completed training epochs at which networks are compared (the seRNN paper's 9).
+    min_accuracy : float, default=0.9
+        Networks below this validation accuracy at ``epoch`` are left out (per
+        epoch in the time courses), as in the paper.
+    bins : int, default=10
+        Strength bins of the learning table and the strength figures.
+    n_boot : int, default=10000
+        Bootstrap resamples of every CI.
+    seed : int, default=0
+        Seed of the bootstrap.
+    figures : bool, default=True
+    command : str, optional
+        The command line quoted in report.md.
+
+    Returns
+    -------
+    report : dict
+        What ``report.json`` holds.
+    """
+    store, table, metrics = _load(run_dir, epoch, min_accuracy)
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"--bins must be a positive integer; got {bins!r}")
+    kept = _filtered(table, epoch, min_accuracy)
+    if kept.empty:
+        best = table.loc[table["epoch"] == epoch, "val_accuracy"].max()
+        raise ValueError(f"--min-accuracy {min_accuracy} leaves no network at epoch {epoch} (the best "
+                         f"validation accuracy there is {_fmt(float(best))}); lower it or train longer")
+    measures = [m for m in MEASURES if m in kept.columns]
+    order = list(CONDITIONS)
+    summary = describe_groups(kept, "condition", measures, n_boot=n_boot, seed=seed, order=order)
+    comparisons = pd.concat([compare_to(kept, "condition", measures, reference, n_boot=n_boot, seed=seed,
+                                        order=order) for reference in ("l1", "baseline")],
+                            ignore_index=True)
+    outcomes = learning_outcomes(metrics, epoch=epoch, threshold=min_accuracy, plateau=PLATEAU)
+    outcomes["condition"] = outcomes["condition"].astype(str)
+    outcomes["strength_bin"] = "0"
+    for condition, part in outcomes.groupby("condition"):
+        outcomes.loc[part.index, "strength_bin"] = strength_bins(part["strength"], bins).to_numpy()
+    by_condition = learning_table(outcomes, by=["condition"])
+    by_bin = learning_table(outcomes, by=["condition", "strength_bin"])
+    for frame in (by_condition, by_bin):
+        frame["_order"] = frame["condition"].map({c: i for i, c in enumerate(order)}).fillna(len(order))
+    by_condition = by_condition.sort_values("_order").drop(columns="_order")
+    by_bin["_low"] = by_bin["strength_bin"].str.extract(r"([0-9.eE+-]+)")[0].astype(float)
+    by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
+    claims = _claims(comparisons, kept)
+    recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
+    report = {
+        "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"), "recipe": recipes, "epoch": int(epoch),
+        "min_accuracy": float(min_accuracy), "n_boot": int(n_boot), "seed": int(seed),
+        "networks": {c: int(n) for c, n in table[table["epoch"] == epoch].groupby("condition").size().items()},
+        "networks_kept": {c: int(n) for c, n in kept.groupby("condition").size().items()},
+        "measures": _records(summary), "comparisons": _records(comparisons),
+        "learning": _records(by_condition), "learning_by_strength": _records(by_bin), "claims": claims,
+        "settings": store.settings,
+    }
+    with replaced_folder(Path(run_dir) / "report") as out:
+        atomic_write_csv(out / "measures.csv", summary)
+        atomic_write_csv(out / "comparisons.csv", comparisons)
+        atomic_write_csv(out / "learning.csv", by_bin)
+        atomic_write_csv(out / "outcomes.csv", outcomes)
+        report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed,
+                                     out) if figures else []
+        atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
+        atomic_write_text(out / "report.md", _markdown(report, summary, comparisons, by_condition, by_bin))
+    return report
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(type(value).__name__)
+
+
+def _records(frame):
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def _claims(comparisons, kept):
+    claims = []
+    counts = kept.groupby("condition").size()
+    for measure, direction, text in CLAIMS:
+        row = comparisons[(comparisons.get("condition") == "sernn") & (comparisons.get("reference") == "l1")
+                          & (comparisons.get("measure") == measure)] if not comparisons.empty else comparisons
+        if row.empty:
+            claims.append({"claim": text, "measure": measure, "verdict": "cannot test",
+                           "detail": f"it needs seRNN and L1 networks that pass the filter; kept: "
+                                     f"{int(counts.get('sernn', 0))} seRNN, {int(counts.get('l1', 0))} L1"})
+            continue
+        r = row.iloc[0]
+        verdict = judge(r["ci_low"], r["ci_high"], direction)
+        detail = (f"seRNN − L1 = {_fmt(r['difference'])} [95 % CI {_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}], "
+                  f"Hedges' g {_fmt(r['hedges_g'], 3)}, Welch p {_p(r['welch_p'])}, "
+                  f"n = {int(r['n'])} seRNN vs {int(r['n_reference'])} L1")
+        claims.append({"claim": text, "measure": measure, "verdict": verdict, "detail": detail,
+                       "difference": r["difference"], "ci": [r["ci_low"], r["ci_high"]]})
+    return claims
+
+
+_SENTENCE = {"supported": "supported by this folder", "contradicted": "contradicted by this folder",
+             "not shown": "not shown by this folder (the CI of the difference includes 0)",
+             "cannot test": "cannot be tested with this folder"}
+
+
+def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, out):
+    from sernn.plotting import figure_accuracy_bands, figure_measure_bands
+
+    written = []
+    regularised = kept[kept["strength"] > 0]
+    if not regularised.empty:
+        bands = pd.concat([binned_band(regularised, "strength", m, "condition", bins=bins, seed=seed)
+                           .assign(measure=m) for m in measures], ignore_index=True)
+        flat = kept[kept["strength"] == 0]
+        lines = {m: flat[m].mean() for m in measures} if not flat.empty else {}
+        figure_measure_bands(bands, "strength", {m: MEASURES[m] for m in measures}, out / "measures_strength.png",
+                             title=f"Epoch {epoch}, networks with validation accuracy ≥ {min_accuracy} "
+                                   "(mean, 95 % CI)", xlabel="regularisation strength λ",
+                             reference_lines=lines, reference_label="baseline (mean)")
+        written.append("measures_strength.png")
+    per_epoch = table[(table["epoch"] == 0) | (table["val_accuracy"] >= min_accuracy)]
+    bands = pd.concat([binned_band(per_epoch, "epoch", m, "condition", seed=seed).assign(measure=m)
+                       for m in measures], ignore_index=True)
+    figure_measure_bands(bands, "epoch", {m: MEASURES[m] for m in measures}, out / "measures_epochs.png",
+                         title=f"Over training: at each epoch the networks with validation accuracy ≥ "
+                               f"{min_accuracy} (epoch 0: all, untrained)",
+                         xlabel="completed training epochs")
+    written.append("measures_epochs.png")
+    accuracy = binned_band(metrics, "epoch", "val_accuracy", "condition", seed=seed)
+    figure_accuracy_bands(accuracy, out / "accuracy_epochs.png", threshold=min_accuracy, plateau=PLATEAU)
+    written.append("accuracy_epochs.png")
+    return written
+
+
+def _markdown(report, summary, comparisons, by_condition, by_bin):
+    lines = [f"# seRNN report: {report['folder']}", ""]
+    if report["command"]:
+        lines += [f"Command: `{report['command']}`  ", ""]
+    lines += [f"Created {report['created']}. Analysis recipe: {', '.join(report['recipe'])}. Networks are "
+              f"compared at epoch {report['epoch']} (completed training epochs) among those with validation "
+              f"accuracy ≥ {report['min_accuracy']} there (matched accuracy, the seRNN paper's filter). "
+              f"95 % CIs: percentile bootstrap of the mean ({report['n_boot']} resamples, seed "
+              f"{report['seed']}); differences are unpaired.", ""]
+    lines += ["## Headline claims", ""]
+    for claim in report["claims"]:
+        lines.append(f"- **{claim['claim']}**: {_SENTENCE[claim['verdict']]}; {claim['detail']}.")
+    lines += ["", "## Networks", "", "| condition | trained | kept at the filter |", "|---|---|---|"]
+    for condition, n in report["networks"].items():
+        lines.append(f"| {condition} | {n} | {report['networks_kept'].get(condition, 0)} |")
+    lines += ["", "## Measures (mean [95 % CI], n)", ""]
+    conditions = list(dict.fromkeys(summary["condition"]))
+    lines += ["| measure | " + " | ".join(conditions) + " |", "|---" * (len(conditions) + 1) + "|"]
+    for measure in dict.fromkeys(summary["measure"]):
+        cells = []
+        for condition in conditions:
+            r = summary[(summary["condition"] == condition) & (summary["measure"] == measure)].iloc[0]
+            cells.append(f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})")
+        lines.append(f"| {MEASURES[measure]} | " + " | ".join(cells) + " |")
+    if not comparisons.empty:
+        lines += ["", "## Differences (condition − reference; unpaired)", "",
+                  "| condition | reference | measure | difference [95 % CI] | Hedges' g | Welch p | "
+                  "Mann–Whitney p |", "|---|---|---|---|---|---|---|"]
+        for r in comparisons.itertuples():
+            lines.append(f"| {r.condition} | {r.reference} | {MEASURES[r.measure]} | {_fmt(r.difference)} "
+                         f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {_fmt(r.hedges_g, 3)} | {_p(r.welch_p)} | "
+                         f"{_p(r.mannwhitney_p)} |")
+    lines += ["", f"## Learning (validation accuracy; success = ≥ {report['min_accuracy']} at epoch "
+              f"{report['epoch']}; rate [Wilson 95 % CI])", "",
+              "Reached: at any epoch. Final: at the last epoch. Plateau: last accuracy in the no-memory band "
+              f"{PLATEAU[0]}–{PLATEAU[1]}. Collapse: reached the threshold, then lost it by the last epoch.", ""]
+    lines += _learning_rows(by_condition, ["condition"])
+    lines += ["", "Per strength bin:", ""]
+    lines += _learning_rows(by_bin, ["condition", "strength_bin"])
+    if report.get("figures"):
+        lines += ["", "## Figures", ""] + [f"![{name}]({name})" for name in report["figures"]]
+    return "\n".join(lines) + "\n"
+
+
+def _learning_rows(frame, keys):
+    header = "| " + " | ".join(k.replace("_", " ") for k in keys) + " | n | " + " | ".join(
+        o.replace("_", " ") for o in OUTCOMES) + " |"
+    rows = [header, "|---" * (len(keys) + 1 + len(OUTCOMES)) + "|"]
+    for r in frame.to_dict("records"):
+        cells = [f"{r[o]} ({r[o + '_rate']:.2f} [{r[o + '_low']:.2f}, {r[o + '_high']:.2f}])" for o in OUTCOMES]
+        rows.append("| " + " | ".join(str(r[k]) for k in keys) + f" | {r['n']} | " + " | ".join(cells) + " |")
+    return rows
