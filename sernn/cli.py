@@ -50,7 +50,7 @@ def _build_parser(argv):
     # placeholder parser so that they are listed in --help.
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         if name == chosen:
             module = importlib.import_module(module_name)
             module.add_arguments(p)

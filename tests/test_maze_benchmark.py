@@ -119,3 +119,24 @@ def test_changed_long_setting_is_summarised_in_one_short_line(tmp_path):
         RunStore(tmp_path / "f", "demo", {"ids": list(range(1, 501))})
     message = str(error.value)
     assert "ids" in message and "500 items" in message and len(message) < 400
+
+
+def test_summary_reads_the_papers_epoch_9_and_counts_collapses():
+    rows = []
+    curves = {  # run -> (condition, strength, validation accuracy after epochs 1..10)
+        "a": ("sernn", 0.3, [0.5, 0.7, 0.95, 1, 1, 1, 1, 1, 1, 1]),
+        "b": ("sernn", 0.3, [0.5, 0.9, 1, 1, 1, 1, 0.8, 0.7, 0.62, 0.62]),  # learned, then collapsed
+        "c": ("l1", 0.02, [0.5, 0.6, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62, 0.62]),
+    }
+    for run, (condition, strength, accuracy) in curves.items():
+        for epoch, value in enumerate(accuracy, start=1):
+            rows.append({"run_id": run, "condition": condition, "strength": strength, "seed": 0,
+                         "epoch": epoch, "val_accuracy": value, "reg_loss": float(epoch)})
+    summary = maze_bench.summarize(pd.DataFrame(rows)).set_index("condition")
+    assert (summary["epoch"] == 9).all()
+    assert summary.loc["sernn", "val_accuracy"] == pytest.approx((1 + 0.62) / 2)
+    assert summary.loc["sernn", "frac_success"] == 0.5 and summary.loc["sernn", "frac_collapse"] == 0.5
+    assert summary.loc["sernn", "frac_plateau"] == 0.5 and summary.loc["l1", "frac_plateau"] == 1.0
+    assert summary.loc["sernn", "reg_loss"] == 9.0
+    later = maze_bench.summarize(pd.DataFrame(rows), epoch=4, min_accuracy=0.99).set_index("condition")
+    assert (later["epoch"] == 4).all() and later.loc["sernn", "frac_success"] == 1.0

@@ -138,30 +138,44 @@ def describe_run(spec: MazeRun, rows, info) -> str:
             f"reg_loss={rows[-1]['reg_loss']:.3g}")
 
 
-def summarize(metrics: pd.DataFrame, store: RunStore | None = None) -> pd.DataFrame:
-    """One row per (condition, strength): final-epoch validation accuracy and plateau statistics."""
+def summarize(metrics: pd.DataFrame, store: RunStore | None = None, epoch: int | None = None,
+              min_accuracy: float = SUCCESS_ACCURACY) -> pd.DataFrame:
+    """One row per (condition, strength): validation accuracy at ``epoch`` and the learning outcomes.
+
+    ``epoch`` (completed training epochs) defaults to the seRNN paper's 9, or
+    the last epoch of runs shorter than that. Columns: ``runs``, ``epoch``,
+    ``val_accuracy`` (mean at ``epoch``) and its s.d., ``frac_success``
+    (validation accuracy >= ``min_accuracy`` at ``epoch``), ``frac_plateau``
+    (the last epoch on the no-memory band :data:`PLATEAU`), ``frac_collapse``
+    (reached ``min_accuracy``, then fell below it by the last epoch),
+    ``reg_loss`` (mean penalty at ``epoch``) and, with ``store``, the mean
+    ``test_accuracy`` of the trained networks (after the last epoch). The
+    outcomes are those of :func:`sernn.analysis.learning.learning_outcomes`.
+    """
+    from sernn.analysis.learning import learning_outcomes
+
     if metrics.empty:
         return pd.DataFrame()
-    final_epoch = metrics.groupby("run_id")["epoch"].transform("max")
-    final = metrics[metrics["epoch"] == final_epoch].copy()
-    if store is not None:
-        tests = {r["run_id"]: r.get("info", {}).get("test_accuracy", np.nan) for r in store.done_runs()}
-        final["test_accuracy"] = final["run_id"].map(tests)
-    acc = final["val_accuracy"]
-    final["success"] = acc >= SUCCESS_ACCURACY
-    final["plateau"] = (acc >= PLATEAU[0]) & (acc <= PLATEAU[1])
+    last = int(metrics["epoch"].max())
+    epoch = min(9, last) if epoch is None else int(epoch)
+    outcomes = learning_outcomes(metrics, epoch=epoch, threshold=min_accuracy, plateau=PLATEAU)
+    at_epoch = metrics[metrics["epoch"] == epoch].set_index("run_id")
+    outcomes["reg_loss"] = outcomes["run_id"].map(at_epoch["reg_loss"]) if "reg_loss" in at_epoch else np.nan
     aggregations = dict(
         runs=("run_id", "count"),
-        epoch=("epoch", "max"),
-        val_accuracy=("val_accuracy", "mean"),
-        val_accuracy_sd=("val_accuracy", "std"),
+        val_accuracy=("accuracy_at_epoch", "mean"),
+        val_accuracy_sd=("accuracy_at_epoch", "std"),
         frac_success=("success", "mean"),
         frac_plateau=("plateau", "mean"),
+        frac_collapse=("collapse", "mean"),
         reg_loss=("reg_loss", "mean"),
     )
-    if "test_accuracy" in final:
+    if store is not None:
+        tests = {r["run_id"]: r.get("info", {}).get("test_accuracy", np.nan) for r in store.done_runs()}
+        outcomes["test_accuracy"] = outcomes["run_id"].map(tests)
         aggregations["test_accuracy"] = ("test_accuracy", "mean")
-    summary = final.groupby(["condition", "strength"], as_index=False).agg(**aggregations)
+    summary = outcomes.groupby(["condition", "strength"], as_index=False).agg(**aggregations)
+    summary.insert(3, "epoch", epoch)
     summary["val_accuracy_sd"] = summary["val_accuracy_sd"].fillna(0.0)
     summary["_order"] = summary["condition"].map({c: i for i, c in enumerate(CONDITIONS)})
     summary = summary.sort_values(["_order", "strength"]).drop(columns="_order")
@@ -213,6 +227,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="penalty form: none = the paper's sum; size = size-normalised (see docs)")
     parser.add_argument("--constant-communicability", action="store_true",
                         help="treat communicability as a constant in the gradient")
+    parser.add_argument("--summary-epoch", type=positive(int), default=None, metavar="E",
+                        help="completed epochs at which the summary compares runs (default: 9, the paper's, "
+                             "or the last epoch if fewer)")
+    parser.add_argument("--min-accuracy", type=float, default=SUCCESS_ACCURACY,
+                        help="validation accuracy that counts as success (default: %(default)s)")
     parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
                         help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
@@ -252,6 +271,10 @@ def run(args) -> int:
                          f"({int(np.prod(grid))} positions); give --grid NX NY NZ with NX*NY*NZ = units")
     if args.noise < 0:
         raise ValueError(f"--noise must be >= 0, got {args.noise}")
+    if args.summary_epoch is not None and args.summary_epoch > args.epochs:
+        raise ValueError(f"--summary-epoch {args.summary_epoch} is after the last epoch (--epochs {args.epochs})")
+    if not 0.0 <= args.min_accuracy <= 1.0:
+        raise ValueError(f"--min-accuracy must be in [0, 1], got {args.min_accuracy}")
     coordinates = grid_coordinates(grid)
     settings = {
         "units": args.units, "grid": list(grid), "epochs": args.epochs, "train_trials": args.train_trials,
@@ -266,10 +289,12 @@ def run(args) -> int:
     store.run_pending(runs, lambda spec: run_one(spec, store.settings, coordinates), describe_run,
                       "sernn maze")
     metrics = store.rebuild_metrics()
-    summary = summarize(metrics, store)
+    summary = summarize(metrics, store, epoch=args.summary_epoch, min_accuracy=args.min_accuracy)
     store.write_table("summary.csv", summary)
-    print(f"\nSummary at the final epoch (success: val_accuracy >= {SUCCESS_ACCURACY}; plateau: "
-          f"{PLATEAU[0]}-{PLATEAU[1]}, no working memory):")
+    epoch = int(summary["epoch"].iloc[0]) if not summary.empty else args.epochs
+    print(f"\nSummary at epoch {epoch} (completed epochs; success: val_accuracy >= {args.min_accuracy} "
+          f"there; plateau: {PLATEAU[0]}-{PLATEAU[1]} at the end, no working memory; collapse: "
+          f"reached {args.min_accuracy}, then lost it):")
     print(format_summary(summary))
     print(f"\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'} and runs/*/history.npz")
     return 0
