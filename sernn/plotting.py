@@ -74,7 +74,7 @@ def figure_accuracy(metrics: pd.DataFrame, path, benchmark=None) -> bool:
               condition or "all runs")
     if benchmark == "maze":
         ax.axhline(0.625, color="grey", ls=":", lw=1, label="no-memory ceiling (5/8)")
-    ax.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1.02),
+    ax.set(xlabel="completed training epochs", ylabel="validation accuracy", ylim=(0, 1.02),
            title="Validation accuracy per condition (mean ± SD)")
     ax.legend(fontsize=8)
     fig.savefig(path, dpi=120)
@@ -91,7 +91,7 @@ def figure_over_epochs(table: pd.DataFrame, path) -> None:
         for condition in conditions:
             _band(ax, _subset(table, condition), "epoch", column, colours[condition],
                   condition or "all runs")
-        ax.set(xlabel="epoch (0 = before training)", ylabel=label)
+        ax.set(xlabel="completed training epochs (0 = untrained)", ylabel=label)
         if column == "small_worldness":
             ax.axhline(1.0, color="grey", ls=":", lw=1)
     axes[0].legend(fontsize=8)

@@ -300,7 +300,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
                     ax.plot(stats.index, centre, styles[strategy], color=colors[strategy],
                             label=strategy, lw=1.4)
                     ax.fill_between(stats.index, low, high, color=colors[strategy], alpha=0.15)
-                ax.set_xlabel("epoch")
+                ax.set_xlabel("completed training epochs")
                 ax.set_ylabel(label)
                 if row == 0:
                     ax.set_title(name)

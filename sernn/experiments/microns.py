@@ -483,7 +483,7 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
             curve = rows.groupby("epoch")["val_accuracy"].mean()
             ax.plot(curve.index, curve.values, marker="o", ms=3, label=variant)
         ax.set_title(task)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("completed training epochs")
         ax.set_ylabel("validation accuracy (mean over seeds)")
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
