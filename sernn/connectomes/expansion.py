@@ -1,7 +1,7 @@
 """Expansion of an area-level connectome into a neuron-level recurrent network.
 
 The algorithm (Goulas, Damicelli & Hilgetag, "Bio-instantiated recurrent neural
-networks"; SPEC section 4), for a connectome ``C`` (rows = source region,
+networks"), for a connectome ``C`` (rows = source region,
 columns = target region) and ``n_r`` neurons in region ``r``:
 
 1. Neurons are numbered region by region, in the connectome's region order.

@@ -1,4 +1,4 @@
-"""``sernn microns``: MICrONS-constrained RNNs across variants, tasks and seeds (seed 003).
+"""``sernn microns``: MICrONS-constrained RNNs across variants, tasks and seeds (the MICrONS inductive-bias study).
 
 Variants are written as tokens joined by ``+``:
 
@@ -26,7 +26,7 @@ e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decis
 ``(100 / n) ** a`` with ``a = 3/2`` for the distance-only term and ``1/2`` with
 communicability, see :mod:`sernn.regularizers.spatial`), so a strength means the
 same at any network size and with distances
-in micrometres (SPEC §1, scale pitfall). Strengths are tuned per task
+in micrometres (the scale pitfall of the summed penalty). Strengths are tuned per task
 (:data:`TASK_STRENGTH_SCALES`): the decision tasks use 1/200 of the maze's.
 The summary flags runs whose final validation accuracy sits at or below the task's
 no-memory level (the band maze: 0.58–0.66, the offered directions alone; decision
@@ -68,7 +68,7 @@ PLATEAUS = {"maze": (0.58, 0.66), "go_nogo": (0.45, 0.55), "perceptual_decision"
 
 #: Quick default. On pinky100 (no traces) the function-derived ones are skipped with a message.
 QUICK_VARIANTS = ("W", "S", "W+D", "W+D*", "W+D*+C", "W+D*+C*", "S+M+P", "W*+D*+C", "W!+D*+C")
-#: The full grid of seed 003's comparisons plus the synapse and sign variants.
+#: The full grid of the MICrONS inductive-bias study's comparisons plus the synapse and sign variants.
 FULL_VARIANTS = ("W", "W*", "W!", "S", "W+D", "W+D*", "W+D+C", "W+D*+C", "W+D*+C*",
                  "W*+D*+C", "W*+D*+C*", "W!+D*+C*", "S+D*+C*", "W+P", "W*+P", "S+M", "S+M+P")
 

@@ -1,6 +1,6 @@
 """Recurrent-kernel initializer for bio-instantiated RNNs (connectome-expanded networks).
 
-Two modes, the strategies of Goulas, Damicelli & Hilgetag (SPEC section 4):
+Two modes, the strategies of Goulas, Damicelli & Hilgetag (2021):
 
 * ``mapping="topology"`` (*topology, no weight mapping*): the usual random init
   ``U(-sqrt(1/N), sqrt(1/N))`` multiplied by the binary mask of the network.

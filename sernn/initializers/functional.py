@@ -1,6 +1,6 @@
 """Recurrent kernels from recorded activity (W*, W!) and from EM wiring (synapse init).
 
-Functional initialisation (seed 003 / SPEC §5)::
+Functional initialisation (the MICrONS inductive-bias study)::
 
     W_bio = W_lognormal ⊙ minmax(corr) ⊙ minmax(STTC)
 

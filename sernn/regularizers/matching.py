@@ -1,4 +1,4 @@
-"""C*: a distance penalty plus communicability-distribution matching (seed 003, SPEC §5).
+"""C*: a distance penalty plus communicability-distribution matching (the MICrONS inductive-bias study).
 
 For a recurrent kernel ``W`` (``n`` units) and an empirical connectome ``E``::
 
@@ -22,8 +22,8 @@ and through the communicability.
 
 The distance term is :class:`sernn.regularizers.SpatialL1`; its size
 normalisation (``normalization="size"``, the default here) keeps the strength
-meaningful for networks of any size with distances in micrometres (SPEC §1,
-scale pitfall).
+meaningful for networks of any size with distances in micrometres (the summed
+penalty grows with the number of units).
 """
 from __future__ import annotations
 

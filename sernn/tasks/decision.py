@@ -1,4 +1,4 @@
-"""Decision tasks of seed 003: Go/NoGo and perceptual decision making (numpy, seeded).
+"""Decision tasks of the MICrONS inductive-bias study: Go/NoGo and perceptual decision making (numpy, seeded).
 
 Both are read out at the last step (targets are one-hot ``(n_trials, 2)``) and
 both need working memory: the stimulus is gone when the answer is due.
