@@ -1,0 +1,459 @@
+"""Many independent networks trained as one compiled computation (TensorFlow backend).
+
+A :class:`Population` holds K networks of the :func:`sernn.models.build_sernn`
+architecture (optional input noise -> ``SimpleRNN`` -> ``Dense`` readout at the
+last step) as stacked variables: input kernels ``(K, d, n)``, recurrent kernels
+``(K, n, n)``, biases ``(K, n)``, readouts ``(K, n, c)`` and ``(K, c)``. One
+training step runs every member on its own batch, adds the members' task losses
+and penalties, and takes one Adam step on the stacks. Adam is elementwise, so
+member k's update depends on member k's loss only: the population trains K
+independent networks. Member k is the network that ``build_sernn(**member)`` +
+``fit`` would train alone with the same seed, the same data order and the same
+strength (tested to float32 tolerance with input noise off).
+
+What is per member: the seed (initial weights exactly as ``build_sernn(seed=...)``
+draws them, data order, input noise), the recurrent regulariser (any kind the
+package has, or Keras's ``L1``/``L2``, each with its own strength), the mask and
+sign constraint (:class:`sernn.constraints.MaskConstraint`), the recurrent
+initializer (and so connectome initialisations) and the training and validation
+data. What is shared, and so refused when it would couple members: the
+architecture (units, input and output sizes, activation), the optimizer (Adam,
+one learning rate), the batch size and the number of epochs; global gradient
+clipping, learning-rate schedules and early stopping are not offered, since they
+would make one member's update depend on another's.
+
+Data are given as a *bank* of distinct trials and, per member, the bank rows of
+its trials (the maze task has only 8 distinct trials, so K networks of 5,120
+trials cost 8 bytes a trial). Per epoch, member k visits its trials in the order
+``numpy.random.default_rng([seed_k, epoch]).permutation(N)`` (``orders="seeded"``),
+or in a given order. Input noise for member k at global step t is
+``noise * stateless_normal(seed=(seed_k, t))``: it depends on the member's seed
+and the step only, never on K or on the other members.
+"""
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import time
+
+import keras
+import numpy as np
+
+from sernn.atomic import atomic_save_npz
+from sernn.constraints import MaskConstraint
+
+__all__ = ["Population", "seeded_orders", "LINEAR_REGULARIZERS"]
+
+#: Regulariser classes whose penalty is ``strength * cost(W)``: members that differ only in
+#: strength share one vectorised cost. (Name -> the config key holding the strength.)
+LINEAR_REGULARIZERS = {"SpatialCommunicability": "strength", "SpatialL1": "strength",
+                       "Communicability": "strength", "L1": "l1", "L2": "l2"}
+
+_SHARED = ("units", "input_size", "output_size", "activation", "output_activation")
+_WEIGHTS = ("kernel", "recurrent_kernel", "bias", "readout_kernel", "readout_bias")
+
+
+def seeded_orders(seeds, n_trials: int, epoch: int) -> np.ndarray:
+    """The default data order: row k is ``default_rng([seeds[k], epoch]).permutation(n_trials)``."""
+    return np.stack([np.random.default_rng([int(s), int(epoch)]).permutation(n_trials) for s in seeds])
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _serialize(obj):
+    return None if obj is None or isinstance(obj, str) else keras.saving.serialize_keras_object(obj)
+
+
+def _deserialize(config):
+    if config is None or isinstance(config, str):
+        return config
+    import sernn.constraints  # noqa: F401  (registers the package's serializable classes)
+    import sernn.initializers  # noqa: F401
+    import sernn.regularizers  # noqa: F401
+
+    return keras.saving.deserialize_keras_object(config)
+
+
+class Population:
+    """K independent recurrent networks of the ``build_sernn`` architecture, trained as one.
+
+    Parameters
+    ----------
+    members : sequence of dict
+        One dict per network of :func:`sernn.models.build_sernn` keyword
+        arguments that may differ between members: ``seed`` (required),
+        ``recurrent_regularizer``, ``recurrent_constraint`` (None or a
+        :class:`~sernn.constraints.MaskConstraint`), ``recurrent_initializer``,
+        ``kernel_initializer``, ``noise``.
+    units, input_size, output_size, activation, output_activation :
+        The shared architecture, as in ``build_sernn`` (defaults: the published seRNN).
+    learning_rate : float, default 1e-3
+        Adam's learning rate (Keras's Adam defaults otherwise).
+
+    Examples
+    --------
+    >>> import sernn
+    >>> from sernn.regularizers import SpatialCommunicability
+    >>> population = sernn.population.Population(
+    ...     [{"seed": s, "recurrent_regularizer": SpatialCommunicability(0.3)} for s in (0, 1)],
+    ...     units=100)
+    >>> population.size, population.recurrent_kernels().shape
+    (2, (2, 100, 100))
+    """
+
+    def __init__(self, members, units=100, input_size=8, output_size=4, activation="relu",
+                 output_activation="softmax", learning_rate=1e-3):
+        from sernn.models import build_sernn
+
+        members = [dict(m) for m in members]
+        if not members:
+            raise ValueError("members must list at least one network")
+        for index, member in enumerate(members):
+            if "seed" not in member:
+                raise ValueError(f"members[{index}] has no 'seed'; every member needs its own seed")
+            unknown = set(member) - {"seed", "recurrent_regularizer", "recurrent_constraint",
+                                     "recurrent_initializer", "kernel_initializer", "noise"}
+            if unknown:
+                raise ValueError(f"members[{index}] has {sorted(unknown)[0]!r}, which cannot differ between "
+                                 "members; accepted: seed, recurrent_regularizer, recurrent_constraint, "
+                                 "recurrent_initializer, kernel_initializer, noise")
+            constraint = member.get("recurrent_constraint")
+            if constraint is not None and not isinstance(constraint, MaskConstraint):
+                raise ValueError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
+                                 f"(other constraints are not vectorised); got {type(constraint).__name__}")
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
+                or not learning_rate > 0:
+            raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+        self.shared = {"units": _check_int(units, "units", 1), "input_size": _check_int(input_size, "input_size", 1),
+                       "output_size": _check_int(output_size, "output_size", 1), "activation": activation,
+                       "output_activation": output_activation}
+        self.learning_rate = float(learning_rate)
+        self.members = members
+        initial = {name: [] for name in _WEIGHTS}
+        for member in members:
+            model = build_sernn(**self.shared, **member, compile=False)
+            values = self._model_weights(model)
+            for name in _WEIGHTS:
+                initial[name].append(values[name])
+        self.variables = {name: keras.Variable(np.stack(initial[name]), name=name, dtype="float32")
+                          for name in _WEIGHTS}
+        self._masks, self._nonneg = self._constraint_stacks()
+        self._groups = self._regularizer_groups()
+        self.noise = np.array([float(m.get("noise", 0.05)) for m in members], dtype=np.float32)
+        self.seeds = np.array([int(m["seed"]) for m in members], dtype=np.int64)
+        self.optimizer = keras.optimizers.Adam(self.learning_rate)
+        self.optimizer.build([self.variables[name] for name in _WEIGHTS])
+        self._compiled = {}
+
+    # -- construction helpers ------------------------------------------------------
+    @property
+    def size(self) -> int:
+        """The number of members K."""
+        return len(self.members)
+
+    @staticmethod
+    def _model_weights(model) -> dict:
+        rnn, readout = model.get_layer("rnn"), model.get_layer("readout")
+        kernel, recurrent, bias = (np.asarray(v) for v in rnn.get_weights())
+        readout_kernel, readout_bias = (np.asarray(v) for v in readout.get_weights())
+        return {"kernel": kernel, "recurrent_kernel": recurrent, "bias": bias,
+                "readout_kernel": readout_kernel, "readout_bias": readout_bias}
+
+    def _constraint_stacks(self):
+        n = self.shared["units"]
+        masks = np.ones((self.size, n, n), dtype=np.float32)
+        nonneg = np.zeros((self.size, 1, 1), dtype=np.float32)
+        constrained = False
+        for k, member in enumerate(self.members):
+            constraint = member.get("recurrent_constraint")
+            if constraint is not None:
+                if constraint.mask.shape != (n, n):
+                    raise ValueError(f"members[{k}]: the mask has shape {constraint.mask.shape}, expected "
+                                     f"({n}, {n}) for units={n}")
+                masks[k] = constraint.mask
+                nonneg[k] = float(constraint.nonneg)
+                constrained = True
+        return (masks, nonneg) if constrained else (None, None)
+
+    def _regularizer_groups(self):
+        """Members grouped so that one vectorised call computes each group's penalties."""
+        groups = {}
+        for k, member in enumerate(self.members):
+            regularizer = member.get("recurrent_regularizer")
+            if regularizer is None:
+                continue
+            name = type(regularizer).__name__
+            config = regularizer.get_config()
+            key_name = LINEAR_REGULARIZERS.get(name)
+            if key_name is not None and key_name in config:
+                strength = float(config[key_name])
+                template = dict(config, **{key_name: 1.0})
+            else:
+                strength, template = 1.0, config
+            key = (type(regularizer), json.dumps(template, sort_keys=True, default=str))
+            if key not in groups:
+                unit = type(regularizer).from_config(template) if key_name else regularizer
+                groups[key] = {"regularizer": unit, "members": [], "strengths": []}
+            groups[key]["members"].append(k)
+            groups[key]["strengths"].append(strength)
+        return [(np.array(g["members"]), np.array(g["strengths"], dtype=np.float32), g["regularizer"])
+                for g in groups.values()]
+
+    # -- computation (TensorFlow) -----------------------------------------------------
+    def _penalties(self, recurrent):
+        """Per-member penalty (K,) of the recurrent kernels (K, n, n)."""
+        import tensorflow as tf
+
+        total = tf.zeros((self.size,), dtype=recurrent.dtype)
+        for members, strengths, regularizer in self._groups:
+            selected = tf.gather(recurrent, members)
+            costs = tf.vectorized_map(regularizer, selected)
+            total = tf.tensor_scatter_nd_add(total, members[:, None], costs * strengths)
+        return total
+
+    def _forward(self, x, noise_step=None):
+        """Outputs (K, B, c) for inputs (K, B, T, d); with ``noise_step`` the members' input noise is added."""
+        import tensorflow as tf
+
+        v = {name: tf.convert_to_tensor(var) for name, var in self.variables.items()}
+        if noise_step is not None and np.any(self.noise > 0):
+            shape = tf.shape(x)[1:]
+            draws = [tf.random.stateless_normal(shape, tf.stack([tf.constant(int(seed), tf.int64), noise_step]),
+                                                dtype=x.dtype)
+                     for seed in self.seeds]
+            x = x + tf.constant(self.noise)[:, None, None, None] * tf.stack(draws)
+        activation = keras.activations.get(self.shared["activation"])
+        h = tf.zeros((tf.shape(x)[0], tf.shape(x)[1], self.shared["units"]), dtype=x.dtype)
+        for t in range(x.shape[2]):
+            drive = tf.matmul(x[:, :, t, :], v["kernel"]) + v["bias"][:, None, :]
+            h = activation(drive + tf.matmul(h, v["recurrent_kernel"]))
+        logits = tf.matmul(h, v["readout_kernel"]) + v["readout_bias"][:, None, :]
+        return keras.activations.get(self.shared["output_activation"])(logits)
+
+    def _task_losses(self, y, output):
+        """Per member, mean over the batch of the categorical cross-entropy (K,), and correct answers (K,)."""
+        import tensorflow as tf
+
+        loss = tf.reduce_mean(keras.losses.categorical_crossentropy(y, output), axis=1)
+        correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(output, -1)), tf.float32), axis=1)
+        return loss, correct
+
+    def _apply_constraints(self):
+        if self._masks is None:
+            return
+        variable = self.variables["recurrent_kernel"]
+        value = variable * self._masks
+        value = value - self._nonneg * keras.ops.minimum(value, 0.0)
+        variable.assign(value)
+
+    def _functions(self, steps):
+        import tensorflow as tf
+
+        if steps in self._compiled:
+            return self._compiled[steps]
+        trainable = [self.variables[name] for name in _WEIGHTS]
+
+        @tf.function(reduce_retracing=True)
+        def train_step(x, y, step):
+            with tf.GradientTape() as tape:
+                output = self._forward(x, noise_step=step)
+                task, correct = self._task_losses(y, output)
+                penalty = self._penalties(self.variables["recurrent_kernel"]) if self._groups else tf.zeros_like(task)
+                total = tf.reduce_sum(task + penalty)
+            gradients = tape.gradient(total, trainable)
+            self.optimizer.apply(gradients, trainable)
+            self._apply_constraints()
+            return task, task + penalty, correct
+
+        @tf.function(reduce_retracing=True)
+        def test_step(x, y):
+            task, correct = self._task_losses(y, self._forward(x))
+            return task, correct
+
+        @tf.function
+        def penalty_now():
+            if not self._groups:
+                return tf.zeros((self.size,))
+            return self._penalties(self.variables["recurrent_kernel"])
+
+        self._compiled[steps] = (train_step, test_step, penalty_now)
+        return self._compiled[steps]
+
+    # -- public API ---------------------------------------------------------------------
+    def recurrent_kernels(self) -> np.ndarray:
+        """The current recurrent kernels, (K, n, n) float32."""
+        return np.array(self.variables["recurrent_kernel"].numpy())
+
+    def penalties(self) -> np.ndarray:
+        """Every member's current penalty (the regularisation loss), (K,)."""
+        return np.asarray(self._functions(None)[2]())
+
+    def fit(self, bank_x, bank_y, train_index, validation_index=None, epochs=10, batch_size=128,
+            orders="seeded", validation_bank=None, every_epoch=True, progress=None):
+        """Train every member; return one list of per-epoch rows per member and the weight history.
+
+        Parameters
+        ----------
+        bank_x : array-like of shape (M, T, d)
+            The distinct training trials.
+        bank_y : array-like of shape (M, c)
+            Their one-hot targets.
+        train_index : array-like of int, shape (K, N)
+            Row k: the bank rows of member k's training trials, in data order.
+        validation_index : array-like of int, shape (K, V), optional
+            Member k's validation trials (rows of ``validation_bank``, default the same bank).
+        epochs, batch_size : int
+            ``N`` and ``V`` must be multiples of ``batch_size`` (every batch the same size, so that
+            every member's epoch means equal Keras's).
+        orders : "seeded" or array-like of shape (epochs, K, N)
+            Per epoch and member, the order in which the member's trials are visited
+            (:func:`seeded_orders` by default).
+        validation_bank : (array, array), optional
+            ``(x, y)`` bank of the validation trials.
+        every_epoch : bool, default True
+            Keep the recurrent kernels after every epoch (else only before and after training).
+        progress : callable, optional
+            Called as ``progress(epoch, epochs, seconds)`` after every epoch.
+
+        Returns
+        -------
+        rows : list of list of dict
+            ``rows[k]``: one dict per epoch (``epoch`` = completed epochs, from 1) with
+            ``loss``, ``task_loss``, ``accuracy``, ``reg_loss`` (at the end of the epoch) and, with
+            validation data, ``val_loss``, ``val_task_loss``, ``val_accuracy`` — the keys of
+            :func:`sernn.training.fit_and_record`.
+        snapshots : ndarray of shape (K, epochs + 1, n, n) (or (K, 2, n, n)), float32
+        """
+        import tensorflow as tf
+
+        epochs = _check_int(epochs, "epochs", 1)
+        batch_size = _check_int(batch_size, "batch_size", 1)
+        bank_x = tf.constant(np.asarray(bank_x, dtype=np.float32))
+        bank_y = tf.constant(np.asarray(bank_y, dtype=np.float32))
+        train_index = np.asarray(train_index, dtype=np.int64)
+        if train_index.ndim != 2 or train_index.shape[0] != self.size:
+            raise ValueError(f"train_index must have shape (K={self.size}, N); got {train_index.shape}")
+        n_trials = train_index.shape[1]
+        if n_trials % batch_size:
+            raise ValueError(f"the number of training trials ({n_trials}) must be a multiple of batch_size "
+                             f"({batch_size})")
+        if isinstance(orders, str):
+            if orders != "seeded":
+                raise ValueError(f"orders must be 'seeded' or an array (epochs, K, N); got {orders!r}")
+            orders = None
+        else:
+            orders = np.asarray(orders, dtype=np.int64)
+            if orders.shape != (epochs, self.size, n_trials):
+                raise ValueError(f"orders must have shape (epochs, K, N) = {(epochs, self.size, n_trials)}; "
+                                 f"got {orders.shape}")
+        if validation_index is not None:
+            validation_index = np.asarray(validation_index, dtype=np.int64)
+            val_x, val_y = (bank_x, bank_y) if validation_bank is None else (
+                tf.constant(np.asarray(validation_bank[0], dtype=np.float32)),
+                tf.constant(np.asarray(validation_bank[1], dtype=np.float32)))
+            if validation_index.ndim != 2 or validation_index.shape[0] != self.size \
+                    or validation_index.shape[1] % batch_size:
+                raise ValueError(f"validation_index must have shape (K={self.size}, V) with V a multiple of "
+                                 f"batch_size; got {validation_index.shape}")
+        train_step, test_step, penalty_now = self._functions(None)
+        snapshots = [self.recurrent_kernels()]
+        rows = [[] for _ in range(self.size)]
+        batches = n_trials // batch_size
+        members = np.arange(self.size)[:, None]
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            order = seeded_orders(self.seeds, n_trials, epoch) if orders is None else orders[epoch]
+            visit = train_index[members, order]
+            task_sum = np.zeros(self.size)
+            loss_sum = np.zeros(self.size)
+            correct_sum = np.zeros(self.size)
+            for b in range(batches):
+                trials = visit[:, b * batch_size:(b + 1) * batch_size]
+                step = tf.constant(int(self.optimizer.iterations.numpy()), tf.int64)
+                task, loss, correct = train_step(tf.gather(bank_x, trials), tf.gather(bank_y, trials), step)
+                task_sum += task.numpy()
+                loss_sum += loss.numpy()
+                correct_sum += correct.numpy()
+            penalty = np.asarray(penalty_now())
+            logs = {"loss": loss_sum / batches, "task_loss": task_sum / batches,
+                    "accuracy": correct_sum / n_trials, "reg_loss": penalty}
+            if validation_index is not None:
+                v_batches = validation_index.shape[1] // batch_size
+                v_task = np.zeros(self.size)
+                v_correct = np.zeros(self.size)
+                for b in range(v_batches):
+                    trials = validation_index[:, b * batch_size:(b + 1) * batch_size]
+                    task, correct = test_step(tf.gather(val_x, trials), tf.gather(val_y, trials))
+                    v_task += task.numpy()
+                    v_correct += correct.numpy()
+                logs["val_task_loss"] = v_task / v_batches
+                logs["val_loss"] = logs["val_task_loss"] + penalty
+                logs["val_accuracy"] = v_correct / validation_index.shape[1]
+            for k in range(self.size):
+                rows[k].append({"epoch": epoch + 1, **{key: float(value[k]) for key, value in logs.items()}})
+            if every_epoch or epoch == epochs - 1:
+                snapshots.append(self.recurrent_kernels())
+            if progress is not None:
+                progress(epoch + 1, epochs, time.perf_counter() - start)
+        return rows, np.stack(snapshots, axis=1)
+
+    def evaluate(self, bank_x, bank_y, index, batch_size=128) -> dict:
+        """Per-member ``loss`` (task + penalty), ``task_loss`` and ``accuracy`` on the trials ``index`` (K, V)."""
+        import tensorflow as tf
+
+        index = np.asarray(index, dtype=np.int64)
+        bank_x = tf.constant(np.asarray(bank_x, dtype=np.float32))
+        bank_y = tf.constant(np.asarray(bank_y, dtype=np.float32))
+        _, test_step, penalty_now = self._functions(None)
+        batches = math.ceil(index.shape[1] / batch_size)
+        task_sum = np.zeros(self.size)
+        correct = np.zeros(self.size)
+        for b in range(batches):
+            trials = index[:, b * batch_size:(b + 1) * batch_size]
+            task, right = test_step(tf.gather(bank_x, trials), tf.gather(bank_y, trials))
+            task_sum += task.numpy() * trials.shape[1]
+            correct += right.numpy()
+        task_loss = task_sum / index.shape[1]
+        return {"loss": task_loss + np.asarray(penalty_now()), "task_loss": task_loss,
+                "accuracy": correct / index.shape[1]}
+
+    def member_model(self, k: int, compile: bool = True, learning_rate=None):
+        """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights."""
+        from sernn.models import build_sernn
+
+        k = _check_int(k, "k", 0)
+        if k >= self.size:
+            raise ValueError(f"k must be < {self.size} (the population size); got {k}")
+        model = build_sernn(**self.shared, **self.members[k], compile=compile,
+                            learning_rate=self.learning_rate if learning_rate is None else learning_rate)
+        values = {name: np.asarray(var.numpy()[k]) for name, var in self.variables.items()}
+        model.get_layer("rnn").set_weights([values["kernel"], values["recurrent_kernel"], values["bias"]])
+        model.get_layer("readout").set_weights([values["readout_kernel"], values["readout_bias"]])
+        return model
+
+    # -- saving -------------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the population (weights, members, architecture; not the optimizer state) as ``.npz``."""
+        config = {"shared": self.shared, "learning_rate": self.learning_rate,
+                  "members": [{key: (_serialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
+                               for key, value in member.items()} for member in self.members]}
+        arrays = {name: var.numpy() for name, var in self.variables.items()}
+        atomic_save_npz(path, config=np.array(json.dumps(config)), **arrays)
+
+    @classmethod
+    def load(cls, path) -> "Population":
+        """A population saved with :meth:`save` (same members, same weights)."""
+        with np.load(path, allow_pickle=False) as data:
+            config = json.loads(str(data["config"]))
+            arrays = {name: data[name] for name in _WEIGHTS}
+        members = [{key: (_deserialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
+                    for key, value in member.items()} for member in config["members"]]
+        population = cls(members, learning_rate=config["learning_rate"], **config["shared"])
+        for name, value in arrays.items():
+            population.variables[name].assign(value)
+        return population

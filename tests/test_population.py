@@ -1,0 +1,118 @@
+"""Population training: K networks as one computation, each exactly the network it would be alone."""
+import keras
+import numpy as np
+import pytest
+
+from sernn.constraints import MaskConstraint
+from sernn.models import build_sernn
+from sernn.population import Population, seeded_orders
+from sernn.regularizers import Communicability, SpatialCommunicability, SpatialL1
+from sernn.tasks.maze import _PROBLEM_INPUTS as BANK_X, _PROBLEM_TARGETS as BANK_Y, maze_problems
+
+N, V, EPOCHS = 256, 128, 2
+
+
+def _members(noise=0.0):
+    mask = np.random.default_rng(9).random((100, 100)) < 0.3
+    return [dict(seed=3, recurrent_regularizer=SpatialCommunicability(0.3), noise=noise),
+            dict(seed=4, recurrent_regularizer=keras.regularizers.L1(0.02), noise=noise),
+            dict(seed=5, noise=noise),
+            dict(seed=6, recurrent_regularizer=SpatialCommunicability(0.1), noise=noise),
+            dict(seed=7, recurrent_regularizer=SpatialL1(0.006), noise=noise),
+            dict(seed=8, recurrent_regularizer=Communicability(0.05), noise=noise),
+            dict(seed=9, recurrent_constraint=MaskConstraint(mask, nonneg=True), noise=noise),
+            dict(seed=10, recurrent_regularizer=SpatialCommunicability(0.3), noise=noise,
+                 recurrent_constraint=MaskConstraint(mask))]
+
+
+def _data(members):
+    train = np.stack([maze_problems(N, m["seed"]) for m in members])
+    val = np.stack([maze_problems(V, 10000 + m["seed"]) for m in members])
+    return train, val
+
+
+@pytest.fixture(scope="module")
+def trained():
+    members = _members()
+    train, val = _data(members)
+    population = Population(members)
+    rows, snapshots = population.fit(BANK_X, BANK_Y, train, val, epochs=EPOCHS)
+    return members, train, val, population, rows, snapshots
+
+
+@pytest.mark.slow
+def test_members_equal_networks_trained_alone(trained):
+    members, train, val, population, rows, snapshots = trained
+    assert snapshots.shape == (8, EPOCHS + 1, 100, 100)
+    for k, member in enumerate(members):
+        model = build_sernn(**member)
+        x, y = BANK_X[train[k]], BANK_Y[train[k]]
+        history = []
+        for epoch in range(EPOCHS):
+            order = seeded_orders([member["seed"]], N, epoch)[0]
+            fitted = model.fit(x[order], y[order], batch_size=128, epochs=epoch + 1, initial_epoch=epoch,
+                               shuffle=False, verbose=0,
+                               validation_data=(BANK_X[val[k]], BANK_Y[val[k]]))
+            history.append({key: values[0] for key, values in fitted.history.items()})
+        weights = model.get_layer("rnn").get_weights()[1]
+        # float32 tolerance: the batched products round differently from Keras's (measured <= 1e-6 relative)
+        scale = np.abs(weights).max()
+        np.testing.assert_allclose(snapshots[k, -1], weights, atol=2e-5 * scale, rtol=0)
+        for key in ("loss", "task_loss", "accuracy", "val_loss", "val_accuracy"):
+            np.testing.assert_allclose([r[key] for r in rows[k]], [h[key] for h in history], rtol=2e-5,
+                                       atol=1e-6, err_msg=f"member {k}: {key}")
+        constraint = member.get("recurrent_constraint")
+        if constraint is not None:  # masked weights stay exactly 0, signs stay non-negative
+            assert np.all(snapshots[k, :, ~constraint.mask] == 0.0)
+            if constraint.nonneg:
+                assert snapshots[k].min() >= 0.0
+
+
+@pytest.mark.slow
+def test_results_do_not_depend_on_how_runs_are_grouped():
+    members = _members(noise=0.05)[:3]
+    train, val = _data(members)
+    together, _ = Population(members).fit(BANK_X, BANK_Y, train, val, epochs=1)
+    alone, snapshots = Population(members[1:2]).fit(BANK_X, BANK_Y, train[1:2], val[1:2], epochs=1)
+    again, snapshots_again = Population(members[1:2]).fit(BANK_X, BANK_Y, train[1:2], val[1:2], epochs=1)
+    assert together[1] == alone[0] == again[0]
+    np.testing.assert_array_equal(snapshots, snapshots_again)
+
+
+@pytest.mark.slow
+def test_save_load_and_member_extraction(trained, tmp_path):
+    members, train, val, population, rows, snapshots = trained
+    population.save(tmp_path / "population.npz")
+    loaded = Population.load(tmp_path / "population.npz")
+    np.testing.assert_array_equal(loaded.recurrent_kernels(), population.recurrent_kernels())
+    np.testing.assert_allclose(loaded.penalties(), population.penalties(), rtol=1e-6)
+    x = BANK_X[val[0][:32]]
+    for k in (0, 6):
+        model = population.member_model(k)
+        again = loaded.member_model(k)
+        np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
+        # the extracted model is the member: same penalty and same outputs as the population
+        assert float(sum(model.losses)) == pytest.approx(float(population.penalties()[k]), rel=1e-5) \
+            if model.losses else population.penalties()[k] == 0
+    evaluation = population.evaluate(BANK_X, BANK_Y, val)
+    for k in (0, 3):
+        result = population.member_model(k).evaluate(BANK_X[val[k]], BANK_Y[val[k]], verbose=0,
+                                                     return_dict=True)
+        assert result["accuracy"] == pytest.approx(evaluation["accuracy"][k])
+        assert result["loss"] == pytest.approx(evaluation["loss"][k], rel=1e-5)
+
+
+def test_bad_members_are_refused():
+    with pytest.raises(ValueError, match="has no 'seed'"):
+        Population([{"noise": 0.0}])
+    with pytest.raises(ValueError, match="'units', which cannot differ"):
+        Population([{"seed": 0, "units": 50}])
+    with pytest.raises(ValueError, match="must be None or a MaskConstraint"):
+        Population([{"seed": 0, "recurrent_constraint": keras.constraints.NonNeg()}])
+    with pytest.raises(ValueError, match="at least one"):
+        Population([])
+    population = Population([{"seed": 0}])
+    with pytest.raises(ValueError, match="multiple of batch_size"):
+        population.fit(BANK_X, BANK_Y, np.zeros((1, 100), dtype=int), epochs=1)
+    with pytest.raises(ValueError, match="shape \\(K=1, N\\)"):
+        population.fit(BANK_X, BANK_Y, np.zeros((2, 128), dtype=int), epochs=1)
