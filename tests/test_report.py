@@ -55,7 +55,7 @@ def analysed(tmp_path_factory):
 
 
 def test_report_tables_claims_and_figures(analysed, capsys):
-    assert main(["report", str(analysed), "--boot", "2000"]) == 0
+    assert main(["report", str(analysed), "--boot", "2000", "--min-networks", "3"]) == 0
     out = capsys.readouterr().out
     assert "seRNNs are more modular than L1 networks (higher Q): supported" in out
     report = json.loads((analysed / "report" / "report.json").read_text())
@@ -89,6 +89,11 @@ def test_report_tables_claims_and_figures(analysed, capsys):
     assert "## Headline claims" in markdown and "| modularity Q |" in markdown
     for name in ("measures_strength.png", "measures_epochs.png", "accuracy_epochs.png"):
         assert (analysed / "report" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # with the default of 10 networks per group, 5 seRNN and 3 L1 networks give no verdict
+    assert main(["report", str(analysed), "--boot", "500", "--no-figures"]) == 0
+    report = json.loads((analysed / "report" / "report.json").read_text())
+    assert {c["verdict"] for c in report["claims"]} == {"cannot test"}
+    assert "fewer than 10 networks" in report["claims"][0]["detail"]
 
 
 def test_another_epoch_and_filter(analysed):
@@ -110,6 +115,7 @@ def test_another_epoch_and_filter(analysed):
     (["--min-accuracy", "0.99"], "--min-accuracy 0.99 leaves no network at epoch 9"),
     (["--min-accuracy", "2"], "--min-accuracy must be a number in [0, 1]"),
     (["--boot", "3"], "--boot must be an integer >= 100"),
+    (["--min-networks", "1"], "--min-networks must be an integer >= 2"),
 ])
 def test_bad_options_leave_the_previous_report(analysed, capsys, args, message):
     assert main(["report", str(analysed), "--boot", "200", "--no-figures"]) == 0

@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: 0.9, the paper's filter)")
     parser.add_argument("--bins", type=int, default=10,
                         help="strength bins of the learning table and strength figures (default: 10)")
+    parser.add_argument("--min-networks", type=int, default=10,
+                        help="networks each group needs for a claim's verdict (default: 10)")
     parser.add_argument("--boot", type=int, default=10000, help="bootstrap resamples (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--no-figures", action="store_true", help="tables and text only")
@@ -41,6 +43,7 @@ def run(args) -> int:
         raise ValueError(f"--boot must be an integer >= 100; got {args.boot}") from None
     report = maze_report(args.run_dir, epoch=args.epoch, min_accuracy=args.min_accuracy, bins=args.bins,
                          n_boot=args.boot, seed=args.seed, figures=not args.no_figures,
+                         min_networks=args.min_networks,
                          command="sernn " + " ".join(shlex.quote(a) for a in sys.argv[1:])
                          if sys.argv[0].endswith("sernn") else None)
     print(f"Report of {report['folder']} at epoch {report['epoch']}, validation accuracy >= "

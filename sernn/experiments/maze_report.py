@@ -103,7 +103,8 @@ def _filtered(table, epoch, min_accuracy):
 
 
 def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 10, n_boot: int = 10000,
-                seed: int = 0, figures: bool = True, command: str | None = None) -> dict:
+                seed: int = 0, figures: bool = True, command: str | None = None,
+                min_networks: int = 10) -> dict:
     """Write ``RUN_DIR/report/`` (report.md, report.json, tables, figures) and return the report.
 
     Parameters
@@ -123,6 +124,10 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         Seed of the bootstrap.
     figures : bool, default=True
     command : str, optional
+    min_networks : int, default=10
+        A claim gets a verdict only when both groups keep at least this many
+        networks (a percentile bootstrap of a handful of values is too narrow);
+        otherwise it is reported as "cannot test", with the estimates.
         The command line quoted in report.md.
 
     Returns
@@ -133,6 +138,8 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     store, table, metrics = _load(run_dir, epoch, min_accuracy)
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"--bins must be a positive integer; got {bins!r}")
+    if isinstance(min_networks, bool) or not isinstance(min_networks, (int, np.integer)) or min_networks < 2:
+        raise ValueError(f"--min-networks must be an integer >= 2; got {min_networks!r}")
     kept = _filtered(table, epoch, min_accuracy)
     if kept.empty:
         best = table.loc[table["epoch"] == epoch, "val_accuracy"].max()
@@ -156,12 +163,13 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     by_condition = by_condition.sort_values("_order").drop(columns="_order")
     by_bin["_low"] = by_bin["strength_bin"].str.extract(r"([0-9.eE+-]+)")[0].astype(float)
     by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
-    claims = _claims(comparisons, kept)
+    claims = _claims(comparisons, kept, min_networks)
     recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
     report = {
         "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
         "created": time.strftime("%Y-%m-%d %H:%M:%S"), "recipe": recipes, "epoch": int(epoch),
         "min_accuracy": float(min_accuracy), "n_boot": int(n_boot), "seed": int(seed),
+        "min_networks": int(min_networks),
         "networks": {c: int(n) for c, n in table[table["epoch"] == epoch].groupby("condition").size().items()},
         "networks_kept": {c: int(n) for c, n in kept.groupby("condition").size().items()},
         "measures": _records(summary), "comparisons": _records(comparisons),
@@ -195,7 +203,7 @@ def _records(frame):
             for row in frame.to_dict("records")]
 
 
-def _claims(comparisons, kept):
+def _claims(comparisons, kept, min_networks):
     claims = []
     counts = kept.groupby("condition").size()
     for measure, direction, text in CLAIMS:
@@ -211,6 +219,10 @@ def _claims(comparisons, kept):
         detail = (f"seRNN − L1 = {_fmt(r['difference'])} [95 % CI {_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}], "
                   f"Hedges' g {_fmt(r['hedges_g'], 3)}, Welch p {_p(r['welch_p'])}, "
                   f"n = {int(r['n'])} seRNN vs {int(r['n_reference'])} L1")
+        if min(int(r["n"]), int(r["n_reference"])) < min_networks:
+            # a percentile bootstrap of a handful of networks is too narrow to judge by
+            verdict = "cannot test"
+            detail += f" (fewer than {min_networks} networks in a group: no verdict)"
         claims.append({"claim": text, "measure": measure, "verdict": verdict, "detail": detail,
                        "difference": r["difference"], "ci": [r["ci_low"], r["ci_high"]]})
     return claims
@@ -258,7 +270,10 @@ def _markdown(report, summary, comparisons, by_condition, by_bin):
               f"compared at epoch {report['epoch']} (completed training epochs) among those with validation "
               f"accuracy ≥ {report['min_accuracy']} there (matched accuracy, the seRNN paper's filter). "
               f"95 % CIs: percentile bootstrap of the mean ({report['n_boot']} resamples, seed "
-              f"{report['seed']}); differences are unpaired.", ""]
+              f"{report['seed']}); differences are unpaired. A claim gets a verdict when both groups keep "
+              f"at least {report['min_networks']} networks: supported when the CI of the difference lies "
+              "on the claimed side of 0, contradicted when it lies on the other side, not shown when it "
+              "contains 0.", ""]
     lines += ["## Headline claims", ""]
     for claim in report["claims"]:
         lines.append(f"- **{claim['claim']}**: {_SENTENCE[claim['verdict']]}; {claim['detail']}.")
