@@ -7,7 +7,9 @@ imported only when their subcommand is used, so ``sernn --help`` is fast.
 
 Errors a user can cause (bad options, a missing or malformed file or folder)
 are reported as a single line on standard error, with exit code 2; no
-traceback is printed (set ``SERNN_DEBUG=1`` to see one).
+traceback is printed (set ``SERNN_DEBUG=1`` to see one). TensorFlow's native
+log lines are kept off the console (:mod:`sernn.console`); ``--verbose``
+(anywhere on the command line) shows them.
 """
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ def _build_parser(argv):
     from sernn import __version__
 
     parser.add_argument("--version", action="version", version=f"sernn {__version__}")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's native log lines (hidden by default); any position")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Only the module of the chosen subcommand is imported; the others get a
     # placeholder parser so that they are listed in --help.
@@ -61,7 +65,17 @@ def _build_parser(argv):
 def main(argv=None) -> int:
     """Entry point of the ``sernn`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--verbose" in argv:
+        argv = [a for a in argv if a != "--verbose"]
+        return _main(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from sernn.console import native_logs_filtered
+
+    with native_logs_filtered():
+        return _main(argv)
+
+
+def _main(argv) -> int:
     parser = _build_parser(argv)
     try:
         args = parser.parse_args(argv)

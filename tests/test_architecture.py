@@ -19,9 +19,9 @@ LAYERS = {
     # tasks
     "sernn.tasks": 2,
     # models and training
-    "sernn.models": 3, "sernn.callbacks": 3, "sernn.training": 3,
+    "sernn.models": 3, "sernn.callbacks": 3, "sernn.training": 3, "sernn.population": 3,
     # experiments, command line
-    "sernn.experiments": 4, "sernn.cli": 5, "sernn.commands": 5,
+    "sernn.experiments": 4, "sernn.cli": 5, "sernn.commands": 5, "sernn.console": 5,
 }
 KERAS_FREE = ("sernn.atomic", "sernn.arraycodec", "sernn.runfolder", "sernn.masks", "sernn.spatial", "sernn.communicability",
               "sernn.functional", "sernn.connectomes", "sernn.microns", "sernn.analysis", "sernn.plotting")
