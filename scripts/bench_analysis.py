@@ -121,14 +121,7 @@ def whole(sizes, n_nulls, repeats):
 
 def network(n: int, seed: int = 0) -> np.ndarray:
     """Thresholded, symmetrised graph of spatially decaying random weights on n units."""
-    rng = np.random.default_rng(seed)
-    if n == 100:
-        coordinates = grid_coordinates((5, 5, 4))
-    else:
-        coordinates = rng.uniform(0, [8, 8, 5], size=(n, 3))
-    D = distance_matrix(coordinates)
-    W = rng.normal(size=(n, n)) * np.exp(-D / 1.5)
-    A, _ = binarize(W, 0.1)
+    A, _ = binarize(weights(n, seed)[0], 0.1)
     return A
 
 
