@@ -4,7 +4,7 @@ Layout of a folder::
 
     OUT/
       settings.json          the benchmark and the settings that shape every run
-      metrics.csv            one row per (run, epoch), rebuilt from runs/*/metrics.csv
+      metrics.csv            one row per (run, epoch): each finished run's rows appended
       summary.csv            written by the benchmark
       runs/<run_id>/
         metrics.csv          this run's rows
@@ -13,8 +13,11 @@ Layout of a folder::
 
 Every file is written to a temporary name in the same folder and then renamed
 (:func:`os.replace`), so a crash leaves either the old file or the new one,
-never half of one. A run counts as done only once its ``run.json`` exists, and
-``metrics.csv`` is always rebuilt from the per-run files, so re-running a
+never half of one. A run counts as done only once its ``run.json`` exists. The
+top-level ``metrics.csv`` gets each finished run's rows appended (one locked
+write, so shards sharing a folder do not interleave), and it is rebuilt once
+from the per-run files when a benchmark starts (:meth:`RunStore.run_pending`)
+and when it ends, so a crash in the middle of an append is healed and re-running a
 benchmark in the same folder skips finished runs and cannot duplicate a row.
 Several processes (e.g. cluster jobs given different shards) may share a folder:
 each writes only its own runs.
@@ -22,6 +25,7 @@ each writes only its own runs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -208,7 +212,42 @@ class RunStore:
         if info:
             record["info"] = _jsonable(info)
         atomic_write_text(run_dir / "run.json", json.dumps(record, indent=2))
-        self.rebuild_metrics()
+        self._append_metrics(frame)
+
+    def _append_metrics(self, frame: pd.DataFrame) -> None:
+        """Append one run's rows to ``metrics.csv`` (rebuild it instead if its columns differ)."""
+        path = self.path / "metrics.csv"
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - no advisory locks on this platform
+            fcntl = None
+        with open(path, "a+b") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.seek(0)
+                header = handle.readline().decode("utf-8").rstrip("\r\n")
+                size = handle.seek(0, os.SEEK_END)
+                whole = True
+                if size:
+                    handle.seek(size - 1)
+                    whole = handle.read(1) == b"\n"
+                if size == 0:
+                    text = frame.to_csv(index=False)
+                elif whole and header == ",".join(frame.columns):
+                    text = frame.to_csv(index=False, header=False)
+                else:
+                    text = None
+                if text is not None:
+                    handle.seek(0, os.SEEK_END)
+                    handle.write(text.encode("utf-8"))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        if text is None:  # other columns (e.g. another task's metrics) or a torn last line
+            self.rebuild_metrics()
 
     def run_pending(self, runs, train, describe, label: str) -> int:
         """Train and save every run not finished yet, printing one progress line per run.
@@ -230,6 +269,7 @@ class RunStore:
         int : the number of runs trained now.
         """
         todo = [spec for spec in runs if not self.is_done(spec.run_id)]
+        self.rebuild_metrics()  # heals an append cut short by a crash
         print(f"{label}: {len(runs)} runs in {self.path} ({len(runs) - len(todo)} already done, "
               f"{len(todo)} to run)", flush=True)
         started = time.perf_counter()
