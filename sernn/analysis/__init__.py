@@ -8,6 +8,9 @@
 :func:`spectral_modularity`           Newman's spectral partition (the paper's Q)
 :func:`louvain`, :func:`modularity_q`  Louvain partition and Newman Q
 :func:`modules`                        the partition and Q of a recipe (``RECIPES``)
+:mod:`sernn.analysis.statistics`       Wilson/Newcombe/bootstrap CIs, effect sizes, tests
+:mod:`sernn.analysis.learning`         success, plateau and collapse of training runs
+:mod:`sernn.analysis.findings`         per-group statistics, comparisons and claims
 =====================================  ============================================
 
 :func:`sernn.analysis.folder.analyze_folder` applies them to a benchmark output
