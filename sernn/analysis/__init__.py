@@ -5,7 +5,7 @@
 :func:`topology_history`               the same for every epoch of a weight history
 :func:`binarize`                       proportional threshold + symmetrisation
 :func:`small_worldness`                σ against vectorised G(n, m) nulls
-:func:`spectral_modularity`           Newman's spectral partition (the paper's Q)
+:func:`spectral_modularity`            Newman's spectral partition (the paper's Q)
 :func:`louvain`, :func:`modularity_q`  Louvain partition and Newman Q
 :func:`modules`                        the partition and Q of a recipe (``RECIPES``)
 :mod:`sernn.analysis.statistics`       Wilson/Newcombe/bootstrap CIs, effect sizes, tests
