@@ -116,3 +116,17 @@ def test_bad_members_are_refused():
         population.fit(BANK_X, BANK_Y, np.zeros((1, 100), dtype=int), epochs=1)
     with pytest.raises(ValueError, match="shape \\(K=1, N\\)"):
         population.fit(BANK_X, BANK_Y, np.zeros((2, 128), dtype=int), epochs=1)
+
+
+def test_a_population_too_large_for_memory_is_refused_before_training(monkeypatch):
+    import sernn.population as population_module
+
+    population = Population([{"seed": 0}, {"seed": 1}])
+    need = population.memory_estimate(128, 50)
+    # 2 members at batch 128, 50 steps, 100 units: 2 * (3*4*128*50*100 + 12*4*100*100) bytes
+    assert need == 2 * (3 * 4 * 128 * 50 * 100 + 12 * 4 * 100 * 100)
+    monkeypatch.setattr(population_module, "available_memory", lambda: int(need))
+    before = population.recurrent_kernels()
+    with pytest.raises(ValueError, match="a population of 2 networks needs about .* use a population of at most 1"):
+        population.fit(BANK_X, BANK_Y, np.zeros((2, 128), dtype=int), epochs=1)
+    np.testing.assert_array_equal(population.recurrent_kernels(), before)
