@@ -43,7 +43,8 @@ import numpy as np
 from sernn.atomic import atomic_save_npz
 from sernn.constraints import MaskConstraint
 
-__all__ = ["Population", "seeded_orders", "available_memory", "LINEAR_REGULARIZERS"]
+__all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory",
+           "LINEAR_REGULARIZERS"]
 
 #: Regulariser classes whose penalty is ``strength * cost(W)``: members that differ only in
 #: strength share one vectorised cost. (Name -> the config key holding the strength.)
@@ -69,6 +70,27 @@ def available_memory() -> int | None:
     except OSError:
         return None
     return None
+
+
+def memory_estimate(size: int, units: int, batch_size: int, steps: int) -> int:
+    """Bytes one training step of a population needs, roughly.
+
+    The activations kept for back-propagation (3 float32 tensors of (K, batch,
+    n) per time step; measured: about 2.4) plus 12 float32 (n, n) matrices per
+    member (weights, Adam's moments, gradients, the penalty's products).
+    """
+    return int(size * (3 * 4 * batch_size * steps * units + 12 * 4 * units * units))
+
+
+def check_memory(size: int, units: int, batch_size: int, steps: int) -> None:
+    """Raise ValueError, naming the largest population that fits, when one would not fit in memory."""
+    need = memory_estimate(size, units, batch_size, steps)
+    available = available_memory()
+    if available is not None and need > 0.8 * available:
+        largest = max(1, int(0.8 * available // (need / size)))
+        raise ValueError(f"a population of {size} networks needs about {need / 2**30:.1f} GiB for one training "
+                         f"step (batch {batch_size}, {steps} time steps, {units} units) and "
+                         f"{available / 2**30:.1f} GiB is available; use a population of at most {largest}")
 
 
 def _check_int(value, name, minimum):
@@ -297,24 +319,9 @@ class Population:
         return self._compiled[steps]
 
     # -- public API ---------------------------------------------------------------------
-    def memory_estimate(self, batch_size: int, steps: int) -> int:
-        """Bytes one training step needs, roughly: the activations kept for back-propagation
-        (3 float32 tensors of (K, batch, n) per time step, measured: about 2.4) plus 12 float32
-        (n, n) matrices per member (weights, Adam's moments, gradients, the penalty's products)."""
-        n = self.shared["units"]
-        return int(self.size * (3 * 4 * batch_size * steps * n + 12 * 4 * n * n))
-
     def check_memory(self, batch_size: int, steps: int) -> None:
         """Refuse, before anything is allocated, a population that would not fit in memory."""
-        need = self.memory_estimate(batch_size, steps)
-        available = available_memory()
-        if available is not None and need > 0.8 * available:
-            per_member = need / self.size
-            largest = max(1, int(0.8 * available // per_member))
-            raise ValueError(f"a population of {self.size} networks needs about {need / 2**30:.1f} GiB for one "
-                             f"training step (batch {batch_size}, {steps} time steps, {self.shared['units']} "
-                             f"units) and {available / 2**30:.1f} GiB is available; use a population of at "
-                             f"most {largest}")
+        check_memory(self.size, self.shared["units"], batch_size, steps)
 
     def recurrent_kernels(self) -> np.ndarray:
         """The current recurrent kernels, (K, n, n) float32."""

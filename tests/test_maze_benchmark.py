@@ -140,3 +140,74 @@ def test_summary_reads_the_papers_epoch_9_and_counts_collapses():
     assert summary.loc["sernn", "reg_loss"] == 9.0
     later = maze_bench.summarize(pd.DataFrame(rows), epoch=4, min_accuracy=0.99).set_index("condition")
     assert (later["epoch"] == 4).all() and later.loc["sernn", "frac_success"] == 1.0
+
+
+POP_TINY = ["--train-trials", "128", "--val-trials", "64", "--test-trials", "64", "--epochs", "2",
+            "--batch-size", "32", "--conditions", "baseline,l1,sernn", "--strengths", "0.01,0.3",
+            "--seeds", "0,1"]
+
+
+@pytest.mark.slow
+def test_population_runs_do_not_depend_on_the_population_size(tmp_path, capsys):
+    assert cli.main(["maze", "--out", str(tmp_path / "k2"), "--population", "2", *POP_TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "in populations of up to 2" in printed and "[10/10]" in printed
+    assert cli.main(["maze", "--out", str(tmp_path / "k4"), "--population", "4", *POP_TINY]) == 0
+    a = pd.read_csv(tmp_path / "k2" / "metrics.csv").sort_values(["run_id", "epoch"]).reset_index(drop=True)
+    b = pd.read_csv(tmp_path / "k4" / "metrics.csv").sort_values(["run_id", "epoch"]).reset_index(drop=True)
+    assert len(a) == 10 * 2
+    pd.testing.assert_frame_equal(a, b)
+    runs = sorted(p.name for p in (tmp_path / "k2" / "runs").iterdir())
+    for run in runs[:3]:
+        with np.load(tmp_path / "k2" / "runs" / run / "history.npz") as x, \
+                np.load(tmp_path / "k4" / "runs" / run / "history.npz") as y:
+            np.testing.assert_array_equal(x["recurrent_kernel"], y["recurrent_kernel"])
+    # a folder holds runs of one trainer only
+    assert cli.main(["maze", "--out", str(tmp_path / "k2"), *POP_TINY]) == 2
+    assert "trainer" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_population_resume_after_an_interrupt_loses_and_duplicates_nothing(tmp_path, monkeypatch, capsys):
+    real = maze_bench.run_population
+    calls = []
+
+    def interrupted(specs, settings, coordinates):
+        calls.append(len(specs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # killed in the middle of the second population
+        return real(specs, settings, coordinates)
+
+    monkeypatch.setattr(maze_bench, "run_population", interrupted)
+    args = ["maze", "--out", str(tmp_path / "run"), "--population", "4", *POP_TINY]
+    assert cli.main(args) == 130
+    assert len(pd.read_csv(tmp_path / "run" / "metrics.csv")) == 4 * 2  # the first population is kept
+    monkeypatch.setattr(maze_bench, "run_population", real)
+    capsys.readouterr()
+    assert cli.main(args) == 0
+    assert "4 already done, 6 to run" in capsys.readouterr().out
+    resumed = pd.read_csv(tmp_path / "run" / "metrics.csv")
+    assert len(resumed) == 10 * 2 and not resumed.duplicated(["run_id", "epoch"]).any()
+    assert cli.main(["maze", "--out", str(tmp_path / "fresh"), "--population", "10", *POP_TINY]) == 0
+    fresh = pd.read_csv(tmp_path / "fresh" / "metrics.csv")
+    pd.testing.assert_frame_equal(resumed.sort_values(["run_id", "epoch"]).reset_index(drop=True),
+                                  fresh.sort_values(["run_id", "epoch"]).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--population", "0"], "--population must be a positive integer"),
+    (["--population", "4", "--train-trials", "100"], "multiples of --batch-size 128; got --train-trials 100"),
+    # 256 members x (3*4*128*50*100 + 12*4*100*100) bytes = 1.9 GiB; 0.8 GiB / 8.16 MB = 105 members
+    (["--population", "256"], "a population of 256 networks needs about 1.9 GiB for one training step (batch 128, "
+                              "50 time steps, 100 units) and 1.0 GiB is available; use a population of at most 105"),
+])
+def test_bad_population_options_are_one_line_before_any_folder(tmp_path, capsys, monkeypatch, args, message):
+    import sernn.population
+
+    monkeypatch.setattr(sernn.population, "available_memory", lambda: 2 ** 30)  # 1 GiB free
+    out = tmp_path / "never"
+    assert cli.main(["maze", "--out", str(out), "--conditions", "sernn",
+                     "--strength-range", "0.001", "0.3", "200", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not out.exists()

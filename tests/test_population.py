@@ -122,7 +122,7 @@ def test_a_population_too_large_for_memory_is_refused_before_training(monkeypatc
     import sernn.population as population_module
 
     population = Population([{"seed": 0}, {"seed": 1}])
-    need = population.memory_estimate(128, 50)
+    need = population_module.memory_estimate(2, 100, 128, 50)
     # 2 members at batch 128, 50 steps, 100 units: 2 * (3*4*128*50*100 + 12*4*100*100) bytes
     assert need == 2 * (3 * 4 * 128 * 50 * 100 + 12 * 4 * 100 * 100)
     monkeypatch.setattr(population_module, "available_memory", lambda: int(need))

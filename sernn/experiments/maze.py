@@ -19,6 +19,12 @@ strength.
 Data seeds: run seed ``s`` trains on ``maze(train_trials, seed=s)``, validates on
 ``maze(val_trials, seed=10000 + s)`` and tests on ``maze(test_trials, seed=20000 + s)``;
 the model is built with ``seed=s``.
+
+Trainers: by default every network is trained alone with ``keras.Model.fit``
+(Keras's shuffling and input noise, seeded). ``population=K`` trains up to K
+networks at a time as one :class:`sernn.population.Population` (its seeded data
+order and per-member input noise): results then do not depend on K, and one
+folder holds runs of one trainer only.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import number_list, positive, shard
+from sernn.tasks.maze import MAZE_STEPS
 from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
@@ -104,6 +111,29 @@ def make_regularizer(condition: str, strength: float, coordinates, normalization
         return SpatialCommunicability(strength, coordinates=coordinates, normalization=normalization,
                                       constant_communicability=constant_communicability)
     raise ValueError(f"unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
+
+
+def run_population(specs, settings: dict, coordinates) -> list:
+    """Train the runs ``specs`` as one population; one (rows, arrays, info) per run, in order."""
+    from sernn.population import Population
+    from sernn.tasks.maze import _PROBLEM_INPUTS, _PROBLEM_TARGETS, maze_problems
+
+    members = [{"seed": spec.seed, "noise": settings["noise"],
+                "recurrent_regularizer": make_regularizer(
+                    spec.condition, spec.strength, coordinates, normalization=settings["normalization"],
+                    constant_communicability=settings["constant_communicability"])}
+               for spec in specs]
+    population = Population(members, units=settings["units"], learning_rate=settings["learning_rate"])
+    index = {name: np.stack([maze_problems(settings[f"{name}_trials"], offset + spec.seed) for spec in specs])
+             for name, offset in (("train", 0), ("val", 10000), ("test", 20000))}
+    rows, snapshots = population.fit(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["train"], index["val"],
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+    test = population.evaluate(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["test"],
+                               batch_size=settings["batch_size"])
+    return [(rows[k], {"recurrent_kernel": snapshots[k], "epoch": np.arange(snapshots.shape[1]),
+                       "coordinates": np.asarray(coordinates)},
+             {"test_accuracy": float(test["accuracy"][k]), "test_loss": float(test["loss"][k])})
+            for k in range(len(specs))]
 
 
 def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dict]:
@@ -232,6 +262,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or the last epoch if fewer)")
     parser.add_argument("--min-accuracy", type=float, default=SUCCESS_ACCURACY,
                         help="validation accuracy that counts as success (default: %(default)s)")
+    parser.add_argument("--population", type=int, default=None, metavar="K",
+                        help="train up to K networks at a time as one population (sernn.population): "
+                             "much faster; results do not depend on K; a folder holds runs of one trainer "
+                             "only (default: one network at a time with keras fit)")
     parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
                         help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
@@ -275,6 +309,15 @@ def run(args) -> int:
         raise ValueError(f"--summary-epoch {args.summary_epoch} is after the last epoch (--epochs {args.epochs})")
     if not 0.0 <= args.min_accuracy <= 1.0:
         raise ValueError(f"--min-accuracy must be in [0, 1], got {args.min_accuracy}")
+    if args.population is not None:
+        if args.population < 1:
+            raise ValueError(f"--population must be a positive integer (networks trained at once); "
+                             f"got {args.population}")
+        uneven = [f"--{name.replace('_', '-')} {getattr(args, name)}" for name in ("train_trials", "val_trials")
+                  if getattr(args, name) % args.batch_size]
+        if uneven:
+            raise ValueError(f"--population needs trial counts that are multiples of --batch-size "
+                             f"{args.batch_size}; got {', '.join(uneven)}")
     coordinates = grid_coordinates(grid)
     settings = {
         "units": args.units, "grid": list(grid), "epochs": args.epochs, "train_trials": args.train_trials,
@@ -284,10 +327,23 @@ def run(args) -> int:
         "constant_communicability": bool(args.constant_communicability),
         "conditions": conditions, "seeds": args.seeds,
     }
-    store = RunStore(args.out, "maze", settings, extendable=("conditions", "seeds"))
+    if args.population is not None:
+        settings["trainer"] = "population"  # seeded data order and noise: not mixed with keras-fit runs
     runs = plan_runs(conditions, strengths, args.seeds, shard=args.shard)
-    store.run_pending(runs, lambda spec: run_one(spec, store.settings, coordinates), describe_run,
-                      "sernn maze")
+    if args.population is not None:
+        from sernn.population import check_memory
+
+        try:
+            check_memory(min(args.population, max(1, len(runs))), args.units, args.batch_size, MAZE_STEPS)
+        except ValueError as exc:
+            raise ValueError(f"--population {args.population}: {exc}") from None
+    store = RunStore(args.out, "maze", settings, extendable=("conditions", "seeds"))
+    if args.population is None:
+        store.run_pending(runs, lambda spec: run_one(spec, store.settings, coordinates), describe_run,
+                          "sernn maze")
+    else:
+        store.run_pending(runs, lambda specs: run_population(specs, store.settings, coordinates),
+                          describe_run, "sernn maze", group=args.population)
     metrics = store.rebuild_metrics()
     summary = summarize(metrics, store, epoch=args.summary_epoch, min_accuracy=args.min_accuracy)
     store.write_table("summary.csv", summary)
