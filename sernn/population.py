@@ -182,7 +182,7 @@ class Population:
         self.seeds = np.array([int(m["seed"]) for m in members], dtype=np.int64)
         self.optimizer = keras.optimizers.Adam(self.learning_rate)
         self.optimizer.build([self.variables[name] for name in _WEIGHTS])
-        self._compiled = {}
+        self._compiled = None
 
     # -- construction helpers ------------------------------------------------------
     @property
@@ -285,11 +285,12 @@ class Population:
         value = value - self._nonneg * keras.ops.minimum(value, 0.0)
         variable.assign(value)
 
-    def _functions(self, steps):
+    def _functions(self):
+        """The compiled train step, test step and penalty (traced once per population)."""
         import tensorflow as tf
 
-        if steps in self._compiled:
-            return self._compiled[steps]
+        if self._compiled is not None:
+            return self._compiled
         trainable = [self.variables[name] for name in _WEIGHTS]
 
         @tf.function(reduce_retracing=True)
@@ -315,8 +316,8 @@ class Population:
                 return tf.zeros((self.size,))
             return self._penalties(self.variables["recurrent_kernel"])
 
-        self._compiled[steps] = (train_step, test_step, penalty_now)
-        return self._compiled[steps]
+        self._compiled = (train_step, test_step, penalty_now)
+        return self._compiled
 
     # -- public API ---------------------------------------------------------------------
     def check_memory(self, batch_size: int, steps: int) -> None:
@@ -329,7 +330,7 @@ class Population:
 
     def penalties(self) -> np.ndarray:
         """Every member's current penalty (the regularisation loss), (K,)."""
-        return np.asarray(self._functions(None)[2]())
+        return np.asarray(self._functions()[2]())
 
     def fit(self, bank_x, bank_y, train_index, validation_index=None, epochs=10, batch_size=128,
             orders="seeded", validation_bank=None, every_epoch=True, progress=None):
@@ -399,11 +400,12 @@ class Population:
                 raise ValueError(f"validation_index must have shape (K={self.size}, V) with V a multiple of "
                                  f"batch_size; got {validation_index.shape}")
         self.check_memory(batch_size, int(bank_x.shape[1]))
-        train_step, test_step, penalty_now = self._functions(None)
+        train_step, test_step, penalty_now = self._functions()
         snapshots = [self.recurrent_kernels()]
         rows = [[] for _ in range(self.size)]
         batches = n_trials // batch_size
         members = np.arange(self.size)[:, None]
+        first_step = int(self.optimizer.iterations.numpy())  # read once, not on every batch
         for epoch in range(epochs):
             start = time.perf_counter()
             order = seeded_orders(self.seeds, n_trials, epoch) if orders is None else orders[epoch]
@@ -413,7 +415,7 @@ class Population:
             correct_sum = np.zeros(self.size)
             for b in range(batches):
                 trials = visit[:, b * batch_size:(b + 1) * batch_size]
-                step = tf.constant(int(self.optimizer.iterations.numpy()), tf.int64)
+                step = tf.constant(first_step + epoch * batches + b, tf.int64)
                 task, loss, correct = train_step(tf.gather(bank_x, trials), tf.gather(bank_y, trials), step)
                 task_sum += task.numpy()
                 loss_sum += loss.numpy()
@@ -448,7 +450,7 @@ class Population:
         index = np.asarray(index, dtype=np.int64)
         bank_x = tf.constant(np.asarray(bank_x, dtype=np.float32))
         bank_y = tf.constant(np.asarray(bank_y, dtype=np.float32))
-        _, test_step, penalty_now = self._functions(None)
+        _, test_step, penalty_now = self._functions()
         batches = math.ceil(index.shape[1] / batch_size)
         task_sum = np.zeros(self.size)
         correct = np.zeros(self.size)
