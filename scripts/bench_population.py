@@ -22,6 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
+import sernn  # noqa: E402,F401  (before TensorFlow: sernn turns on its oneDNN kernels, as in `sernn maze`)
+
 
 def members(count, offset=0):
     from sernn.regularizers import SpatialCommunicability
@@ -69,7 +71,8 @@ def main(argv=None):
 
     devices = ", ".join(d.device_type for d in tf.config.list_physical_devices())
     print(f"maze networks, {args.epochs} epoch(s) of {args.trials} trials + {args.val_trials} validation "
-          f"trials each; devices: {devices}; {os.cpu_count()} CPU cores")
+          f"trials each; devices: {devices}; {os.cpu_count()} CPU cores; "
+          f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS')}")
     single = one_at_a_time(args.single, args.trials, args.val_trials, args.epochs)
     print(f"one at a time (build_sernn + fit): {single:.2f} s per network ({args.single} networks)")
     for size in args.sizes:

@@ -34,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table  # noqa: E402
 from sernn.analysis.statistics import compare_proportions  # noqa: E402
 from sernn.runfolder import RunStore, make_run_id  # noqa: E402
+from sernn.experiments.sweep import train_pending  # noqa: E402
 
 IMPLEMENTATIONS = ("sernn", "reference")
 PLATEAU = (0.58, 0.66)
@@ -153,7 +154,7 @@ def main(argv=None):
         specs = [Spec(i, s, seed) for s in strengths for seed in args.seeds for i in implementations]
         specs = specs[index::count]
         started = time.perf_counter()
-        store.run_pending(specs, train, lambda spec, rows, info: (
+        train_pending(store, specs, lambda chunk: [train(chunk[0])], lambda spec, rows, info: (
             f"{spec.params['implementation']:9s} strength={spec.params['strength']:g} "
             f"seed={spec.params['seed']}: val_accuracy epoch 9 = {rows[8]['val_accuracy']:.3f}, "
             f"epoch 10 = {rows[9]['val_accuracy']:.3f}"), "study_learning")

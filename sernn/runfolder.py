@@ -16,8 +16,8 @@ Every file is written to a temporary name in the same folder and then renamed
 never half of one. A run counts as done only once its ``run.json`` exists. The
 top-level ``metrics.csv`` gets each finished run's rows appended (one locked
 write, so shards sharing a folder do not interleave), and it is rebuilt once
-from the per-run files when a benchmark starts (:meth:`RunStore.run_pending`)
-and when it ends, so a crash in the middle of an append is healed and re-running a
+from the per-run files when a sweep starts and ends
+(:func:`sernn.experiments.sweep.train_pending`), so a crash in the middle of an append is healed and re-running a
 benchmark in the same folder skips finished runs and cannot duplicate a row.
 Several processes (e.g. cluster jobs given different shards) may share a folder:
 each writes only its own runs.
@@ -248,55 +248,6 @@ class RunStore:
                     fcntl.flock(handle, fcntl.LOCK_UN)
         if text is None:  # other columns (e.g. another task's metrics) or a torn last line
             self.rebuild_metrics()
-
-    def run_pending(self, runs, train, describe, label: str, group: int | None = None) -> int:
-        """Train and save every run not finished yet, printing one progress line per run.
-
-        Parameters
-        ----------
-        runs : sequence
-            Run specifications with ``run_id`` and ``params`` attributes.
-        train : callable
-            ``train(spec) -> (rows, arrays, info)``; or, with ``group``,
-            ``train(specs) -> [(rows, arrays, info), ...]`` for up to ``group``
-            runs at once (e.g. one population). Every result is saved with
-            :meth:`save_run` as soon as its call returns, so an interruption
-            loses at most the runs of the call in progress, and a re-run
-            trains only the runs without a ``run.json``.
-        describe : callable
-            ``describe(spec, rows, info) -> str``, the run's progress line.
-        label : str
-            Opening words of the first line (e.g. ``"sernn maze"``).
-        group : int, optional
-            Train the pending runs in consecutive groups of this size.
-
-        Returns
-        -------
-        int : the number of runs trained now.
-        """
-        todo = [spec for spec in runs if not self.is_done(spec.run_id)]
-        self.rebuild_metrics()  # heals an append cut short by a crash
-        size = 1 if group is None else int(group)
-        print(f"{label}: {len(runs)} runs in {self.path} ({len(runs) - len(todo)} already done, "
-              f"{len(todo)} to run{'' if group is None else f', in populations of up to {size}'})",
-              flush=True)
-        started = time.perf_counter()
-        finished = 0
-        for first in range(0, len(todo), size):
-            chunk = todo[first:first + size]
-            t0 = time.perf_counter()
-            results = [train(chunk[0])] if group is None else list(train(chunk))
-            if len(results) != len(chunk):
-                raise RuntimeError(f"train returned {len(results)} results for {len(chunk)} runs")
-            seconds = (time.perf_counter() - t0) / len(chunk)
-            for spec, (rows, arrays, info) in zip(chunk, results):
-                self.save_run(spec.run_id, spec.params, rows, arrays, info=info)
-                finished += 1
-                eta = (time.perf_counter() - started) / finished * (len(todo) - finished)
-                each = "" if group is None else " each"
-                print(f"[{finished}/{len(todo)}] {describe(spec, rows, info)} ({seconds:.1f} s{each}, "
-                      f"ETA {eta / 60:.1f} min)", flush=True)
-        return len(todo)
 
     def rebuild_metrics(self) -> pd.DataFrame:
         """Rewrite the top-level ``metrics.csv`` from the finished runs and return it."""

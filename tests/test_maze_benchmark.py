@@ -45,7 +45,8 @@ def test_quick_run_writes_rows_histories_and_summary(tmp_path, capsys):
 @pytest.mark.slow
 def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
-    args = ["maze", "--out", str(out), "--conditions", "baseline,l1,spatial", "--strengths", "0.001", *TINY]
+    args = ["maze", "--out", str(out), "--conditions", "baseline,l1,spatial", "--strengths", "0.001",
+            "--trainer", "fit", *TINY]
     real_run_one = maze_bench.run_one
     calls = []
 
@@ -84,7 +85,8 @@ def test_other_settings_in_the_same_folder_are_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("bad", [
     ["--epochs", "0"], ["--conditions", "sernn,lasso"], ["--strengths", "a,b"], ["--units", "50"],
-    ["--shard", "3/2"], ["--strengths", "0.1", "--paper"], ["--bogus"],
+    ["--shard", "3/2"], ["--strengths", "0.1", "--strength-range", "0", "1", "3"], ["--bogus"],
+    ["--preset", "huge"], ["--trainer", "keras"], ["--population", "4", "--trainer", "fit"], ["--paper"],
 ])
 def test_bad_options_print_one_line_and_fail(bad, tmp_path):
     result = subprocess.run([sys.executable, "-m", "sernn.cli", "maze", "--out", str(tmp_path / "x"), *bad],
@@ -151,7 +153,8 @@ POP_TINY = ["--train-trials", "128", "--val-trials", "64", "--test-trials", "64"
 def test_population_runs_do_not_depend_on_the_population_size(tmp_path, capsys):
     assert cli.main(["maze", "--out", str(tmp_path / "k2"), "--population", "2", *POP_TINY]) == 0
     printed = capsys.readouterr().out
-    assert "in populations of up to 2" in printed and "[10/10]" in printed
+    # 10 runs: baseline x 2 seeds, l1 and sernn x 2 strengths x 2 seeds, one architecture
+    assert "10 to run, in 5 populations" in printed and "[10/10]" in printed
     assert cli.main(["maze", "--out", str(tmp_path / "k4"), "--population", "4", *POP_TINY]) == 0
     a = pd.read_csv(tmp_path / "k2" / "metrics.csv").sort_values(["run_id", "epoch"]).reset_index(drop=True)
     b = pd.read_csv(tmp_path / "k4" / "metrics.csv").sort_values(["run_id", "epoch"]).reset_index(drop=True)
@@ -161,10 +164,12 @@ def test_population_runs_do_not_depend_on_the_population_size(tmp_path, capsys):
     for run in runs[:3]:
         with np.load(tmp_path / "k2" / "runs" / run / "history.npz") as x, \
                 np.load(tmp_path / "k4" / "runs" / run / "history.npz") as y:
-            np.testing.assert_array_equal(x["recurrent_kernel"], y["recurrent_kernel"])
-    # a folder holds runs of one trainer only
-    assert cli.main(["maze", "--out", str(tmp_path / "k2"), *POP_TINY]) == 2
-    assert "trainer" in capsys.readouterr().err
+            np.testing.assert_allclose(x["recurrent_kernel"], y["recurrent_kernel"], rtol=0, atol=1e-6)
+    # a folder holds runs of one trainer only; without --trainer, a resumed folder keeps its own
+    assert cli.main(["maze", "--out", str(tmp_path / "k2"), "--trainer", "fit", *POP_TINY]) == 2
+    assert "holds runs of the 'population' trainer" in capsys.readouterr().err
+    assert cli.main(["maze", "--out", str(tmp_path / "k2"), *POP_TINY]) == 0
+    assert "10 already done, 0 to run" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -195,7 +200,8 @@ def test_population_resume_after_an_interrupt_loses_and_duplicates_nothing(tmp_p
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--population", "0"], "--population must be a positive integer"),
+    (["--population", "0"], "argument --population: expected a positive integer"),
+    (["--preset", "huge"], "--preset: unknown preset 'huge' for sernn maze; accepted: quick, paper"),
     (["--population", "4", "--train-trials", "100"], "multiples of --batch-size 128; got --train-trials 100"),
     # 256 members x (3*4*128*50*100 + 12*4*100*100) bytes = 1.9 GiB; 0.8 GiB / 8.16 MB = 105 members
     (["--population", "256"], "a population of 256 networks needs about 1.9 GiB for one training step (batch 128, "
@@ -211,3 +217,30 @@ def test_bad_population_options_are_one_line_before_any_folder(tmp_path, capsys,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
     assert not out.exists()
+
+
+def test_presets_plan_the_papers_grid_and_explicit_options_override_them():
+    from sernn.experiments.sweep import resolve_preset
+
+    paper = resolve_preset(maze_bench.MAZE, "paper")
+    runs = maze_bench.plan_runs(paper["conditions"], paper["strengths"], paper["seeds"])
+    counts = pd.Series([r.condition for r in runs]).value_counts().to_dict()
+    assert counts == {"l1": 1001, "sernn": 1001, "spatial": 101} and len(runs) == 2103
+    strengths = sorted({r.strength for r in runs if r.condition == "sernn"})
+    assert strengths[0] == pytest.approx(0.001) and strengths[-1] == pytest.approx(0.3)
+    assert np.diff(strengths) == pytest.approx(np.full(1000, 0.000299))
+    quick = resolve_preset(maze_bench.MAZE, "quick", seeds=[5], conditions=None)
+    assert quick["seeds"] == [5] and quick["conditions"] == list(maze_bench.CONDITIONS)
+
+
+@pytest.mark.slow
+def test_a_folder_made_with_keras_fit_resumes_with_its_trainer(tmp_path, capsys):
+    out = tmp_path / "old"
+    args = ["maze", "--out", str(out), "--conditions", "sernn", "--strengths", "0.3", *TINY]
+    assert cli.main([*args, "--trainer", "fit"]) == 0
+    settings = json.loads((out / "settings.json").read_text())["settings"]
+    assert "trainer" not in settings  # as folders made before population training
+    capsys.readouterr()
+    assert cli.main([*args, "--seeds", "0,1"]) == 0  # no --trainer: keeps keras fit
+    printed = capsys.readouterr().out
+    assert "1 already done, 1 to run)" in printed and "populations" not in printed

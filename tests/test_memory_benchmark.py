@@ -78,6 +78,8 @@ def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
     ("--activations", "relu,foo", "--activations: unknown Keras activation 'foo'"),
     ("--noise", "nan", "--noise must be a finite number >= 0"),
     ("--test-fraction", "0.001", "test_fraction 0.001 of 80 trials leaves an empty part"),
+    ("--trainer", "population", "--trainer population: the memory models read out every time step"),
+    ("--preset", "huge", "--preset: unknown preset 'huge' for sernn memory; accepted: quick, paper"),
 ])
 def test_bad_options_are_refused_before_anything_is_written(tiny_run, capsys, option, value, message):
     out, argv = tiny_run
@@ -111,3 +113,17 @@ def test_summary_ignores_epochs_after_a_run_diverged():
     assert summary.loc["a", "min_test_loss"] == 0.2 and summary.loc["a", "epoch_of_min"] == 2
     assert np.isnan(summary.loc["a", "final_test_loss"])
     assert summary.loc["b", "min_test_loss"] == 0.1 and summary.loc["b", "epoch_of_min"] == 2  # first
+
+
+def test_the_paper_preset_plans_the_published_grid():
+    from sernn.connectomes.strategies import STRATEGIES
+    from sernn.experiments import memory
+    from sernn.experiments.sweep import resolve_preset
+
+    paper = resolve_preset(memory.MEMORY, "paper")
+    runs = memory.plan_runs(paper["species"], paper["tasks"], paper["lengths"], paper["nback_n"],
+                            paper["optimizers"], paper["activations"], paper["learning_rates"], STRATEGIES,
+                            paper["seeds"])
+    # 3 species x (3 lengths + 3 n) x 2 optimizers x 2 activations x 1 learning rate x 5 seeds x 6 strategies
+    assert len(runs) == 3 * 6 * 2 * 2 * 5 * 6 == 2160
+    assert {r.learning_rate for r in runs} == {1e-4} and paper["epochs"] == 500 and paper["nback_epochs"] == 3000

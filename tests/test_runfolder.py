@@ -1,6 +1,7 @@
 """The run folder's top-level metrics.csv: appended per run, healed after a crash."""
 import pandas as pd
 
+from sernn.experiments.sweep import train_pending
 from sernn.runfolder import RunStore
 
 
@@ -22,5 +23,5 @@ def test_metrics_are_appended_per_run_and_healed_after_a_torn_append(tmp_path, m
     # a crash in the middle of an append leaves a torn line: the next start heals it
     with open(tmp_path / "out" / "metrics.csv", "a") as handle:
         handle.write("seed=9,9,1,0.")
-    store.run_pending([], lambda spec: None, lambda *a: "", "test")
+    train_pending(store, [], lambda specs: [], lambda *a: "", "test")
     assert pd.read_csv(tmp_path / "out" / "metrics.csv").equals(store.metrics())

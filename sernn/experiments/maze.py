@@ -20,11 +20,15 @@ Data seeds: run seed ``s`` trains on ``maze(train_trials, seed=s)``, validates o
 ``maze(val_trials, seed=10000 + s)`` and tests on ``maze(test_trials, seed=20000 + s)``;
 the model is built with ``seed=s``.
 
-Trainers: by default every network is trained alone with ``keras.Model.fit``
-(Keras's shuffling and input noise, seeded). ``population=K`` trains up to K
-networks at a time as one :class:`sernn.population.Population` (its seeded data
-order and per-member input noise): results then do not depend on K, and one
-folder holds runs of one trainer only.
+Trainers (:mod:`sernn.experiments.sweep`): by default up to 64 networks train at a
+time as one :class:`sernn.population.Population` (its seeded data order and
+per-member input noise; results do not depend on the population size);
+``trainer="fit"`` trains every network alone with ``keras.Model.fit`` (Keras's
+shuffling and input noise, seeded). One folder holds runs of one trainer only.
+
+Presets: ``"quick"`` (one strength per condition, seeds 0 and 1) and ``"paper"``
+(Achterberg et al. 2023: seRNN and L1 at linspace(0.001, 0.3, 1001), the
+spatial-only ablation at linspace(1e-5, 0.02, 101), one seed: 2,103 networks).
 """
 from __future__ import annotations
 
@@ -34,12 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sernn.experiments.arguments import number_list, positive, shard
+from sernn.experiments.arguments import name_list, number_list, positive
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
 from sernn.tasks.maze import MAZE_STEPS
 from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
-           "summarize", "add_arguments", "run", "PLATEAU", "SUCCESS_ACCURACY"]
+           "run_population", "summarize", "MAZE", "MazeBenchmark", "maze_sweep", "add_arguments", "run",
+           "PLATEAU", "SUCCESS_ACCURACY"]
 
 CONDITIONS = ("baseline", "l1", "spatial", "sernn")
 
@@ -222,26 +228,126 @@ def format_summary(summary: pd.DataFrame) -> str:
     return table.to_string(index=False)
 
 
+# -- the benchmark definition --------------------------------------------------------
+
+def _check_population(settings: dict) -> None:
+    uneven = [f"--{name.replace('_', '-')} {settings[name]}" for name in ("train_trials", "val_trials")
+              if settings[name] % settings["batch_size"]]
+    if uneven:
+        raise ValueError(f"--trainer population needs trial counts that are multiples of --batch-size "
+                         f"{settings['batch_size']}; got {', '.join(uneven)}")
+
+
+class MazeBenchmark(Benchmark):
+    """The maze benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
+
+    name = "maze"
+    presets = {
+        # one strength per condition, 2 seeds: about a minute on 2 cores
+        "quick": {"conditions": list(CONDITIONS), "strengths": QUICK_STRENGTHS, "seeds": [0, 1]},
+        # the seRNN paper's grid: 1,001 seRNNs + 1,001 L1 networks + 101 spatial-only networks
+        "paper": {"conditions": ["l1", "spatial", "sernn"], "strengths": PAPER_STRENGTHS, "seeds": [0]},
+    }
+    extendable = ("conditions", "seeds")
+
+    def prepare(self, settings):
+        from sernn.spatial import grid_coordinates
+
+        return grid_coordinates(tuple(settings["grid"]))
+
+    def train(self, spec, settings, context):
+        return run_one(spec, settings, context)
+
+    def train_population(self, specs, settings, context):
+        return run_population(specs, settings, context)
+
+    def population_shape(self, settings):
+        return settings["units"], MAZE_STEPS
+
+    def check_population(self, settings):
+        _check_population(settings)
+
+    def describe(self, spec, rows, info):
+        return describe_run(spec, rows, info)
+
+    def summarize(self, store, metrics, epoch=None, min_accuracy=SUCCESS_ACCURACY):
+        summary = summarize(metrics, store, epoch=epoch, min_accuracy=min_accuracy)
+        shown = int(summary["epoch"].iloc[0]) if not summary.empty else store.settings.get("epochs")
+        text = (f"\nSummary at epoch {shown} (completed epochs; success: val_accuracy >= {min_accuracy} "
+                f"there; plateau: {PLATEAU[0]}-{PLATEAU[1]} at the end, no working memory; collapse: "
+                f"reached {min_accuracy}, then lost it):\n{format_summary(summary)}\n\n"
+                f"wrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'} and runs/*/history.npz")
+        return summary, text
+
+
+#: The maze benchmark's definition.
+MAZE = MazeBenchmark()
+
+
+def maze_sweep(out="sernn-runs/maze", preset="quick", conditions=None, strengths=None, seeds=None,
+               epochs=10, units=100, grid=None, train_trials=5120, val_trials=2560, test_trials=2560,
+               batch_size=128, learning_rate=1e-3, noise=0.05, normalization=None,
+               constant_communicability=False, trainer=None, population=None, shard=(0, 1),
+               summary_epoch=None, min_accuracy=SUCCESS_ACCURACY, log=None):
+    """Run (or resume) a maze sweep in ``out``; the library form of ``sernn maze``.
+
+    ``strengths`` is a list used for every regularised condition, or a mapping
+    condition -> list; ``conditions``, ``strengths`` and ``seeds`` default to the
+    preset's (``"quick"`` or ``"paper"``). Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    """
+    from sernn.spatial import DEFAULT_GRID
+
+    chosen = resolve_preset(MAZE, preset, conditions=conditions, strengths=strengths, seeds=seeds)
+    conditions = list(dict.fromkeys(chosen["conditions"]))
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown or not conditions:
+        raise ValueError(f"--conditions: unknown {unknown or conditions!r}; accepted: {', '.join(CONDITIONS)}")
+    strengths = chosen["strengths"]
+    if not isinstance(strengths, dict):
+        strengths = {c: list(strengths) for c in CONDITIONS}
+    seeds = list(dict.fromkeys(int(s) for s in chosen["seeds"]))
+    grid = tuple(grid) if grid else DEFAULT_GRID
+    if int(np.prod(grid)) != units:
+        raise ValueError(f"--units {units} does not match the grid {'x'.join(map(str, grid))} "
+                         f"({int(np.prod(grid))} positions); give --grid NX NY NZ with NX*NY*NZ = units")
+    if not noise >= 0:
+        raise ValueError(f"--noise must be >= 0, got {noise}")
+    if summary_epoch is not None and summary_epoch > epochs:
+        raise ValueError(f"--summary-epoch {summary_epoch} is after the last epoch (--epochs {epochs})")
+    if not 0.0 <= min_accuracy <= 1.0:
+        raise ValueError(f"--min-accuracy must be in [0, 1], got {min_accuracy}")
+    settings = {
+        "units": units, "grid": list(grid), "epochs": epochs, "train_trials": train_trials,
+        "val_trials": val_trials, "test_trials": test_trials, "batch_size": batch_size,
+        "learning_rate": learning_rate, "noise": noise,
+        "normalization": None if normalization in (None, "none") else normalization,
+        "constant_communicability": bool(constant_communicability),
+        "conditions": conditions, "seeds": seeds,
+    }
+    runs = plan_runs(conditions, strengths, seeds, shard=shard)
+    options = {"log": log} if log is not None else {}
+    return run_sweep(MAZE, out=out, settings=settings, runs=runs, trainer=trainer, population=population,
+                     summary_options={"epoch": summary_epoch, "min_accuracy": min_accuracy}, **options)
+
+
 # -- command line ---------------------------------------------------------------
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Train maze-task networks across conditions (baseline, l1, spatial, sernn), strengths and "
-        "seeds. The default is a quick set (one strength per condition, 2 seeds, 10 epochs); "
-        "--paper uses the paper's strength grids. Re-running with the same --out resumes."
+        "seeds. --preset quick (default): one strength per condition, 2 seeds, 10 epochs; --preset paper: "
+        "the seRNN paper's grid (2,103 networks). Re-running with the same --out resumes."
     )
-    parser.add_argument("--out", default="sernn-runs/maze", help="output folder (default: %(default)s)")
-    parser.add_argument("--conditions", default=",".join(CONDITIONS),
-                        help="comma-separated subset of: " + ", ".join(CONDITIONS) + " (default: all)")
+    add_sweep_arguments(parser, MAZE, "sernn-runs/maze")
+    parser.add_argument("--conditions", type=name_list, default=None,
+                        help="comma-separated subset of: " + ", ".join(CONDITIONS) + " (default: the preset's)")
     parser.add_argument("--strengths", type=number_list(float), default=None,
                         help="comma-separated strengths for every regularised condition "
-                             "(default: quick set l1=0.02, spatial=0.006, sernn=0.3)")
+                             "(default: the preset's; quick: l1=0.02, spatial=0.006, sernn=0.3)")
     parser.add_argument("--strength-range", nargs=3, metavar=("START", "STOP", "N"), default=None,
                         help="strengths linspace(START, STOP, N) for every regularised condition")
-    parser.add_argument("--paper", action="store_true",
-                        help="the paper's grids: sernn and l1 linspace(0.001, 0.3, 1001), "
-                             "spatial linspace(1e-5, 0.02, 101)")
-    parser.add_argument("--seeds", type=number_list(int), default=[0, 1], help="comma-separated seeds (default: 0,1)")
+    parser.add_argument("--seeds", type=number_list(int), default=None,
+                        help="comma-separated seeds (default: the preset's; quick 0,1, paper 0)")
     parser.add_argument("--epochs", type=positive(int), default=10, help="default: %(default)s")
     parser.add_argument("--units", type=positive(int), default=100,
                         help="recurrent units (default: %(default)s); must equal the grid size")
@@ -262,95 +368,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or the last epoch if fewer)")
     parser.add_argument("--min-accuracy", type=float, default=SUCCESS_ACCURACY,
                         help="validation accuracy that counts as success (default: %(default)s)")
-    parser.add_argument("--population", type=int, default=None, metavar="K",
-                        help="train up to K networks at a time as one population (sernn.population): "
-                             "much faster; results do not depend on K; a folder holds runs of one trainer "
-                             "only (default: one network at a time with keras fit)")
-    parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
-                        help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
 
-def _resolve_strengths(args) -> dict:
-    if sum(x is not None and x is not False for x in (args.strengths, args.strength_range, args.paper or None)) > 1:
-        raise ValueError("give at most one of --strengths, --strength-range and --paper")
-    if args.paper:
-        return PAPER_STRENGTHS
-    if args.strength_range is not None:
-        try:
-            start, stop, count = float(args.strength_range[0]), float(args.strength_range[1]), int(args.strength_range[2])
-        except ValueError:
-            raise ValueError(f"--strength-range needs START STOP N (numbers, N an integer), got "
-                             f"{' '.join(args.strength_range)}") from None
-        if count < 1 or start < 0 or stop < start:
-            raise ValueError(f"--strength-range needs 0 <= START <= STOP and N >= 1, got "
-                             f"{' '.join(args.strength_range)}")
-        values = np.linspace(start, stop, count).tolist()
-        return {c: values for c in CONDITIONS}
-    if args.strengths is not None:
-        return {c: args.strengths for c in CONDITIONS}
-    return QUICK_STRENGTHS
+def _strength_range(values) -> list:
+    try:
+        start, stop, count = float(values[0]), float(values[1]), int(values[2])
+    except ValueError:
+        raise ValueError(f"--strength-range needs START STOP N (numbers, N an integer), got "
+                         f"{' '.join(values)}") from None
+    if count < 1 or start < 0 or stop < start:
+        raise ValueError(f"--strength-range needs 0 <= START <= STOP and N >= 1, got {' '.join(values)}")
+    return np.linspace(start, stop, count).tolist()
 
 
 def run(args) -> int:
-    from sernn.spatial import DEFAULT_GRID, grid_coordinates
-
-    conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
-    unknown = [c for c in conditions if c not in CONDITIONS]
-    if unknown or not conditions:
-        raise ValueError(f"--conditions: unknown {unknown or conditions!r}; accepted: {', '.join(CONDITIONS)}")
-    strengths = _resolve_strengths(args)
-    grid = tuple(args.grid) if args.grid else DEFAULT_GRID
-    if int(np.prod(grid)) != args.units:
-        raise ValueError(f"--units {args.units} does not match the grid {'x'.join(map(str, grid))} "
-                         f"({int(np.prod(grid))} positions); give --grid NX NY NZ with NX*NY*NZ = units")
-    if args.noise < 0:
-        raise ValueError(f"--noise must be >= 0, got {args.noise}")
-    if args.summary_epoch is not None and args.summary_epoch > args.epochs:
-        raise ValueError(f"--summary-epoch {args.summary_epoch} is after the last epoch (--epochs {args.epochs})")
-    if not 0.0 <= args.min_accuracy <= 1.0:
-        raise ValueError(f"--min-accuracy must be in [0, 1], got {args.min_accuracy}")
-    if args.population is not None:
-        if args.population < 1:
-            raise ValueError(f"--population must be a positive integer (networks trained at once); "
-                             f"got {args.population}")
-        uneven = [f"--{name.replace('_', '-')} {getattr(args, name)}" for name in ("train_trials", "val_trials")
-                  if getattr(args, name) % args.batch_size]
-        if uneven:
-            raise ValueError(f"--population needs trial counts that are multiples of --batch-size "
-                             f"{args.batch_size}; got {', '.join(uneven)}")
-    coordinates = grid_coordinates(grid)
-    settings = {
-        "units": args.units, "grid": list(grid), "epochs": args.epochs, "train_trials": args.train_trials,
-        "val_trials": args.val_trials, "test_trials": args.test_trials, "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate, "noise": args.noise,
-        "normalization": None if args.normalization == "none" else args.normalization,
-        "constant_communicability": bool(args.constant_communicability),
-        "conditions": conditions, "seeds": args.seeds,
-    }
-    if args.population is not None:
-        settings["trainer"] = "population"  # seeded data order and noise: not mixed with keras-fit runs
-    runs = plan_runs(conditions, strengths, args.seeds, shard=args.shard)
-    if args.population is not None:
-        from sernn.population import check_memory
-
-        try:
-            check_memory(min(args.population, max(1, len(runs))), args.units, args.batch_size, MAZE_STEPS)
-        except ValueError as exc:
-            raise ValueError(f"--population {args.population}: {exc}") from None
-    store = RunStore(args.out, "maze", settings, extendable=("conditions", "seeds"))
-    if args.population is None:
-        store.run_pending(runs, lambda spec: run_one(spec, store.settings, coordinates), describe_run,
-                          "sernn maze")
-    else:
-        store.run_pending(runs, lambda specs: run_population(specs, store.settings, coordinates),
-                          describe_run, "sernn maze", group=args.population)
-    metrics = store.rebuild_metrics()
-    summary = summarize(metrics, store, epoch=args.summary_epoch, min_accuracy=args.min_accuracy)
-    store.write_table("summary.csv", summary)
-    epoch = int(summary["epoch"].iloc[0]) if not summary.empty else args.epochs
-    print(f"\nSummary at epoch {epoch} (completed epochs; success: val_accuracy >= {args.min_accuracy} "
-          f"there; plateau: {PLATEAU[0]}-{PLATEAU[1]} at the end, no working memory; collapse: "
-          f"reached {args.min_accuracy}, then lost it):")
-    print(format_summary(summary))
-    print(f"\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'} and runs/*/history.npz")
+    if args.strengths is not None and args.strength_range is not None:
+        raise ValueError("give at most one of --strengths and --strength-range")
+    strengths = _strength_range(args.strength_range) if args.strength_range is not None else args.strengths
+    maze_sweep(out=args.out, preset=args.preset, conditions=args.conditions, strengths=strengths,
+               seeds=args.seeds, epochs=args.epochs, units=args.units, grid=args.grid,
+               train_trials=args.train_trials, val_trials=args.val_trials, test_trials=args.test_trials,
+               batch_size=args.batch_size, learning_rate=args.learning_rate, noise=args.noise,
+               normalization=args.normalization, constant_communicability=args.constant_communicability,
+               trainer=args.trainer, population=args.population, shard=args.shard,
+               summary_epoch=args.summary_epoch, min_accuracy=args.min_accuracy)
     return 0

@@ -22,10 +22,15 @@ task's trials drawn with ``seed=s`` (so all strategies of one seed see the same
 trials), the first ``1 - test_fraction`` of them for training, the rest for
 testing. The quick default (macaque, 4 neurons per region, sequence memory
 with L = 3, Adam with learning rate 1e-3, 50 epochs, 3 seeds) runs in a few
-minutes on 2 CPU cores; ``--paper`` uses the paper's settings (macaque,
+minutes on 2 CPU cores; ``preset="paper"`` uses the paper's settings (macaque,
 marmoset and human; L = 3, 5, 10 and n = 2, 3, 4; Adam and RMSprop; ReLU and
 tanh; learning rate 1e-4; 500 epochs for sequence memory and 3,000 for n-back;
 5 seeds).
+
+The benchmark runs on the sweep engine (:mod:`sernn.experiments.sweep`) with the
+``fit`` trainer: its models read out every time step (MSE or masked
+cross-entropy over the sequence) and train with Adam or RMSprop, which
+:class:`sernn.population.Population` does not offer.
 
 Output folder (a :class:`~sernn.runfolder.RunStore`, resumable):
 ``metrics.csv`` (one row per run and epoch: ``loss``, ``task_loss``,
@@ -45,11 +50,12 @@ import numpy as np
 import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
-from sernn.experiments.arguments import name_list, number_list, positive, shard
-from sernn.runfolder import RunStore, make_run_id
+from sernn.experiments.arguments import name_list, number_list, positive
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
+from sernn.runfolder import make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
-           "add_arguments", "run", "PAPER", "QUICK"]
+           "MEMORY", "MemoryBenchmark", "memory_sweep", "add_arguments", "run", "PAPER", "QUICK"]
 
 #: Task name -> name of its setting.
 TASKS = {"sequence": "length", "nback": "n"}
@@ -354,14 +360,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Train bio-instantiated RNNs (area connectomes expanded to neurons) on working-memory tasks, "
         "for every species x strategy (b_w_no, b_w_eq, b_w_div and the r_ controls) x task setting x "
-        "seed. The default is a quick set (macaque, sequence memory L=3, 50 epochs, 3 seeds); --paper "
-        "uses the paper's settings. Re-running with the same --out resumes."
+        "seed. --preset quick (default): macaque, sequence memory L=3, 50 epochs, 3 seeds; --preset paper: "
+        "macaque, marmoset, human; sequence L=3,5,10 and n-back n=2,3,4; adam, rmsprop; relu, tanh; "
+        "lr 1e-4; 500 / 3000 epochs; seeds 0-4. Re-running with the same --out resumes."
     )
-    parser.add_argument("--out", default="sernn-runs/memory", help="output folder (default: %(default)s)")
-    parser.add_argument("--paper", action="store_true",
-                        help="the paper's settings: macaque, marmoset, human; sequence L=3,5,10 and "
-                             "n-back n=2,3,4; adam, rmsprop; relu, tanh; lr 1e-4; 500 / 3000 epochs; "
-                             "seeds 0-4 (options given explicitly still override)")
+    add_sweep_arguments(parser, MEMORY, "sernn-runs/memory")
     parser.add_argument("--species", type=name_list, default=None,
                         help="comma-separated species (macaque, marmoset, human, mouse, mouse_ypma_oh, "
                              "drosophila) or connectome CSV paths (default: macaque)")
@@ -402,9 +405,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="values shown per n-back trial (default: n + 4)")
     parser.add_argument("--nback-min-difference", type=float, default=0.0,
                         help="minimum |difference| of a no-match value (default: 0)")
-    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
-    parser.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
-                        help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
 
 
 def _check_keras_names(optimizers, activations) -> None:
@@ -425,15 +425,52 @@ def _check_keras_names(optimizers, activations) -> None:
                              "relu, tanh, sigmoid") from None
 
 
-def _resolve(args) -> dict:
-    base = PAPER if args.paper else QUICK
-    chosen = {}
-    for key, option in (("species", "species"), ("tasks", "tasks"), ("lengths", "lengths"),
-                        ("nback_n", "nback_n"), ("optimizers", "optimizers"),
-                        ("activations", "activations"), ("learning_rates", "learning_rates"),
-                        ("seeds", "seeds"), ("epochs", "epochs"), ("nback_epochs", "nback_epochs")):
-        value = getattr(args, option)
-        chosen[key] = base[key] if value is None else value
+class MemoryBenchmark(Benchmark):
+    """The connectome memory benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
+
+    name = "memory"
+    presets = {"quick": QUICK, "paper": PAPER}
+    extendable = ("species", "tasks", "lengths", "nback_n", "optimizers", "activations", "learning_rates",
+                  "strategies", "seeds")
+    population_unsupported = ("the memory models read out every time step and train with Adam or RMSprop, "
+                              "which sernn.population does not offer")
+
+    def __init__(self, connectome_dir=None, connectomes=None):
+        self.connectome_dir = connectome_dir
+        self.connectomes = dict(connectomes or {})
+
+    def prepare(self, settings):
+        from sernn.connectomes import load
+        from sernn.connectomes.catalog import find_connectome
+
+        return {name: self.connectomes.get(name) or load(find_connectome(name, self.connectome_dir))
+                for name in settings["species"]}
+
+    def train(self, spec, settings, context):
+        return run_one(spec, settings, context[spec.species])
+
+    def describe(self, spec, rows, info):
+        return describe_run(spec, rows, info)
+
+    def summarize(self, store, metrics):
+        summary = summarize(metrics)
+        table = aggregate(summary)
+        store.write_table("summary_by_strategy.csv", table)
+        text = ("\nMinimum test loss and the epoch where it is reached (median, 25th and 75th percentiles "
+                f"over seeds):\n{format_table(table)}\n\nwrote {store.path / 'metrics.csv'}, summary.csv, "
+                "summary_by_strategy.csv")
+        return summary, text
+
+    def write_figures(self, store, metrics, summary):
+        return write_figures(metrics, summary, store.path)
+
+
+#: The memory benchmark's definition (connectomes found in the default places).
+MEMORY = MemoryBenchmark()
+
+
+def _resolve(preset, given, strategies, nback_length) -> dict:
+    chosen = resolve_preset(MEMORY, preset, **given)
     if chosen["nback_epochs"] is None:
         chosen["nback_epochs"] = chosen["epochs"]
     # A value given twice would train the same runs twice.
@@ -442,41 +479,53 @@ def _resolve(args) -> dict:
     unknown = [t for t in chosen["tasks"] if t not in TASKS]
     if unknown:
         raise ValueError(f"--tasks: unknown {unknown}; accepted: {', '.join(TASKS)}")
-    for strategy in args.strategies:
+    for strategy in strategies:
         parse_strategy(strategy)
-    if args.nback_length is not None and "nback" in chosen["tasks"] and \
-            args.nback_length <= max(chosen["nback_n"]):
-        raise ValueError(f"--nback-length {args.nback_length} must exceed every --nback-n "
+    if nback_length is not None and "nback" in chosen["tasks"] and nback_length <= max(chosen["nback_n"]):
+        raise ValueError(f"--nback-length {nback_length} must exceed every --nback-n "
                          f"(largest {max(chosen['nback_n'])})")
-    if not args.noise >= 0 or not np.isfinite(args.noise):
-        raise ValueError(f"--noise must be a finite number >= 0, got {args.noise}")
     _check_keras_names(chosen["optimizers"], chosen["activations"])
-    if not 0 <= args.nback_min_difference < 0.5:
-        raise ValueError(f"--nback-min-difference must be in [0, 0.5), got {args.nback_min_difference}")
-    if not 0 < args.test_fraction < 1:
-        raise ValueError(f"--test-fraction must be in (0, 1), got {args.test_fraction}")
     return chosen
 
 
-def run(args) -> int:
-    from sernn.connectomes import load
+def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connectome_dir=None,
+                 strategies=STRATEGIES, tasks=None, lengths=None, nback_n=None, optimizers=None,
+                 activations=None, learning_rates=None, seeds=None, epochs=None, nback_epochs=None,
+                 neurons_per_region=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8,
+                 intrinsic=True, n_trials=1000, test_fraction=0.2, batch_size=128, noise=0.0,
+                 nback_length=None, nback_min_difference=0.0, trainer=None, population=None,
+                 shard=(0, 1), figures=True, log=None):
+    """Run (or resume) a memory sweep in ``out``; the library form of ``sernn memory``.
+
+    Options left at None take the preset's value (``"quick"`` or ``"paper"``, see
+    :data:`QUICK` and :data:`PAPER`). Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    """
+    from sernn.connectomes import expand, load
     from sernn.connectomes.catalog import find_connectome
 
-    chosen = _resolve(args)
-    strategies = list(dict.fromkeys(parse_strategy(s).code for s in args.strategies))
-    connectomes = {name: load(find_connectome(name, args.connectome_dir)) for name in chosen["species"]}
-    neurons = args.neurons_per_region
-    if isinstance(neurons, list):
-        wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(neurons)}
+    given = dict(species=species, tasks=tasks, lengths=lengths, nback_n=nback_n, optimizers=optimizers,
+                 activations=activations, learning_rates=learning_rates, seeds=seeds, epochs=epochs,
+                 nback_epochs=nback_epochs)
+    chosen = _resolve(preset, given, strategies, nback_length)
+    if not noise >= 0 or not np.isfinite(noise):
+        raise ValueError(f"--noise must be a finite number >= 0, got {noise}")
+    if not 0 <= nback_min_difference < 0.5:
+        raise ValueError(f"--nback-min-difference must be in [0, 0.5), got {nback_min_difference}")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"--test-fraction must be in (0, 1), got {test_fraction}")
+    strategies = list(dict.fromkeys(parse_strategy(s).code for s in strategies))
+    connectomes = {name: load(find_connectome(name, connectome_dir)) for name in chosen["species"]}
+    if isinstance(neurons_per_region, list):
+        wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(neurons_per_region)}
         if wrong:
-            raise ValueError(f"--neurons-per-region has {len(neurons)} values but the connectomes have "
-                             f"{wrong} regions; give one integer, or one per region for a single species")
+            raise ValueError(f"--neurons-per-region has {len(neurons_per_region)} values but the connectomes "
+                             f"have {wrong} regions; give one integer, or one per region for a single species")
     settings = {
-        "neurons_per_region": neurons, "target_sparsity": args.target_sparsity,
-        "intrinsic": not args.no_intrinsic, "intrinsic_sparsity": args.intrinsic_sparsity,
-        "intrinsic_weight": args.intrinsic_weight, "n_trials": args.n_trials,
-        "test_fraction": args.test_fraction, "batch_size": args.batch_size, "noise": args.noise,
-        "nback_length": args.nback_length, "nback_min_difference": args.nback_min_difference,
+        "neurons_per_region": neurons_per_region, "target_sparsity": target_sparsity,
+        "intrinsic": bool(intrinsic), "intrinsic_sparsity": intrinsic_sparsity,
+        "intrinsic_weight": intrinsic_weight, "n_trials": n_trials,
+        "test_fraction": test_fraction, "batch_size": batch_size, "noise": noise,
+        "nback_length": nback_length, "nback_min_difference": nback_min_difference,
         "epochs": chosen["epochs"], "nback_epochs": chosen["nback_epochs"],
         "species": chosen["species"], "tasks": chosen["tasks"], "lengths": chosen["lengths"],
         "nback_n": chosen["nback_n"], "optimizers": chosen["optimizers"],
@@ -484,30 +533,28 @@ def run(args) -> int:
         "strategies": strategies, "seeds": chosen["seeds"],
     }
     # Validate the expansion and task settings once, before any training.
-    from sernn.connectomes import expand
-
     for connectome in connectomes.values():
-        expand(connectome, neurons, target_sparsity=args.target_sparsity,
-               intrinsic=not args.no_intrinsic, intrinsic_sparsity=args.intrinsic_sparsity,
-               intrinsic_weight=args.intrinsic_weight, seed=0)
+        expand(connectome, neurons_per_region, target_sparsity=target_sparsity, intrinsic=bool(intrinsic),
+               intrinsic_sparsity=intrinsic_sparsity, intrinsic_weight=intrinsic_weight, seed=0)
     for task in chosen["tasks"]:
         _task_data(task, (chosen["lengths"] if task == "sequence" else chosen["nback_n"])[0], settings, 0)
-    store = RunStore(args.out, "memory", settings,
-                     extendable=("species", "tasks", "lengths", "nback_n", "optimizers", "activations",
-                                 "learning_rates", "strategies", "seeds"))
     runs = plan_runs(chosen["species"], chosen["tasks"], chosen["lengths"], chosen["nback_n"],
                      chosen["optimizers"], chosen["activations"], chosen["learning_rates"], strategies,
-                     chosen["seeds"], shard=args.shard)
-    store.run_pending(runs, lambda spec: run_one(spec, store.settings, connectomes[spec.species]),
-                      describe_run, "sernn memory")
-    metrics = store.rebuild_metrics()
-    summary = summarize(metrics)
-    table = aggregate(summary)
-    store.write_table("summary.csv", summary)
-    store.write_table("summary_by_strategy.csv", table)
-    print("\nMinimum test loss and the epoch where it is reached (median, 25th and 75th percentiles over seeds):")
-    print(format_table(table))
-    written = [] if args.no_figures else write_figures(metrics, summary, store.path)
-    print(f"\nwrote {store.path / 'metrics.csv'}, summary.csv, summary_by_strategy.csv"
-          + (f" and {len(written)} figures" if written else ""))
+                     chosen["seeds"], shard=shard)
+    options = {"log": log} if log is not None else {}
+    return run_sweep(MemoryBenchmark(connectome_dir, connectomes), out=out, settings=settings, runs=runs, trainer=trainer,
+                     population=population, figures=figures, **options)
+
+
+def run(args) -> int:
+    memory_sweep(out=args.out, preset=args.preset, species=args.species, connectome_dir=args.connectome_dir,
+                 strategies=args.strategies, tasks=args.tasks, lengths=args.lengths, nback_n=args.nback_n,
+                 optimizers=args.optimizers, activations=args.activations, learning_rates=args.learning_rates,
+                 seeds=args.seeds, epochs=args.epochs, nback_epochs=args.nback_epochs,
+                 neurons_per_region=args.neurons_per_region, target_sparsity=args.target_sparsity,
+                 intrinsic_sparsity=args.intrinsic_sparsity, intrinsic_weight=args.intrinsic_weight,
+                 intrinsic=not args.no_intrinsic, n_trials=args.n_trials, test_fraction=args.test_fraction,
+                 batch_size=args.batch_size, noise=args.noise, nback_length=args.nback_length,
+                 nback_min_difference=args.nback_min_difference, trainer=args.trainer,
+                 population=args.population, shard=args.shard, figures=not args.no_figures)
     return 0

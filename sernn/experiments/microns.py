@@ -47,12 +47,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sernn.experiments.arguments import name_list, number_list, positive, shard
+from sernn.experiments.arguments import name_list, number_list, positive
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
 from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
            "parse_variant", "MicronsData", "load_data", "plan_runs", "run_one", "summarize",
-           "write_figures", "add_arguments", "run"]
+           "write_figures", "MICRONS", "MicronsBenchmark", "microns_sweep", "add_arguments", "run"]
 
 #: Variant tokens and what they need from the data.
 TOKENS = {"W": None, "W*": "traces", "W!": "traces", "S": "synapses", "D": None, "D*": None,
@@ -388,9 +389,15 @@ def _final_rows(metrics: pd.DataFrame, store: RunStore | None) -> pd.DataFrame:
         tests = {r["run_id"]: r.get("info", {}).get("test_accuracy", np.nan) for r in store.done_runs()}
         final["test_accuracy"] = final["run_id"].map(tests)
     # At or below the no-memory band: a run under the band has not reached even that level,
-    # so it is no more a "learned" result than one inside it.
-    high = final["task"].map(lambda t: PLATEAUS[t][1])
-    final["plateau"] = final["val_accuracy"] <= high
+    # so it is no more a "learned" result than one inside it. The one definition of a plateau
+    # (sernn.analysis.learning), with the band widened down to 0.
+    from sernn.analysis.learning import learning_outcomes
+
+    plateau = {}
+    for task, rows in metrics.groupby("task"):
+        outcomes = learning_outcomes(rows, epoch=int(rows["epoch"].max()), plateau=(0.0, PLATEAUS[task][1]))
+        plateau.update(zip(outcomes["run_id"], outcomes["plateau"]))
+    final["plateau"] = final["run_id"].map(plateau).astype(bool)
     final["learned_accuracy"] = final["val_accuracy"].where(~final["plateau"])
     return final
 
@@ -495,15 +502,182 @@ def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
     return written
 
 
+# -- the benchmark definition ------------------------------------------------------
+
+#: The presets: a quick look, and the study's training settings over the full variant grid.
+PRESETS = {
+    "quick": {"variants": list(QUICK_VARIANTS), "seeds": [0], "epochs": 8, "train_trials": 2048,
+              "val_trials": 256, "test_trials": 256},
+    "paper": {"variants": list(FULL_VARIANTS), "seeds": [0, 1, 2, 3, 4], "epochs": 10, "train_trials": 5120,
+              "val_trials": 2560, "test_trials": 2560},
+}
+
+
+def _members(specs, settings, data):
+    members = []
+    for spec in specs:
+        initializer, regularizer, constraint = build_parts(
+            parse_variant(spec.variant), data, settings, spec.seed,
+            scale=settings["task_strength_scales"][spec.task])
+        members.append({"seed": spec.seed, "noise": settings["noise"], "recurrent_initializer": initializer,
+                        "recurrent_regularizer": regularizer, "recurrent_constraint": constraint})
+    return members
+
+
+def run_population(specs, settings: dict, data: MicronsData) -> list:
+    """Train runs of one task as one population; one (rows, arrays, info) per run, in order."""
+    from sernn.population import Population
+
+    task = specs[0].task
+    if any(spec.task != task for spec in specs):
+        raise ValueError("a population trains runs of one task")
+    inputs, classes = TASKS[task]
+    n = data.coordinates.shape[0]
+    population = Population(_members(specs, settings, data), units=n, input_size=inputs, output_size=classes,
+                            learning_rate=settings["learning_rate"])
+    banks = {}
+    for name, offset in (("train", 0), ("val", 10000), ("test", 20000)):
+        count = settings[f"{name}_trials"]
+        parts = [task_data(task, count, offset + spec.seed) for spec in specs]
+        banks[name] = (np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]),
+                       np.arange(len(specs) * count).reshape(len(specs), count))
+    x, y, train_index = banks["train"]
+    val_x, val_y, val_index = banks["val"]
+    rows, snapshots = population.fit(x, y, train_index, val_index, validation_bank=(val_x, val_y),
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+    test_x, test_y, test_index = banks["test"]
+    test = population.evaluate(test_x, test_y, test_index, batch_size=settings["batch_size"])
+    results = []
+    for k in range(len(specs)):
+        arrays = {"recurrent_kernel": snapshots[k], "epoch": np.arange(snapshots.shape[1]),
+                  "coordinates": data.coordinates}
+        if data.wiring is not None:
+            arrays["wiring"] = data.wiring
+        results.append((rows[k], arrays, {"test_accuracy": float(test["accuracy"][k]),
+                                          "test_loss": float(test["loss"][k])}))
+    return results
+
+
+class MicronsBenchmark(Benchmark):
+    """The MICrONS benchmark on the sweep engine, for one selection of neurons (``data``)."""
+
+    name = "microns"
+    presets = PRESETS
+    extendable = ("variants", "tasks", "seeds", "data")
+
+    def __init__(self, data: MicronsData | None = None):
+        self.data = data
+
+    def prepare(self, settings):
+        return self.data
+
+    def train(self, spec, settings, context):
+        return run_one(spec, settings, context)
+
+    def train_population(self, specs, settings, context):
+        return run_population(specs, settings, context)
+
+    def population_key(self, spec):
+        return spec.task  # input and output sizes, time steps
+
+    def population_shape(self, settings):
+        steps = max(task_data(task, 1, 0)[0].shape[1] for task in settings["tasks"])
+        return settings["units"], steps
+
+    def check_population(self, settings):
+        uneven = [f"--{name.replace('_', '-')} {settings[name]}" for name in ("train_trials", "val_trials")
+                  if settings[name] % settings["batch_size"]]
+        if uneven:
+            raise ValueError(f"--trainer population needs trial counts that are multiples of --batch-size "
+                             f"{settings['batch_size']}; got {', '.join(uneven)}")
+
+    def describe(self, spec, rows, info):
+        return describe_run(spec, rows, info)
+
+    def summarize(self, store, metrics):
+        summary = summarize(metrics, store)
+        if summary.empty:
+            return summary, "no finished runs"
+        text = ("\nSummary at the final epoch (plateau = final val_accuracy at or below the task's no-memory "
+                "band: " + ", ".join(f"{t} {lo}-{hi}" for t, (lo, hi) in PLATEAUS.items()) + "; such runs are "
+                "not ranked; rows sorted by val_accuracy_learned):\n" + format_summary(summary)
+                + f"\n\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'}, runs/*/history.npz")
+        return summary, text
+
+    def write_figures(self, store, metrics, summary):
+        if summary is None or summary.empty:
+            return []
+        return write_figures(metrics, summary, store.path / "figures")
+
+
+#: The MICrONS benchmark's definition (without data; :func:`microns_sweep` gives it its data).
+MICRONS = MicronsBenchmark()
+
+
+def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", variants=None, tasks=None,
+                  seeds=None, epochs=None, train_trials=None, val_trials=None, test_trials=None,
+                  batch_size=128, learning_rate=1e-3, noise=0.05, strengths=None, task_scales=None,
+                  trainer=None, population=None, shard=(0, 1), figures=True, log=print):
+    """Run (or resume) a MICrONS sweep on ``data`` (see :func:`load_data`); the library form of ``sernn microns``.
+
+    Options left at None take the preset's value (:data:`PRESETS`); ``strengths`` and
+    ``task_scales`` update :data:`DEFAULT_STRENGTHS` and :data:`TASK_STRENGTH_SCALES`.
+    Variants that the data cannot support are skipped with a message.
+    """
+    chosen = resolve_preset(MICRONS, preset, variants=variants, seeds=seeds, epochs=epochs,
+                            train_trials=train_trials, val_trials=val_trials, test_trials=test_trials)
+    tasks = list(TASKS) if tasks is None else list(dict.fromkeys(tasks))
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown or not tasks:
+        raise ValueError(f"--tasks: unknown {unknown or tasks}; accepted: {', '.join(TASKS)}")
+    strengths = {**DEFAULT_STRENGTHS, **(strengths or {})}
+    for key, value in strengths.items():
+        if key not in DEFAULT_STRENGTHS:
+            raise ValueError(f"strengths: unknown term {key!r}; accepted: {', '.join(DEFAULT_STRENGTHS)}")
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"--strength-{key} must be a non-negative number, got {value}")
+    if not noise >= 0:
+        raise ValueError(f"--noise must be >= 0, got {noise}")
+    runnable = []
+    for variant in (parse_variant(v) for v in chosen["variants"]):
+        missing = variant.needs - data.available
+        if missing:
+            why = {"traces": "functional traces (--traces with --coregistration, --session, --scan-idx)",
+                   "synapses": "EM synapses among the selected neurons (--pinky100 or --synapses)"}
+            log(f"sernn microns: skipping {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
+        else:
+            runnable.append(variant.name)
+    if not runnable:
+        raise ValueError("none of the variants can run with the data given (see the messages above)")
+    ids = data.cells["root_id"] if "root_id" in data.cells.columns else data.cells.get("nucleus_id")
+    seeds = list(dict.fromkeys(int(s) for s in chosen["seeds"]))
+    settings = {
+        # "data" (file paths) may change between invocations; the neuron ids may not.
+        "data": data.description, "units": int(data.coordinates.shape[0]),
+        "neuron_ids": [int(v) for v in ids] if ids is not None else None,
+        "epochs": chosen["epochs"], "train_trials": chosen["train_trials"], "val_trials": chosen["val_trials"],
+        "test_trials": chosen["test_trials"], "batch_size": batch_size, "learning_rate": learning_rate,
+        "noise": noise, "normalization": "size", "strengths": {k: float(v) for k, v in strengths.items()},
+        "task_strength_scales": {**TASK_STRENGTH_SCALES, **(task_scales or {})},
+        "variants": runnable, "tasks": tasks, "seeds": seeds,
+    }
+    runs = plan_runs(tasks, runnable, seeds, shard=shard)
+    return run_sweep(MicronsBenchmark(data), out=out, settings=settings, runs=runs, trainer=trainer,
+                     population=population, figures=figures,
+                     label=f"sernn microns: {settings['units']} neurons from {data.description}",
+                     log=lambda text: print(text, flush=True) if log is print else log(text))
+
+
 # -- command line -------------------------------------------------------------------
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Train MICrONS-constrained RNNs: variants (W, W*, W!, S, D, D*, C, C*, M, P combined with +) "
         "x tasks (maze, go_nogo, perceptual_decision) x seeds, on your MICrONS files. The default is "
-        "a quick set on pinky100 (100 most connected cells, 1 seed, short training); --full runs the "
-        "full grid with the paper's training settings. Re-running with the same --out resumes."
+        "a quick set on pinky100 (100 most connected cells, 1 seed, short training); --preset paper runs "
+        "the full grid with the study's training settings. Re-running with the same --out resumes."
     )
+    add_sweep_arguments(parser, MICRONS, "sernn-runs/microns")
     data = parser.add_argument_group("data")
     data.add_argument("--pinky100", metavar="DIR",
                       help="folder with pinky100_soma.csv and pinky100_synapses.csv (real wiring + positions)")
@@ -532,18 +706,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--center", type=float, nargs=3, metavar=("X", "Y", "Z"),
                       help="centre in µm for --selection nearest (default: the median soma position)")
     runs = parser.add_argument_group("runs")
-    runs.add_argument("--out", default="sernn-runs/microns", help="output folder (default: %(default)s)")
     runs.add_argument("--variants", type=name_list, default=None,
                       help="comma-separated variants (default quick: " + ",".join(QUICK_VARIANTS) + ")")
     runs.add_argument("--tasks", type=name_list, default=list(TASKS),
                       help="comma-separated tasks (default: all: " + ",".join(TASKS) + ")")
-    runs.add_argument("--seeds", type=number_list(int), default=None, help="comma-separated seeds (default: 0)")
-    runs.add_argument("--full", action="store_true",
-                      help="the full variant grid, seeds 0-4, 10 epochs, 5120/2560/2560 trials")
-    runs.add_argument("--epochs", type=positive(int), default=None, help="default: 8 (quick), 10 (--full)")
-    runs.add_argument("--train-trials", type=positive(int), default=None, help="default: 2048 (quick) / 5120 (--full)")
-    runs.add_argument("--val-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (--full)")
-    runs.add_argument("--test-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (--full)")
+    runs.add_argument("--seeds", type=number_list(int), default=None,
+                      help="comma-separated seeds (default: 0 (quick), 0-4 (paper))")
+    runs.add_argument("--epochs", type=positive(int), default=None, help="default: 8 (quick), 10 (paper)")
+    runs.add_argument("--train-trials", type=positive(int), default=None, help="default: 2048 (quick) / 5120 (paper)")
+    runs.add_argument("--val-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (paper)")
+    runs.add_argument("--test-trials", type=positive(int), default=None, help="default: 256 (quick) / 2560 (paper)")
     runs.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
     runs.add_argument("--learning-rate", type=positive(float), default=1e-3, help="default: %(default)s")
     runs.add_argument("--noise", type=float, default=0.05, help="input noise s.d. (default: %(default)s)")
@@ -553,32 +725,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument("--task-scale", default="", metavar="TASK=F,...",
                       help="factor on every strength per task (default: maze=1, go_nogo=0.005, "
                            "perceptual_decision=0.005; see the module docstring)")
-    runs.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
-                      help="run only every K-th run starting at I (cluster array jobs sharing --out)")
-    runs.add_argument("--no-figures", action="store_true", help="skip the figures")
-
-
-def _settings(args, data: MicronsData) -> dict:
-    full = bool(args.full)
-    pick = lambda value, quick, paper: value if value is not None else (paper if full else quick)  # noqa: E731
-    for key in DEFAULT_STRENGTHS:
-        value = getattr(args, f"strength_{key}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"--strength-{key} must be a non-negative number, got {value}")
-    if args.noise < 0:
-        raise ValueError(f"--noise must be >= 0, got {args.noise}")
-    ids = data.cells["root_id"] if "root_id" in data.cells.columns else data.cells.get("nucleus_id")
-    return {
-        # "data" (file paths) may change between invocations; the neuron ids may not.
-        "data": data.description, "units": int(data.coordinates.shape[0]),
-        "neuron_ids": [int(v) for v in ids] if ids is not None else None,
-        "epochs": pick(args.epochs, 8, 10), "train_trials": pick(args.train_trials, 2048, 5120),
-        "val_trials": pick(args.val_trials, 256, 2560), "test_trials": pick(args.test_trials, 256, 2560),
-        "batch_size": args.batch_size, "learning_rate": args.learning_rate, "noise": args.noise,
-        "normalization": "size",
-        "strengths": {key: float(getattr(args, f"strength_{key}")) for key in DEFAULT_STRENGTHS},
-        "task_strength_scales": _task_scales(args.task_scale),
-    }
 
 
 def _task_scales(text) -> dict:
@@ -602,42 +748,20 @@ def _task_scales(text) -> dict:
 def run(args) -> int:
     if args.selection is None:
         args.selection = "connected" if (args.pinky100 or args.synapses) else "nearest"
-    variants = [parse_variant(v) for v in (args.variants or (FULL_VARIANTS if args.full else QUICK_VARIANTS))]
-    unknown = [t for t in args.tasks if t not in TASKS]
-    if unknown or not args.tasks:
-        raise ValueError(f"--tasks: unknown {unknown or args.tasks}; accepted: {', '.join(TASKS)}")
-    seeds = args.seeds if args.seeds is not None else ([0, 1, 2, 3, 4] if args.full else [0])
+    if args.preset not in PRESETS:  # before any data is read
+        resolve_preset(MICRONS, args.preset)
+    tasks = args.tasks
+    unknown = [t for t in tasks if t not in TASKS]
+    if unknown or not tasks:
+        raise ValueError(f"--tasks: unknown {unknown or tasks}; accepted: {', '.join(TASKS)}")
+    for variant in args.variants or ():
+        parse_variant(variant)
+    scales = _task_scales(args.task_scale)
     data = load_data(args)
-    runnable = []
-    for variant in variants:
-        missing = variant.needs - data.available
-        if missing:
-            why = {"traces": "functional traces (--traces with --coregistration, --session, --scan-idx)",
-                   "synapses": "EM synapses among the selected neurons (--pinky100 or --synapses)"}
-            print(f"sernn microns: skipping {variant.name}: needs " +
-                  " and ".join(why[m] for m in sorted(missing)), flush=True)
-        else:
-            runnable.append(variant.name)
-    if not runnable:
-        raise ValueError("none of the variants can run with the data given (see the messages above)")
-    settings = _settings(args, data)
-    store = RunStore(args.out, "microns", {**settings, "variants": runnable, "tasks": args.tasks,
-                                           "seeds": seeds},
-                     extendable=("variants", "tasks", "seeds", "data"))
-    runs = plan_runs(args.tasks, runnable, seeds, shard=args.shard)
-    store.run_pending(runs, lambda spec: run_one(spec, store.settings, data), describe_run,
-                      f"sernn microns: {settings['units']} neurons from {data.description}")
-    metrics = store.rebuild_metrics()
-    summary = summarize(metrics, store)
-    if summary.empty:
-        print("no finished runs")
-        return 0
-    store.write_table("summary.csv", summary)
-    print("\nSummary at the final epoch (plateau = final val_accuracy at or below the task's no-memory band: "
-          + ", ".join(f"{t} {lo}-{hi}" for t, (lo, hi) in PLATEAUS.items()) + "; such runs are not "
-          "ranked; rows sorted by val_accuracy_learned):")
-    print(format_summary(summary))
-    written = [] if args.no_figures else write_figures(metrics, summary, store.path / "figures")
-    print(f"\nwrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'}, runs/*/history.npz"
-          + "".join(f", {p}" for p in written))
+    microns_sweep(data, out=args.out, preset=args.preset, variants=args.variants, tasks=tasks, seeds=args.seeds,
+                  epochs=args.epochs, train_trials=args.train_trials, val_trials=args.val_trials,
+                  test_trials=args.test_trials, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                  noise=args.noise, strengths={key: getattr(args, f"strength_{key}") for key in DEFAULT_STRENGTHS},
+                  task_scales=scales, trainer=args.trainer, population=args.population, shard=args.shard,
+                  figures=not args.no_figures)
     return 0

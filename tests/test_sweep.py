@@ -1,0 +1,115 @@
+"""The sweep engine: presets, grouping into populations, progress and resume, shared by every benchmark."""
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+
+from sernn.experiments.sweep import Benchmark, plan_groups, resolve_preset, run_sweep, train_pending
+from sernn.runfolder import RunStore, make_run_id
+
+
+@dataclass(frozen=True)
+class Spec:
+    task: str
+    seed: int
+
+    @property
+    def params(self):
+        return {"task": self.task, "seed": self.seed}
+
+    @property
+    def run_id(self):
+        return make_run_id(self.params)
+
+
+def test_groups_keep_order_share_a_key_and_respect_the_size():
+    runs = [Spec(t, s) for t in ("a", "b") for s in range(5)] + [Spec("a", 9)]
+    groups = plan_groups(runs, 4, key=lambda spec: spec.task)
+    assert [[(g.task, g.seed) for g in group] for group in groups] == [
+        [("a", 0), ("a", 1), ("a", 2), ("a", 3)], [("a", 4), ("a", 9)],
+        [("b", 0), ("b", 1), ("b", 2), ("b", 3)], [("b", 4)]]
+    assert sorted(s.run_id for g in groups for s in g) == sorted(s.run_id for s in runs)
+    with pytest.raises(ValueError, match="size must be a positive integer, got 0"):
+        plan_groups(runs, 0)
+
+
+class Toy(Benchmark):
+    """A benchmark whose "training" is arithmetic: the engine's behaviour without Keras."""
+
+    name = "toy"
+    presets = {"quick": {"seeds": [0, 1]}, "paper": {"seeds": list(range(10))}}
+    extendable = ("seeds",)
+
+    def __init__(self):
+        self.calls = []
+
+    @staticmethod
+    def _result(spec, settings):
+        return [{"epoch": 1, "value": spec.seed * settings["scale"]}], None, {}
+
+    def train(self, spec, settings, context):
+        self.calls.append([spec.seed])
+        return self._result(spec, settings)
+
+    def train_population(self, specs, settings, context):
+        self.calls.append([s.seed for s in specs])
+        return [self._result(spec, settings) for spec in specs]
+
+    def population_key(self, spec):
+        return spec.task
+
+    def population_shape(self, settings):
+        return 10, 5
+
+    def summarize(self, store, metrics):
+        table = metrics.groupby("task", as_index=False)["value"].sum()
+        return table, table.to_string(index=False)
+
+
+def test_a_sweep_groups_by_key_resumes_and_summarises(tmp_path):
+    toy = Toy()
+    chosen = resolve_preset(toy, "paper")
+    runs = [Spec(t, s) for t in ("a", "b") for s in chosen["seeds"]]
+    lines = []
+    result = run_sweep(toy, out=tmp_path / "out", settings={"scale": 2, "batch_size": 1}, runs=runs[:13],
+                       population=4, log=lines.append)
+    # 13 runs: a0-a9 and b0-b2; populations of up to 4 that never mix tasks
+    assert toy.calls == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2]]
+    assert "13 to run, in 4 populations" in lines[0] and lines[-1].startswith("task")
+    assert result.trained == 13
+    result = run_sweep(toy, out=tmp_path / "out", settings={"scale": 2, "batch_size": 1}, runs=runs,
+                       population=4, log=lines.append)
+    assert result.trained == 7 and "13 already done, 7 to run" in lines[-(7 + 2)]
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("task")["value"]
+    assert summary.to_dict() == {"a": 2 * sum(range(10)), "b": 2 * sum(range(10))}
+    metrics = pd.read_csv(tmp_path / "out" / "metrics.csv")
+    assert len(metrics) == 20 and not metrics.duplicated("run_id").any()
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"trainer": "keras"}, "--trainer: unknown trainer 'keras'; accepted: population, fit"),
+    ({"population": 0}, "--population must be a positive integer"),
+    ({"population": 2, "trainer": "fit"}, "--population applies to the population trainer only"),
+])
+def test_bad_sweep_options_are_refused_before_the_folder_exists(tmp_path, options, message):
+    with pytest.raises(ValueError, match=message):
+        run_sweep(Toy(), out=tmp_path / "never", settings={"batch_size": 1}, runs=[Spec("a", 0)], **options)
+    assert not (tmp_path / "never").exists()
+
+
+def test_an_unknown_preset_names_the_accepted_ones():
+    with pytest.raises(ValueError, match=r"--preset: unknown preset 'huge' for sernn toy; accepted: quick, paper"):
+        resolve_preset(Toy(), "huge")
+    assert resolve_preset(Toy(), "quick", seeds=None) == {"seeds": [0, 1]}
+    assert resolve_preset(Toy(), "quick", seeds=[7]) == {"seeds": [7]}
+
+
+def test_progress_lines_carry_the_time_per_run_and_the_eta(tmp_path):
+    store = RunStore(tmp_path / "p", "toy", {})
+    lines = []
+    runs = [Spec("a", s) for s in range(3)]
+    train_pending(store, runs, lambda specs: [([{"epoch": 1}], None, {}) for _ in specs],
+                  lambda spec, rows, info: spec.run_id, "toy", log=lines.append)
+    assert lines[0] == f"toy: 3 runs in {store.path} (0 already done, 3 to run)"
+    assert [line.split(" ")[0] for line in lines[1:]] == ["[1/3]", "[2/3]", "[3/3]"]
+    assert all("ETA" in line and " s, " in line for line in lines[1:])
