@@ -84,8 +84,13 @@ def _main(argv) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0 if not argv else 2
+    from sernn.experiments.executors import RunsFailed
+
     try:
         return int(args._run(args) or 0)
+    except RunsFailed as exc:  # each failure was printed with its run id; the other runs are saved
+        print(f"sernn {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"sernn {args.command}: interrupted; finished runs are saved, re-run to resume",
               file=sys.stderr)

@@ -1,25 +1,10 @@
 """The sweep engine: presets, grouping into populations, progress and resume, shared by every benchmark."""
-from dataclasses import dataclass
-
 import pandas as pd
 import pytest
 
 from sernn.experiments.sweep import Benchmark, plan_groups, resolve_preset, run_sweep, train_pending
-from sernn.runfolder import RunStore, make_run_id
-
-
-@dataclass(frozen=True)
-class Spec:
-    task: str
-    seed: int
-
-    @property
-    def params(self):
-        return {"task": self.task, "seed": self.seed}
-
-    @property
-    def run_id(self):
-        return make_run_id(self.params)
+from ray_toy import Spec
+from sernn.runfolder import RunStore
 
 
 def test_groups_keep_order_share_a_key_and_respect_the_size():
@@ -113,3 +98,35 @@ def test_progress_lines_carry_the_time_per_run_and_the_eta(tmp_path):
     assert lines[0] == f"toy: 3 runs in {store.path} (0 already done, 3 to run)"
     assert [line.split(" ")[0] for line in lines[1:]] == ["[1/3]", "[2/3]", "[3/3]"]
     assert all("ETA" in line and " s, " in line for line in lines[1:])
+
+
+def test_executor_options_are_checked_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from sernn import cli
+
+    out = tmp_path / "never"
+    assert cli.main(["maze", "--out", str(out), "--address", "auto"]) == 2
+    assert "--address applies to --executor ray only" in capsys.readouterr().err
+    assert cli.main(["maze", "--out", str(out), "--executor", "spark"]) == 2
+    assert "invalid choice: 'spark'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    assert cli.main(["maze", "--out", str(out), "--executor", "ray"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ['sernn maze: error: --executor ray needs the optional extra: pip install "sernn[ray]"']
+    assert not out.exists()
+
+
+def test_failed_runs_give_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch):
+    from sernn import cli
+    from sernn.experiments import maze
+    from sernn.experiments.executors import RunsFailed
+
+    def failing(**options):
+        raise RunsFailed([(["condition=sernn_strength=0.3_seed=0"], "ValueError: bad input")])
+
+    monkeypatch.setattr(maze, "maze_sweep", failing)
+    assert cli.main(["maze", "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["sernn maze: error: 1 run failed (first: condition=sernn_strength=0.3_seed=0: ValueError: "
+                   "bad input); the others are saved, re-run to retry the failed ones"]

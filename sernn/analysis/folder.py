@@ -28,7 +28,7 @@ import pandas as pd
 
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, topology_history
 
-__all__ = ["analyze_folder", "parse_epochs", "select_epochs", "load_history", "format_seconds"]
+__all__ = ["analyze_folder", "AnalysisFailed", "parse_epochs", "select_epochs", "load_history", "format_seconds"]
 
 _SETTINGS_COLUMNS = ("density_target", "n_nulls", "analysis_seed")
 _TEXT_SETTINGS = ("recipe",)
@@ -64,6 +64,14 @@ def select_epochs(epochs_available, wanted, run_id):
             f"{int(epochs_available[0])}..{int(epochs_available[-1])}"
         )
     return np.array([index[e] for e in wanted])
+
+
+def _saved_epochs(path) -> np.ndarray:
+    """The epoch numbers of a weight history, reading no more than needed."""
+    with np.load(path, allow_pickle=False) as data:
+        if "recurrent_kernel" not in data.files:
+            raise ValueError(f"{path} has no 'recurrent_kernel' array; it is not a weight history")
+        return np.asarray(data["epoch"]) if "epoch" in data.files else np.arange(len(data["recurrent_kernel"]))
 
 
 def load_history(store, run_id):
@@ -108,8 +116,37 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+class AnalysisFailed(RuntimeError):
+    """Some runs could not be analysed on the executor; the others are cached."""
+
+
+class _AnalyzeBatch:
+    """One batch of runs -> their topology tables (picklable, so an executor can run it elsewhere)."""
+
+    def __init__(self, density, n_nulls, seed, recipe):
+        self.density, self.n_nulls, self.seed, self.recipe = density, n_nulls, seed, recipe
+
+    def __call__(self, jobs):
+        frames = []
+        for run_id, kernel, epochs, coordinates in jobs:
+            tick = time.perf_counter()
+            frame = topology_history(kernel, coordinates=coordinates, epochs=epochs, density=self.density,
+                                     n_nulls=self.n_nulls, seed=self.seed, recipe=self.recipe)
+            frames.append((run_id, frame, time.perf_counter() - tick))
+        return frames
+
+
+class _InProcess:
+    name = "local"
+
+    @staticmethod
+    def map(function, items):
+        for index, item in enumerate(items):
+            yield index, function(item), None
+
+
 def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log=print,
-                   recipe="paper"):
+                   recipe="paper", executor=None, batch_size=8):
     """Topology of every finished run of a benchmark folder, cached per run.
 
     Parameters
@@ -129,6 +166,13 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
         Snapshots analysed.
     log : callable, default=print
         Receives one progress line per run.
+    executor : optional
+        Where the batches are analysed: any object whose ``map(function, items)`` yields
+        ``(index, result, error)`` as items finish, such as
+        :class:`sernn.experiments.executors.RayExecutor` (default: in this process, in order).
+        The weights travel to the task and its tables come back; only this process writes.
+    batch_size : int, default=8
+        Runs per task of the executor.
 
     Returns
     -------
@@ -136,6 +180,12 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
         One row per run and epoch (also written to ``RUN_DIR/topology.csv``).
     store : RunStore
         The opened folder.
+
+    Raises
+    ------
+    AnalysisFailed
+        After every other batch has been analysed and cached, if a batch failed on the executor
+        (the message names its runs).
     """
     from sernn.runfolder import RunStore
 
@@ -145,40 +195,61 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
         raise ValueError(f"{str(run_dir)!r} has no finished runs to analyse (runs/*/run.json)")
     if recipe not in RECIPES:
         raise ValueError(f"recipe must be one of {', '.join(map(repr, RECIPES))}; got {recipe!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
     settings = {"density_target": float(density), "n_nulls": int(n_nulls), "analysis_seed": int(seed),
                 "recipe": recipe}
-    frames, started, computed = [], time.perf_counter(), 0
+    frames, todo = {}, []
     for position, record in enumerate(records, start=1):
         run_id = record["run_id"]
-        loaded = load_history(store, run_id)
-        if loaded is None:
+        if not (store.run_dir(run_id) / "history.npz").exists():
             log(f"[{position}/{len(records)}] {run_id}: skipped (no history.npz)")
             continue
-        kernel, epoch_numbers, coordinates = loaded
-        chosen = select_epochs(epoch_numbers, epochs, run_id)
-        cache = store.run_dir(run_id) / "topology.csv"
-        frame = _cached(cache, settings, epoch_numbers[chosen])
+        saved_epochs = _saved_epochs(store.run_dir(run_id) / "history.npz")
+        chosen = select_epochs(saved_epochs, epochs, run_id)
+        frame = _cached(store.run_dir(run_id) / "topology.csv", settings, saved_epochs[chosen])
         if frame is None:
-            tick = time.perf_counter()
-            frame = topology_history(kernel[chosen], coordinates=coordinates,
-                                     epochs=epoch_numbers[chosen], density=density,
-                                     n_nulls=n_nulls, seed=seed, recipe=recipe)
-            frame["analysis_seed"] = int(seed)
-            params = {k: v for k, v in record.items() if k not in _RECORD_SKIP}
-            for index, (key, value) in enumerate(params.items()):
-                frame.insert(index, key, value)
-            store.write_table(f"runs/{run_id}/topology.csv", frame)
-            computed += 1
-            elapsed = time.perf_counter() - started
-            remaining = elapsed / computed * (len(records) - position)
-            log(f"[{position}/{len(records)}] {run_id}: {len(chosen)} epochs in "
-                f"{time.perf_counter() - tick:.1f} s (ETA {format_seconds(remaining)})")
+            todo.append((position, record, chosen))
         else:
             log(f"[{position}/{len(records)}] {run_id}: cached")
-        frames.append(frame)
+            frames[run_id] = frame
+
+    def jobs():
+        for first in range(0, len(todo), batch_size):
+            batch = []
+            for position, record, chosen in todo[first:first + batch_size]:
+                kernel, epoch_numbers, coordinates = load_history(store, record["run_id"])
+                batch.append((record["run_id"], kernel[chosen], epoch_numbers[chosen], coordinates))
+            yield batch
+
+    by_id = {record["run_id"]: (position, record) for position, record, _ in todo}
+    started, computed, failures = time.perf_counter(), 0, []
+    for index, results, error in (executor or _InProcess()).map(_AnalyzeBatch(density, n_nulls, seed, recipe),
+                                                                 jobs()):
+        if error is not None:
+            ids = [record["run_id"] for _, record, _ in todo[index * batch_size:(index + 1) * batch_size]]
+            failures.append((ids, error))
+            log(f"failed: {', '.join(ids)}: {error}")
+            continue
+        for run_id, frame, seconds in results:
+            position, record = by_id[run_id]
+            frame["analysis_seed"] = int(seed)
+            params = {k: v for k, v in record.items() if k not in _RECORD_SKIP}
+            for column, (key, value) in enumerate(params.items()):
+                frame.insert(column, key, value)
+            store.write_table(f"runs/{run_id}/topology.csv", frame)
+            frames[run_id] = frame
+            computed += 1
+            remaining = (time.perf_counter() - started) / computed * (len(todo) - computed)
+            log(f"[{position}/{len(records)}] {run_id}: {len(frame)} epochs in {seconds:.1f} s "
+                f"(ETA {format_seconds(remaining)})")
+    if failures:
+        count = sum(len(ids) for ids, _ in failures)
+        raise AnalysisFailed(f"the analysis of {count} runs failed (first: {failures[0][0][0]}: {failures[0][1]}); "
+                           "the others are cached, re-run to retry the failed ones")
     if not frames:
         raise ValueError(f"{str(run_dir)!r} has no run with a history.npz weight history to analyse")
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat([frames[r["run_id"]] for r in records if r["run_id"] in frames], ignore_index=True)
     metrics = store.metrics()
     wanted = [c for c in ("val_accuracy", "accuracy", "val_loss") if c in metrics.columns]
     if wanted and {"run_id", "epoch"} <= set(metrics.columns):

@@ -11,10 +11,12 @@ run's units in 3-D coloured by module with the strongest connections drawn.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
-from sernn.analysis.folder import analyze_folder, load_history, parse_epochs, select_epochs
+from sernn.analysis.folder import AnalysisFailed, analyze_folder, load_history, parse_epochs, select_epochs
+from sernn.experiments.sweep import add_executor_arguments, executor_from
 from sernn.analysis.topology import RECIPES, modules
 from sernn.plotting import (figure_accuracy, figure_against_strength, figure_matrix, figure_over_epochs,
                             figure_units_3d)
@@ -47,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edges", type=int, default=150,
                         help="strongest connections drawn in the 3-D figure (default: 150)")
     parser.add_argument("--no-figures", action="store_true", help="write topology.csv only")
+    parser.add_argument("--batch-size", type=int, default=8, metavar="N",
+                        help="runs per task with --executor ray (default: %(default)s)")
+    add_executor_arguments(parser, what="batch of --batch-size runs")
 
 
 def _chosen_run(table, requested):
@@ -114,8 +119,16 @@ def run(args) -> int:
     def log(line):
         print(line, flush=True)
 
-    table, store = analyze_folder(args.run_dir, density=args.density, n_nulls=args.nulls,
-                                  seed=args.seed, epochs=epochs, log=log, recipe=args.recipe)
+    if args.batch_size < 1:
+        raise ValueError(f"--batch-size must be a positive integer; got {args.batch_size}")
+    try:
+        with executor_from(args) as executor:
+            table, store = analyze_folder(args.run_dir, density=args.density, n_nulls=args.nulls,
+                                          seed=args.seed, epochs=epochs, log=log, recipe=args.recipe,
+                                          executor=executor, batch_size=args.batch_size)
+    except AnalysisFailed as exc:  # each failed batch was printed with its runs
+        print(f"sernn analyze: error: {exc}", file=sys.stderr)
+        return 1
     log(f"wrote {store.path / 'topology.csv'} ({len(table)} rows)")
     if not args.no_figures:
         for path in draw_figures(table, store, run_id=args.run, epoch=args.figure_epoch,

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
 from sernn.tasks.maze import MAZE_STEPS
 from sernn.runfolder import RunStore, make_run_id
 
@@ -288,7 +288,7 @@ def maze_sweep(out="sernn-runs/maze", preset="quick", conditions=None, strengths
                epochs=10, units=100, grid=None, train_trials=5120, val_trials=2560, test_trials=2560,
                batch_size=128, learning_rate=1e-3, noise=0.05, normalization=None,
                constant_communicability=False, trainer=None, population=None, shard=(0, 1),
-               summary_epoch=None, min_accuracy=SUCCESS_ACCURACY, log=None):
+               summary_epoch=None, min_accuracy=SUCCESS_ACCURACY, executor=None, log=None):
     """Run (or resume) a maze sweep in ``out``; the library form of ``sernn maze``.
 
     ``strengths`` is a list used for every regularised condition, or a mapping
@@ -327,7 +327,8 @@ def maze_sweep(out="sernn-runs/maze", preset="quick", conditions=None, strengths
     runs = plan_runs(conditions, strengths, seeds, shard=shard)
     options = {"log": log} if log is not None else {}
     return run_sweep(MAZE, out=out, settings=settings, runs=runs, trainer=trainer, population=population,
-                     summary_options={"epoch": summary_epoch, "min_accuracy": min_accuracy}, **options)
+                     summary_options={"epoch": summary_epoch, "min_accuracy": min_accuracy}, executor=executor,
+                     **options)
 
 
 # -- command line ---------------------------------------------------------------
@@ -391,5 +392,5 @@ def run(args) -> int:
                batch_size=args.batch_size, learning_rate=args.learning_rate, noise=args.noise,
                normalization=args.normalization, constant_communicability=args.constant_communicability,
                trainer=args.trainer, population=args.population, shard=args.shard,
-               summary_epoch=args.summary_epoch, min_accuracy=args.min_accuracy)
+               summary_epoch=args.summary_epoch, min_accuracy=args.min_accuracy, executor=executor_from(args))
     return 0

@@ -51,7 +51,7 @@ import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
 from sernn.runfolder import make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
@@ -494,7 +494,7 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
                  neurons_per_region=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8,
                  intrinsic=True, n_trials=1000, test_fraction=0.2, batch_size=128, noise=0.0,
                  nback_length=None, nback_min_difference=0.0, trainer=None, population=None,
-                 shard=(0, 1), figures=True, log=None):
+                 shard=(0, 1), figures=True, executor=None, log=None):
     """Run (or resume) a memory sweep in ``out``; the library form of ``sernn memory``.
 
     Options left at None take the preset's value (``"quick"`` or ``"paper"``, see
@@ -543,7 +543,7 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
                      chosen["seeds"], shard=shard)
     options = {"log": log} if log is not None else {}
     return run_sweep(MemoryBenchmark(connectome_dir, connectomes), out=out, settings=settings, runs=runs, trainer=trainer,
-                     population=population, figures=figures, **options)
+                     population=population, figures=figures, executor=executor, **options)
 
 
 def run(args) -> int:
@@ -556,5 +556,6 @@ def run(args) -> int:
                  intrinsic=not args.no_intrinsic, n_trials=args.n_trials, test_fraction=args.test_fraction,
                  batch_size=args.batch_size, noise=args.noise, nback_length=args.nback_length,
                  nback_min_difference=args.nback_min_difference, trainer=args.trainer,
-                 population=args.population, shard=args.shard, figures=not args.no_figures)
+                 population=args.population, shard=args.shard, figures=not args.no_figures,
+                 executor=executor_from(args))
     return 0

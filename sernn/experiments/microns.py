@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, resolve_preset, run_sweep
+from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
 from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
@@ -617,7 +617,7 @@ MICRONS = MicronsBenchmark()
 def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", variants=None, tasks=None,
                   seeds=None, epochs=None, train_trials=None, val_trials=None, test_trials=None,
                   batch_size=128, learning_rate=1e-3, noise=0.05, strengths=None, task_scales=None,
-                  trainer=None, population=None, shard=(0, 1), figures=True, log=print):
+                  trainer=None, population=None, shard=(0, 1), figures=True, executor=None, log=print):
     """Run (or resume) a MICrONS sweep on ``data`` (see :func:`load_data`); the library form of ``sernn microns``.
 
     Options left at None take the preset's value (:data:`PRESETS`); ``strengths`` and
@@ -663,7 +663,7 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
     }
     runs = plan_runs(tasks, runnable, seeds, shard=shard)
     return run_sweep(MicronsBenchmark(data), out=out, settings=settings, runs=runs, trainer=trainer,
-                     population=population, figures=figures,
+                     population=population, figures=figures, executor=executor,
                      label=f"sernn microns: {settings['units']} neurons from {data.description}",
                      log=lambda text: print(text, flush=True) if log is print else log(text))
 
@@ -763,5 +763,5 @@ def run(args) -> int:
                   test_trials=args.test_trials, batch_size=args.batch_size, learning_rate=args.learning_rate,
                   noise=args.noise, strengths={key: getattr(args, f"strength_{key}") for key in DEFAULT_STRENGTHS},
                   task_scales=scales, trainer=args.trainer, population=args.population, shard=args.shard,
-                  figures=not args.no_figures)
+                  figures=not args.no_figures, executor=executor_from(args))
     return 0

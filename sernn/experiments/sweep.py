@@ -40,10 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from sernn.experiments.executors import LocalExecutor
 from sernn.runfolder import RunStore
 
 __all__ = ["Benchmark", "SweepResult", "TRAINERS", "DEFAULT_POPULATION", "resolve_preset", "plan_groups",
-           "train_pending", "run_sweep", "add_sweep_arguments", "stored_trainer"]
+           "train_pending", "run_sweep", "add_sweep_arguments", "add_executor_arguments", "executor_from",
+           "stored_trainer"]
 
 #: The trainers: one population of networks at a time, or one network at a time with ``keras.Model.fit``.
 TRAINERS = ("population", "fit")
@@ -160,7 +162,8 @@ def plan_groups(runs, size: int, key=lambda spec: None) -> list[list]:
     return groups
 
 
-def train_pending(store: RunStore, runs, train, describe, label: str, groups=None, log=print) -> int:
+def train_pending(store: RunStore, runs, train, describe, label: str, groups=None, log=print,
+                  executor=None) -> int:
     """Train and save every run of ``runs`` not finished yet, printing one progress line per run.
 
     Parameters
@@ -169,7 +172,8 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
     runs : sequence
         Run specifications with ``run_id`` and ``params``.
     train : callable
-        ``train(specs) -> [(rows, arrays, info), ...]``, one result per spec, in order.
+        ``train(specs) -> [(rows, arrays, info), ...]``, one result per spec, in order (picklable
+        for the Ray executor).
     describe : callable
         ``describe(spec, rows, info) -> str``.
     label : str
@@ -178,35 +182,71 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
         ``groups(pending) -> list of lists`` of runs trained together (default: one at a time).
     log : callable
         Where the lines go (default :func:`print`).
+    executor : optional
+        Where the groups train (:mod:`sernn.experiments.executors`; default: in this process).
+        Results come back here and are saved as each group finishes.
 
     Returns
     -------
     int : the number of runs trained now.
+
+    Raises
+    ------
+    RunsFailed
+        After every other group has finished and been saved, if a group's task raised (only the
+        Ray executor reports errors this way; in this process an error stops the sweep).
     """
+    from sernn.experiments.executors import RunsFailed
+
     todo = [spec for spec in runs if not store.is_done(spec.run_id)]
     store.rebuild_metrics()  # heals an append cut short by a crash
     chunks = [[spec] for spec in todo] if groups is None else groups(todo)
     together = max((len(c) for c in chunks), default=1) > 1
+    executor = executor or LocalExecutor()
+    where = "" if executor.name == "local" else f", as {len(chunks)} {executor.name} tasks"
     log(f"{label}: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
         f"{len(todo)} to run" + (f", in {len(chunks)} population{'s' * (len(chunks) > 1)}" if together else "")
-        + ")")
+        + where + ")")
     started = time.perf_counter()
-    finished = 0
-    for chunk in chunks:
-        t0 = time.perf_counter()
-        results = list(train(chunk))
+    finished, failures = 0, []
+    last = started
+    for index, results, error in executor.map(train, chunks):
+        chunk = chunks[index]
+        if error is not None:
+            failures.append(([spec.run_id for spec in chunk], error))
+            log(f"failed: {', '.join(spec.run_id for spec in chunk)}: {error}")
+            continue
+        results = list(results)
         if len(results) != len(chunk):
             raise RuntimeError(f"train returned {len(results)} results for {len(chunk)} runs")
-        seconds = (time.perf_counter() - t0) / len(chunk)
+        now = time.perf_counter()
+        # in this process: the group's own time; with parallel tasks: the time since the last result
+        seconds = (now - last) / len(chunk)
+        last = now
         # the ETA of the whole sweep, from the time per run so far (the same for a population's runs)
-        eta = (time.perf_counter() - started) / (finished + len(chunk)) * (len(todo) - finished - len(chunk))
+        eta = (now - started) / (finished + len(chunk)) * (len(todo) - finished - len(chunk)
+                                                            - sum(len(ids) for ids, _ in failures))
         for spec, (rows, arrays, info) in zip(chunk, results):
             store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
             finished += 1
             each = " each" if len(chunk) > 1 else ""
             log(f"[{finished}/{len(todo)}] {describe(spec, rows, info)} ({seconds:.1f} s{each}, "
-                f"ETA {eta / 60:.1f} min)")
+                f"ETA {max(eta, 0.0) / 60:.1f} min)")
+    if failures:
+        raise RunsFailed(failures)
     return len(todo)
+
+
+class _Train:
+    """The picklable training function of a sweep: one group of runs -> their results."""
+
+    def __init__(self, benchmark, settings, context, trainer):
+        self.benchmark, self.settings, self.context, self.trainer = benchmark, settings, context, trainer
+
+    def __call__(self, specs):
+        if self.trainer == "population":
+            return self.benchmark.train_population(specs, self.settings, self.context)
+        return [self.benchmark.train(spec, self.settings, self.context) for spec in specs]
 
 
 def _log(text):
@@ -215,7 +255,7 @@ def _log(text):
 
 def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str | None = None,
               population: int | None = None, figures: bool = True, label: str | None = None,
-              summary_options: dict | None = None, log=_log) -> SweepResult:
+              summary_options: dict | None = None, log=_log, executor=None) -> SweepResult:
     """Train every pending run of a sweep into ``out``, then summarise the folder.
 
     Parameters
@@ -237,6 +277,10 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
         Write the benchmark's figures after the summary.
     summary_options : dict, optional
         Keyword arguments of the benchmark's :meth:`Benchmark.summarize`.
+    executor : optional
+        Where the populations train: :class:`~sernn.experiments.executors.LocalExecutor` (default) or
+        :class:`~sernn.experiments.executors.RayExecutor` (one Ray task per population, results
+        written here by the driver).
 
     Every bad option raises :class:`ValueError` naming it before the folder is created.
     """
@@ -279,14 +323,11 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
     store = RunStore(out, benchmark.name, settings, extendable=benchmark.extendable)
     context = benchmark.prepare(store.settings)
     label = label or f"sernn {benchmark.name}"
-    if trainer == "population":
-        trained = train_pending(
-            store, runs, lambda specs: benchmark.train_population(specs, store.settings, context),
-            benchmark.describe, label,
-            groups=lambda todo: plan_groups(todo, population, benchmark.population_key), log=log)
-    else:
-        trained = train_pending(store, runs, lambda specs: [benchmark.train(specs[0], store.settings, context)],
-                                benchmark.describe, label, log=log)
+    groups = (lambda todo: plan_groups(todo, population, benchmark.population_key)) \
+        if trainer == "population" else None
+    with (executor or LocalExecutor()) as running:
+        trained = train_pending(store, runs, _Train(benchmark, store.settings, context, trainer),
+                                benchmark.describe, label, groups=groups, log=log, executor=running)
     metrics = store.rebuild_metrics()
     summary, text = benchmark.summarize(store, metrics, **(summary_options or {}))
     written = []
@@ -321,6 +362,32 @@ def add_sweep_arguments(parser: argparse.ArgumentParser, benchmark: Benchmark, d
     group.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
                        help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
     group.add_argument("--no-figures", action="store_true", help="skip the figures")
+    add_executor_arguments(parser)
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser, what: str = "population") -> None:
+    """``--executor --address --task-cpus --task-gpus`` (shared by the benchmarks and ``sernn analyze``)."""
+    from sernn.experiments.executors import EXECUTORS
+
+    group = parser.add_argument_group("executor")
+    group.add_argument("--executor", choices=EXECUTORS, default="local",
+                       help=f"local: in this process (default); ray: one Ray task per {what} "
+                            '(pip install "sernn[ray]"); results are written by this process')
+    group.add_argument("--address", default=None, metavar="ADDR",
+                       help="Ray cluster to join (e.g. auto, or ray://HEAD:10001); default: start a local "
+                            "Ray instance and shut it down afterwards")
+    group.add_argument("--task-cpus", type=float, default=1.0, metavar="N",
+                       help="CPUs per Ray task (default: %(default)s)")
+    group.add_argument("--task-gpus", type=float, default=0.0, metavar="N",
+                       help="GPUs per Ray task (default: %(default)s)")
+
+
+def executor_from(args):
+    """The executor that the ``--executor`` options name."""
+    from sernn.experiments.executors import make_executor
+
+    return make_executor(args.executor, address=args.address, task_cpus=args.task_cpus,
+                         task_gpus=args.task_gpus)
 
 
 def _population_size(text):
