@@ -141,6 +141,6 @@ def test_the_command_line_runs_a_sweep_and_an_analysis_on_ray(cluster, tmp_path,
             "--batch-size", "32", "--conditions", "sernn", "--strengths", "0.3", "--seeds", "0,1"]
     assert cli.main(["maze", "--out", str(out), "--executor", "ray", *tiny]) == 0
     printed = capsys.readouterr().out
-    assert "2 to run, in 1 population, as 1 ray tasks" in printed and "[2/2]" in printed
+    assert "2 to run, in 1 population, as 1 ray task)" in printed and "[2/2]" in printed
     assert cli.main(["analyze", str(out), "--nulls", "10", "--no-figures", "--executor", "ray"]) == 0
     assert "[2/2]" in capsys.readouterr().out and (out / "topology.csv").exists()

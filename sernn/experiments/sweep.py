@@ -203,7 +203,8 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
     chunks = [[spec] for spec in todo] if groups is None else groups(todo)
     together = max((len(c) for c in chunks), default=1) > 1
     executor = executor or LocalExecutor()
-    where = "" if executor.name == "local" else f", as {len(chunks)} {executor.name} tasks"
+    where = "" if executor.name == "local" else \
+        f", as {len(chunks)} {executor.name} task{'s' * (len(chunks) != 1)}"
     log(f"{label}: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
         f"{len(todo)} to run" + (f", in {len(chunks)} population{'s' * (len(chunks) > 1)}" if together else "")
         + where + ")")
