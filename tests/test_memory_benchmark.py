@@ -127,3 +127,28 @@ def test_the_paper_preset_plans_the_published_grid():
     # 3 species x (3 lengths + 3 n) x 2 optimizers x 2 activations x 1 learning rate x 5 seeds x 6 strategies
     assert len(runs) == 3 * 6 * 2 * 2 * 5 * 6 == 2160
     assert {r.learning_rate for r in runs} == {1e-4} and paper["epochs"] == 500 and paper["nback_epochs"] == 3000
+
+
+@pytest.mark.slow
+def test_the_published_code_options_train_and_are_recorded_only_when_chosen(tiny_run, capsys):
+    out, argv = tiny_run
+    settings = json.loads((out / "settings.json").read_text())["settings"]
+    assert not {"intrinsic_rule", "partition", "orientation", "nback_timing", "nback_classes"} & set(settings)
+    code = out.parent / "published"
+    argv = [code.as_posix() if a == str(out) else a for a in argv]
+    argv = [{"sequence,nback": "nback"}.get(a, a) for a in argv] + [
+        "--intrinsic-rule", "bio2art", "--partition", "stick", "--orientation", "transposed",
+        "--nback-timing", "original", "--nback-classes", "3"]
+    argv[argv.index("--neurons-per-region") + 1] = "2"  # one neuron per region has no intrinsic block
+    capsys.readouterr()
+    assert main(argv) == 0
+    stored = json.loads((code / "settings.json").read_text())["settings"]
+    assert {k: stored[k] for k in ("intrinsic_rule", "partition", "orientation", "nback_timing", "nback_classes")} \
+        == {"intrinsic_rule": "bio2art", "partition": "stick", "orientation": "transposed",
+            "nback_timing": "original", "nback_classes": 3}
+    run = next((code / "runs").glob("*strategy=b_w_eq*"))
+    with np.load(run / "history.npz") as history:
+        bio = history["bio_weights"]
+        region = history["region_index"]
+    inside = region[:, None] == region[None, :]
+    assert bio[inside].sum() / bio.sum() == pytest.approx(0.8, rel=1e-5)  # bio2art's rule

@@ -12,16 +12,45 @@ columns = target region) and ``n_r`` neurons in region ``r``:
 3. **Intrinsic blocks** (``intrinsic=True``). Each neuron of region ``i``
    connects to ``max(1, round(q * m_i))`` distinct neurons of its own region,
    where ``m_i = n_i`` with self-connections and ``n_i - 1`` without, and
-   ``q`` = ``intrinsic_sparsity``. The block's total weight is
-   ``intrinsic_weight * sum_{j != i} C[i, j]`` (the region's extrinsic,
-   outgoing strength; with the default 0.8 this is the paper's "within-region
-   strength = 80 % of the between-region strength"). A region with a single
-   neuron and no self-connections, or without outgoing projections, gets no
-   intrinsic block.
+   ``q`` = ``intrinsic_sparsity``. The block's total weight ``T_i`` follows
+   ``intrinsic_rule``:
+
+   - ``"paper"`` (default): ``T_i = w * sum_{j != i} C[i, j]``, ``w`` =
+     ``intrinsic_weight``, the region's extrinsic *outgoing* strength (the
+     paper's text: with w = 0.8 "within-region strength = 80 % of the
+     between-region strength");
+   - ``"bio2art"``: ``T_i = w / (1 - w) * sum_{j != i} C[j, i]``, the rule of
+     the authors' published expansion code (bio2art), whose docstring says
+     otherwise: 4 times the region's *incoming* strength at w = 0.8, so that
+     80 % of the weight entering each region is intrinsic (80 % of all weight;
+     the paper rule gives 44 % for the macaque).
+
+   A region with a single neuron and no self-connections, or with no
+   extrinsic strength of the kind the rule reads, gets no intrinsic block.
 4. **Weight mapping.** The block weight ``M`` is spread over the block's ``K``
-   connections: ``"equal"``: ``M / K`` each; ``"diverse"``: a uniformly random
-   partition of ``M`` into ``K`` positive parts (normalised exponential draws,
-   i.e. a flat Dirichlet), so that each block sums to ``M``.
+   connections: ``"equal"``: ``M / K`` each; ``"diverse"``: a random partition
+   of ``M`` into ``K`` positive parts, by ``partition``:
+
+   - ``"dirichlet"`` (default): normalised exponential draws, i.e. a flat
+     Dirichlet (every part has the same distribution, mean ``M / K``);
+   - ``"stick"``: stick-breaking as in bio2art: each part is uniform on what
+     the earlier parts left, the last part takes the rest (very skewed: the
+     largest part is about half the block). bio2art computes the last part as
+     a difference, which for blocks of >= 48 connections gives zero and
+     negative weights from floating-point cancellation; sernn keeps the
+     remainder itself and floors parts at the smallest positive float, because
+     a zero weight would drop the connection from the mask and a negative one
+     is not a biological weight. The parts go to the block's connections in
+     random order.
+
+   Each block sums to ``M``.
+5. **Orientation.** ``orientation="source-target"`` (default) returns
+   ``W[source, target]``, the orientation of a Keras ``SimpleRNN`` recurrent
+   kernel (``h_t = f(x W_in + h_{t-1} W)``). ``"transposed"`` returns the
+   transpose, the network the published experiments (bio_rnn_mem, PyTorch)
+   actually ran: they loaded bio2art's [source, target] matrix into PyTorch's
+   ``weight_hh``, which is [target, source]. (20 % of the macaque's and the
+   marmoset's area edges have no reverse edge, so the two networks differ.)
 
 The result is an :class:`ExpandedNetwork`: ``weights`` (N x N, non-negative),
 ``mask`` (N x N, 0/1, ``weights > 0``) and ``regions`` (region name per neuron).
@@ -35,7 +64,15 @@ import numpy as np
 
 from sernn.connectomes.loading import Connectome, load
 
-__all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS"]
+__all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS", "INTRINSIC_RULES",
+           "PARTITIONS", "ORIENTATIONS", "stick_breaking"]
+
+#: Intrinsic-weight rules of :func:`expand`: the paper's text, and the published code's.
+INTRINSIC_RULES = ("paper", "bio2art")
+#: Random partitions of ``mapping="diverse"``.
+PARTITIONS = ("dirichlet", "stick")
+#: Orientations of the returned matrix.
+ORIENTATIONS = ("source-target", "transposed")
 
 #: Weight-mapping schemes of :func:`expand`.
 MAPPINGS = ("diverse", "equal")
@@ -174,16 +211,36 @@ def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
     return counts
 
 
-def _spread(total: float, k: int, mapping: str, rng) -> np.ndarray:
+def stick_breaking(total: float, k: int, rng) -> np.ndarray:
+    """``total`` broken into ``k`` positive parts: each uniform on what is left, the last the rest.
+
+    Part ``i < k`` is ``U_i * R_i`` with ``U_i ~ Uniform(0, 1)`` and ``R_i`` what
+    the parts before it left (``R_1 = total``); the last part is ``R_k``. Parts
+    are floored at the smallest positive float (see :func:`expand`), in the
+    order drawn.
+
+    >>> parts = stick_breaking(1.0, 4, np.random.default_rng(0))
+    >>> bool(np.isclose(parts.sum(), 1.0)) and bool((parts > 0).all())
+    True
+    """
+    u = rng.random(k - 1)
+    left = total * np.concatenate([[1.0], np.cumprod(1.0 - u)])  # R_1 .. R_k
+    parts = np.append(u * left[:-1], left[-1])
+    return np.maximum(parts, np.finfo(np.float64).tiny)
+
+
+def _spread(total: float, k: int, mapping: str, rng, partition: str = "dirichlet") -> np.ndarray:
     """Split ``total`` into ``k`` positive parts (equal or a random partition)."""
     if mapping == "equal":
         return np.full(k, total / k)
+    if partition == "stick":
+        return rng.permutation(stick_breaking(total, k, rng))
     draws = rng.standard_exponential(k)
     draws = np.maximum(draws, np.finfo(np.float64).tiny)
     return total * draws / draws.sum()
 
 
-def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False):
+def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False, partition="dirichlet"):
     """Connect every row neuron to k random column neurons and spread ``total`` over them."""
     n_rows, n_cols = len(rows), len(cols)
     scores = rng.random((n_rows, n_cols))
@@ -192,12 +249,13 @@ def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False)
     chosen = np.argsort(scores, axis=1, kind="stable")[:, :k]
     source = np.repeat(rows, k)
     target = cols[chosen.ravel()]
-    weights[source, target] = _spread(total, n_rows * k, mapping, rng)
+    weights[source, target] = _spread(total, n_rows * k, mapping, rng, partition)
 
 
 def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrinsic: bool = True,
            intrinsic_sparsity: float = 1.0, intrinsic_weight: float = 0.8,
-           self_connections: bool = False, mapping: str = "diverse", seed=None) -> ExpandedNetwork:
+           self_connections: bool = False, mapping: str = "diverse", seed=None, intrinsic_rule: str = "paper",
+           partition: str = "dirichlet", orientation: str = "source-target") -> ExpandedNetwork:
     """Expand an area connectome into a neuron-level weight matrix.
 
     Parameters
@@ -216,8 +274,7 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
         Like ``target_sparsity`` for within-region connections (1.0: every
         neuron connects to every other neuron of its region).
     intrinsic_weight : float >= 0, default 0.8
-        Total within-region weight as a multiple of the region's extrinsic
-        outgoing strength ``sum_{j != i} C[i, j]``.
+        ``w`` of ``intrinsic_rule`` (with ``"bio2art"``, ``w < 1``).
     self_connections : bool, default False
         Allow a neuron to connect to itself (only within intrinsic blocks).
     mapping : {"diverse", "equal"}, default "diverse"
@@ -225,6 +282,13 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
         partition, or equal parts.
     seed : int or None
         Seed of the random choices (targets and partitions). Same seed, same network.
+    intrinsic_rule : {"paper", "bio2art"}, default "paper"
+        Within-region block weight: ``w`` times the region's outgoing extrinsic strength (the
+        paper's text), or ``w / (1 - w)`` times its incoming one (the published code).
+    partition : {"dirichlet", "stick"}, default "dirichlet"
+        The random partition of ``mapping="diverse"``: flat Dirichlet, or bio2art's stick-breaking.
+    orientation : {"source-target", "transposed"}, default "source-target"
+        ``"transposed"``: the transpose, the network the published PyTorch experiments ran.
 
     Returns
     -------
@@ -239,13 +303,20 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
     and every block sums to ``block_weights[i, j]`` (to floating-point accuracy).
     """
     connectome = load(connectome)
-    if mapping not in MAPPINGS:
-        raise ValueError(f"mapping must be one of {MAPPINGS}, got {mapping!r}")
+    for name, value, accepted in (("mapping", mapping, MAPPINGS), ("intrinsic_rule", intrinsic_rule, INTRINSIC_RULES),
+                                  ("partition", partition, PARTITIONS), ("orientation", orientation, ORIENTATIONS)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, one of {', '.join(accepted)}; got {value!r}")
+        if value not in accepted:
+            raise ValueError(f"{name} must be one of {', '.join(accepted)}; got {value!r}")
     target_sparsity = _check_fraction(target_sparsity, "target_sparsity")
     intrinsic_sparsity = _check_fraction(intrinsic_sparsity, "intrinsic_sparsity")
     if isinstance(intrinsic_weight, bool) or not isinstance(intrinsic_weight, numbers.Real) \
             or not np.isfinite(intrinsic_weight) or intrinsic_weight < 0:
         raise ValueError(f"intrinsic_weight must be a finite number >= 0, got {intrinsic_weight!r}")
+    if intrinsic_rule == "bio2art" and intrinsic and not intrinsic_weight < 1:
+        raise ValueError(f"intrinsic_weight must be < 1 with intrinsic_rule='bio2art' (w / (1 - w) times the "
+                         f"incoming strength), got {intrinsic_weight!r}")
     counts = _check_neurons_per_region(neurons_per_region, connectome.n_regions)
     rng = np.random.default_rng(seed)
 
@@ -263,16 +334,21 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
                 continue
             k = targets_per_source(target_sparsity, counts[j])
             block_weights[i, j] = C[i, j]
-            _fill_block(weights, members[i], members[j], k, C[i, j], mapping, rng)
+            _fill_block(weights, members[i], members[j], k, C[i, j], mapping, rng, partition=partition)
         if intrinsic:
-            total = float(intrinsic_weight) * (C[i].sum() - C[i, i])
+            if intrinsic_rule == "paper":
+                total = float(intrinsic_weight) * (C[i].sum() - C[i, i])
+            else:
+                total = float(intrinsic_weight) / (1.0 - float(intrinsic_weight)) * (C[:, i].sum() - C[i, i])
             candidates = counts[i] if self_connections else counts[i] - 1
             k = targets_per_source(intrinsic_sparsity, candidates)
             if total > 0 and k > 0:
                 block_weights[i, i] = total
                 _fill_block(weights, members[i], members[i], k, total, mapping, rng,
-                            exclude_self=not self_connections)
+                            exclude_self=not self_connections, partition=partition)
 
+    if orientation == "transposed":
+        weights, block_weights = np.ascontiguousarray(weights.T), np.ascontiguousarray(block_weights.T)
     weights.setflags(write=False)
     mask = (weights > 0).astype(np.uint8)
     mask.setflags(write=False)
@@ -280,7 +356,8 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
     settings = dict(neurons_per_region=counts.tolist(), target_sparsity=target_sparsity,
                     intrinsic=bool(intrinsic), intrinsic_sparsity=intrinsic_sparsity,
                     intrinsic_weight=float(intrinsic_weight), self_connections=bool(self_connections),
-                    mapping=mapping, seed=seed)
+                    mapping=mapping, seed=seed, intrinsic_rule=intrinsic_rule, partition=partition,
+                    orientation=orientation)
     return ExpandedNetwork(weights=weights, mask=mask,
                            regions=np.asarray(connectome.names, dtype=str)[region_index],
                            region_index=region_index, neurons_per_region=counts,

@@ -118,8 +118,17 @@ def _task_data(task: str, setting: int, settings: dict, seed: int):
         data = sequence_memory(settings["n_trials"], setting, seed=seed)
     else:
         data = nback(settings["n_trials"], setting, seed=seed, length=settings["nback_length"],
-                     min_difference=settings["nback_min_difference"])
+                     min_difference=settings["nback_min_difference"],
+                     timing=settings.get("nback_timing", "separate-cue"),
+                     classes=settings.get("nback_classes", 2))
     return train_test_split(data, settings["test_fraction"])
+
+
+#: Options of the published code (see :func:`sernn.connectomes.expand` and :func:`sernn.tasks.nback`) and
+#: their defaults, the papers' text. A folder's settings hold them only when they differ from these.
+PUBLISHED_CODE_DEFAULTS = {"intrinsic_rule": "paper", "partition": "dirichlet", "orientation": "source-target",
+                           "nback_timing": "separate-cue", "nback_classes": 2}
+_EXPANSION_OPTIONS = ("intrinsic_rule", "partition", "orientation")
 
 
 def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, dict]:
@@ -134,10 +143,11 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
                                target_sparsity=settings["target_sparsity"],
                                intrinsic=settings["intrinsic"],
                                intrinsic_sparsity=settings["intrinsic_sparsity"],
-                               intrinsic_weight=settings["intrinsic_weight"])
+                               intrinsic_weight=settings["intrinsic_weight"],
+                               **{key: settings[key] for key in _EXPANSION_OPTIONS if key in settings})
     sequence = spec.task == "sequence"
     model = build_sernn(connectome=network, strategy=spec.strategy, input_size=2,
-                        output_size=1 if sequence else 2, activation=spec.activation,
+                        output_size=1 if sequence else settings.get("nback_classes", 2), activation=spec.activation,
                         noise=settings["noise"],
                         output_activation="linear" if sequence else "softmax", return_sequences=True,
                         loss="mse" if sequence else "categorical_crossentropy", metrics=(),
@@ -403,6 +413,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="input noise s.d. during training (default: 0, as in the paper)")
     parser.add_argument("--nback-length", type=positive(int), default=None,
                         help="values shown per n-back trial (default: n + 4)")
+    code = parser.add_argument_group("the published code's choices (defaults: the papers' text; see docs/connectomes.md)")
+    code.add_argument("--intrinsic-rule", choices=("paper", "bio2art"), default="paper",
+                      help="within-region weight: paper = 0.8 x outgoing strength; bio2art = 4 x incoming "
+                           "(the published expansion code)")
+    code.add_argument("--partition", choices=("dirichlet", "stick"), default="dirichlet",
+                      help="random split of a block's weight (b_w_div): flat Dirichlet, or bio2art's stick-breaking")
+    code.add_argument("--orientation", choices=("source-target", "transposed"), default="source-target",
+                      help="transposed: the network the published PyTorch runs had (the connectome transposed)")
+    code.add_argument("--nback-timing", choices=("separate-cue", "original"), default="separate-cue",
+                      help="original: M = 5 values, the cue with the last value, the response on the next step")
+    code.add_argument("--nback-classes", type=int, choices=(2, 3), default=2,
+                      help="3: fixate, no-match, match read-out of the published code (default: %(default)s)")
     parser.add_argument("--nback-min-difference", type=float, default=0.0,
                         help="minimum |difference| of a no-match value (default: 0)")
 
@@ -493,7 +515,9 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
                  activations=None, learning_rates=None, seeds=None, epochs=None, nback_epochs=None,
                  neurons_per_region=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8,
                  intrinsic=True, n_trials=1000, test_fraction=0.2, batch_size=128, noise=0.0,
-                 nback_length=None, nback_min_difference=0.0, trainer=None, population=None,
+                 nback_length=None, nback_min_difference=0.0, intrinsic_rule="paper", partition="dirichlet",
+                 orientation="source-target", nback_timing="separate-cue", nback_classes=2, trainer=None,
+                 population=None,
                  shard=(0, 1), figures=True, executor=None, log=None):
     """Run (or resume) a memory sweep in ``out``; the library form of ``sernn memory``.
 
@@ -532,10 +556,14 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
         "activations": chosen["activations"], "learning_rates": chosen["learning_rates"],
         "strategies": strategies, "seeds": chosen["seeds"],
     }
+    published = dict(intrinsic_rule=intrinsic_rule, partition=partition, orientation=orientation,
+                     nback_timing=nback_timing, nback_classes=nback_classes)
+    settings.update({key: value for key, value in published.items() if value != PUBLISHED_CODE_DEFAULTS[key]})
     # Validate the expansion and task settings once, before any training.
     for connectome in connectomes.values():
         expand(connectome, neurons_per_region, target_sparsity=target_sparsity, intrinsic=bool(intrinsic),
-               intrinsic_sparsity=intrinsic_sparsity, intrinsic_weight=intrinsic_weight, seed=0)
+               intrinsic_sparsity=intrinsic_sparsity, intrinsic_weight=intrinsic_weight, seed=0,
+               intrinsic_rule=intrinsic_rule, partition=partition, orientation=orientation)
     for task in chosen["tasks"]:
         _task_data(task, (chosen["lengths"] if task == "sequence" else chosen["nback_n"])[0], settings, 0)
     runs = plan_runs(chosen["species"], chosen["tasks"], chosen["lengths"], chosen["nback_n"],
@@ -555,7 +583,9 @@ def run(args) -> int:
                  intrinsic_sparsity=args.intrinsic_sparsity, intrinsic_weight=args.intrinsic_weight,
                  intrinsic=not args.no_intrinsic, n_trials=args.n_trials, test_fraction=args.test_fraction,
                  batch_size=args.batch_size, noise=args.noise, nback_length=args.nback_length,
-                 nback_min_difference=args.nback_min_difference, trainer=args.trainer,
+                 nback_min_difference=args.nback_min_difference, intrinsic_rule=args.intrinsic_rule,
+                 partition=args.partition, orientation=args.orientation, nback_timing=args.nback_timing,
+                 nback_classes=args.nback_classes, trainer=args.trainer,
                  population=args.population, shard=args.shard, figures=not args.no_figures,
                  executor=executor_from(args))
     return 0

@@ -15,11 +15,30 @@ Sequence memory (length L), ``2 L + 1`` steps::
     cue      0                1          0
     target   -                -          v_0 .. v_{L-1}     (weight 1 only here)
 
-n-back (n, sequence length M), ``M + 1`` steps: values at steps 0 .. M-1, then
-the cue alone at step M, the single response step. The class is *match* (1)
-when the last value equals the value ``n`` steps before it
-(``v_{M-1} == v_{M-1-n}``), else *no-match* (0); exactly half of the trials
-(rounded down) are matches.
+n-back (n, sequence length M), ``M + 1`` steps, values at steps 0 .. M-1 and the
+single response at step M. The class is *match* when the last value equals the
+value ``n`` steps before it (``v_{M-1} == v_{M-1-n}``), else *no-match*; exactly
+half of the trials (rounded down) are matches. Two timings:
+
+``timing="separate-cue"`` (default; M = n + 4)::
+
+    step     0 .. M-1         M
+    value    v_0 .. v_{M-1}   0
+    cue      0                1
+    target   -                class    (weight 1 only here)
+
+``timing="original"``, as in the authors' published experiment code (bio_rnn_mem;
+M = 5 for every n): the cue comes on the same step as the last value and the
+response on the next step, which has no input::
+
+    step     0 .. M-2         M-1        M
+    value    v_0 .. v_{M-2}   v_{M-1}    0
+    cue      0                1          0
+    target   -                -          class
+
+Targets are one-hot over ``classes=2`` (no-match, match; default) or ``classes=3``
+(fixate, no-match, match, the published code's read-out; fixate is never a
+target, so a trained network learns never to choose it).
 """
 from __future__ import annotations
 
@@ -28,7 +47,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["TaskData", "sequence_memory", "nback", "train_test_split"]
+__all__ = ["TaskData", "sequence_memory", "nback", "train_test_split", "NBACK_TIMINGS"]
 
 
 class TaskData(NamedTuple):
@@ -89,7 +108,12 @@ def sequence_memory(n_trials: int, length: int = 3, seed=None) -> TaskData:
     return TaskData(x, y, weight)
 
 
-def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: float = 0.0) -> TaskData:
+#: The n-back timings: sernn's (a cue step of its own) and the published code's.
+NBACK_TIMINGS = ("separate-cue", "original")
+
+
+def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: float = 0.0,
+          timing: str = "separate-cue", classes: int = 2) -> TaskData:
     """The n-back task: does the last value equal the value n steps earlier?
 
     Parameters
@@ -100,23 +124,46 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
     seed : int or None
         Seed of values and labels; same seed, same arrays.
     length : int, optional
-        Number of values shown, M (> n). Default ``n + 4``.
+        Number of values shown, M (> n). Default ``n + 4`` (``"separate-cue"``) or 5
+        (``"original"``, the published code's M for every n).
     min_difference : float in [0, 0.5), default 0.0
         In no-match trials, the last value differs from the value n steps back
         by at least this much (0: any other uniform value, as in the paper;
         a positive value removes near-matches).
 
+    timing : {"separate-cue", "original"}, default "separate-cue"
+        Where the cue and the response are (see the module docstring).
+    classes : {2, 3}, default 2
+        2: (no-match, match); 3: (fixate, no-match, match), fixate never a target.
+
     Returns
     -------
     TaskData
-        ``x`` (n_trials, M+1, 2); ``y`` (n_trials, M+1, 2), a one-hot of
-        (no-match, match) on the response step M and 0 elsewhere;
+        ``x`` (n_trials, M+1, 2); ``y`` (n_trials, M+1, classes), a one-hot of
+        the class on the response step M and 0 elsewhere;
         ``sample_weight`` (n_trials, M+1), 1 only on step M. Exactly
         ``n_trials // 2`` trials are matches, in random order.
+
+    Examples
+    --------
+    >>> data = nback(4, n=2, seed=0, timing="original", classes=3)
+    >>> data.x.shape, data.y.shape          # M = 5 values, then the response step
+    ((4, 6, 2), (4, 6, 3))
+    >>> data.x[0, :, 1].tolist()            # the cue comes with the last value
+    [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    >>> int(data.y[:, 5, 0].sum())          # fixate is never a target
+    0
     """
     n_trials = _check_count(n_trials, "n_trials")
     n = _check_count(n, "n")
-    length = n + 4 if length is None else _check_count(length, "length", minimum=n + 1)
+    if not isinstance(timing, str) or timing not in NBACK_TIMINGS:
+        raise ValueError(f"timing must be one of {', '.join(NBACK_TIMINGS)}; got {timing!r}")
+    if isinstance(classes, bool) or classes not in (2, 3):
+        raise ValueError(f"classes must be 2 or 3; got {classes!r}")
+    default_length = 5 if timing == "original" else n + 4
+    if length is None and default_length <= n:
+        raise ValueError(f"timing='original' shows M = 5 values, which needs n < 5; got n={n} (give length > n)")
+    length = default_length if length is None else _check_count(length, "length", minimum=n + 1)
     if isinstance(min_difference, bool) or not isinstance(min_difference, numbers.Real) \
             or not 0.0 <= min_difference < 0.5:
         raise ValueError(f"min_difference must be a number in [0, 0.5), got {min_difference!r}")
@@ -143,9 +190,9 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
     n_steps = length + 1
     x = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
     x[:, :length, 0] = values
-    x[:, length, 1] = 1.0
-    y = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
-    y[np.arange(n_trials), length, labels] = 1.0
+    x[:, length - 1 if timing == "original" else length, 1] = 1.0
+    y = np.zeros((n_trials, n_steps, classes), dtype=np.float32)
+    y[np.arange(n_trials), length, labels + (classes - 2)] = 1.0
     weight = np.zeros((n_trials, n_steps), dtype=np.float32)
     weight[:, length] = 1.0
     return TaskData(x, y, weight)
