@@ -8,10 +8,12 @@ trained at different strengths are independent samples, not pairs.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
 
-__all__ = ["wilson_interval", "newcombe_interval", "bootstrap_ci", "hedges_g", "compare_groups",
+__all__ = ["wilson_interval", "newcombe_interval", "bootstrap_ci", "hedges_g", "compare_groups", "compare_paired",
            "compare_proportions"]
 
 
@@ -191,4 +193,48 @@ def compare_groups(a, b, confidence: float = 0.95, n_boot: int = 10000, seed: in
         if np.ptp(np.concatenate([a, b])) > 0:
             result["welch_p"] = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
             result["mannwhitney_p"] = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    return result
+
+
+def compare_paired(a, b, confidence: float = 0.95, n_boot: int = 10000, seed: int = 0) -> dict:
+    """Compare paired samples (``a[i]`` and ``b[i]`` measured on the same unit, e.g. the same seed).
+
+    Pairs with a NaN on either side are dropped.
+
+    Returns
+    -------
+    result : dict
+        ``n`` (pairs), ``mean_a, mean_b``, ``difference`` (mean of ``a - b``) with ``ci_low, ci_high``
+        (percentile bootstrap of the mean difference, pairs resampled together), ``wilcoxon_p``
+        (two-sided Wilcoxon signed-rank test) and ``ttest_p`` (paired t-test); NaN where the data
+        are too few (fewer than 2 pairs) or all differences are 0.
+
+    Examples
+    --------
+    >>> result = compare_paired([3.0, 4.0, 6.0, 8.0], [2.0, 2.0, 5.0, 5.0], seed=0)
+    >>> result["n"], result["difference"]
+    (4, 1.75)
+    """
+    confidence = _check_confidence(confidence)
+    n_boot = _check_boot(n_boot)
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must hold the same number of paired values; got {a.size} and {b.size}")
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    d = a - b
+    nan = float("nan")
+    result = {"n": int(d.size), "mean_a": float(a.mean()) if d.size else nan,
+              "mean_b": float(b.mean()) if d.size else nan, "difference": float(d.mean()) if d.size else nan,
+              "ci_low": nan, "ci_high": nan, "wilcoxon_p": nan, "ttest_p": nan}
+    if d.size >= 2:
+        means = _resampled_means(d, n_boot, np.random.default_rng([seed, 3]))
+        tail = (1.0 - confidence) / 2.0 * 100.0
+        result["ci_low"], result["ci_high"] = (float(v) for v in np.percentile(means, [tail, 100.0 - tail]))
+        if np.any(d != 0):
+            result["wilcoxon_p"] = float(stats.wilcoxon(a, b).pvalue)
+            with warnings.catch_warnings():  # nearly constant differences: the t-test says so by its p
+                warnings.simplefilter("ignore", RuntimeWarning)
+                result["ttest_p"] = float(stats.ttest_rel(a, b).pvalue)
     return result

@@ -14,10 +14,12 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``sernn report``."""
-    parser.description = ("Write RUN_DIR/report/ (report.md, report.json, tables, figures): the seRNN paper's "
-                          "comparisons at matched accuracy with 95 % confidence intervals. Run `sernn analyze "
-                          "RUN_DIR` first.")
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="a `sernn maze` folder analysed by `sernn analyze`")
+    parser.description = ("Write RUN_DIR/report/ (report.md, report.json, tables, figures). Maze folders: the "
+                          "seRNN paper's comparisons at matched accuracy with 95 % confidence intervals (run "
+                          "`sernn analyze RUN_DIR` first). Memory folders: the connectome study's paired "
+                          "comparisons of strategies and their randomised controls.")
+    parser.add_argument("run_dir", metavar="RUN_DIR",
+                        help="a `sernn maze` folder analysed by `sernn analyze`, or a `sernn memory` folder")
     parser.add_argument("--epoch", type=int, default=9,
                         help="completed training epochs at which networks are compared (default: 9, the paper's)")
     parser.add_argument("--min-accuracy", type=float, default=0.9,
@@ -25,27 +27,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: 0.9, the paper's filter)")
     parser.add_argument("--bins", type=int, default=10,
                         help="strength bins of the learning table and strength figures (default: 10)")
-    parser.add_argument("--min-networks", type=int, default=10,
-                        help="networks each group needs for a claim's verdict (default: 10)")
+    parser.add_argument("--min-networks", type=int, default=None,
+                        help="networks each group needs for a claim's verdict (default: 10), or, in a memory "
+                             "folder, pairs of runs on the same seed (default: 5, the paper's seeds per cell)")
     parser.add_argument("--boot", type=int, default=10000, help="bootstrap resamples (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--no-figures", action="store_true", help="tables and text only")
+
+
+def _command():
+    return "sernn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[0].endswith("sernn") else None
 
 
 def run(args) -> int:
     """Run ``sernn report``; returns the exit code."""
     from sernn.analysis.statistics import _check_boot
     from sernn.experiments.maze_report import maze_report
+    from sernn.runfolder import RunStore
 
     try:
         _check_boot(args.boot)
     except ValueError:
         raise ValueError(f"--boot must be an integer >= 100; got {args.boot}") from None
+    benchmark = RunStore.open(args.run_dir).benchmark
+    if benchmark == "memory":
+        from sernn.experiments.memory_report import memory_report
+
+        report = memory_report(args.run_dir, n_boot=args.boot, seed=args.seed,
+                               min_pairs=5 if args.min_networks is None else args.min_networks,
+                               command=_command())
+        print(f"Report of {report['folder']}: {report['runs']} runs, strategies "
+              + ", ".join(report["strategies_present"]))
+        for claim in report["claims"]:
+            print(f"- {claim['claim']}: {claim['verdict']}; {claim['detail']}")
+        print(f"wrote {report['folder']}/report/report.md, report.json, strategies.csv and paired.csv")
+        return 0
+    if benchmark != "maze":
+        raise ValueError(f"sernn report reads maze and memory folders; {args.run_dir!r} holds a {benchmark!r} "
+                         "benchmark")
     report = maze_report(args.run_dir, epoch=args.epoch, min_accuracy=args.min_accuracy, bins=args.bins,
                          n_boot=args.boot, seed=args.seed, figures=not args.no_figures,
-                         min_networks=args.min_networks,
-                         command="sernn " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-                         if sys.argv[0].endswith("sernn") else None)
+                         min_networks=10 if args.min_networks is None else args.min_networks,
+                         command=_command())
     print(f"Report of {report['folder']} at epoch {report['epoch']}, validation accuracy >= "
           f"{report['min_accuracy']} (kept: " + ", ".join(f"{c} {n}/{report['networks'][c]}"
                                                          for c, n in report["networks_kept"].items()) + ")")
