@@ -622,7 +622,9 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
 
     Options left at None take the preset's value (:data:`PRESETS`); ``strengths`` and
     ``task_scales`` update :data:`DEFAULT_STRENGTHS` and :data:`TASK_STRENGTH_SCALES`.
-    Variants that the data cannot support are skipped with a message.
+    A preset's variants that the data cannot support are skipped with a message; a variant
+    asked for by name (``variants=``) that the data cannot support is a :class:`ValueError`
+    naming what it needs.
     """
     chosen = resolve_preset(MICRONS, preset, variants=variants, seeds=seeds, epochs=epochs,
                             train_trials=train_trials, val_trials=val_trials, test_trials=test_trials)
@@ -639,11 +641,13 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
     if not noise >= 0:
         raise ValueError(f"--noise must be >= 0, got {noise}")
     runnable = []
+    why = {"traces": "functional traces (--traces with --coregistration, --session, --scan-idx)",
+           "synapses": "EM synapses among the selected neurons (--pinky100 or --synapses)"}
     for variant in (parse_variant(v) for v in chosen["variants"]):
         missing = variant.needs - data.available
-        if missing:
-            why = {"traces": "functional traces (--traces with --coregistration, --session, --scan-idx)",
-                   "synapses": "EM synapses among the selected neurons (--pinky100 or --synapses)"}
+        if missing and variants is not None:  # asked for by name: an error, before anything trains
+            raise ValueError(f"--variants {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
+        if missing:  # part of the preset: skipped, and said so
             log(f"sernn microns: skipping {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
         else:
             runnable.append(variant.name)
