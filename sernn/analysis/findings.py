@@ -12,7 +12,7 @@ import pandas as pd
 
 from sernn.analysis.statistics import bootstrap_ci, compare_groups
 
-__all__ = ["describe_groups", "compare_to", "judge", "binned_band", "strength_bins", "VERDICTS"]
+__all__ = ["describe_groups", "compare_to", "judge", "paired_verdict", "binned_band", "strength_bins", "VERDICTS"]
 
 #: What :func:`judge` can say of a claimed direction.
 VERDICTS = ("supported", "contradicted", "not shown", "cannot test")
@@ -88,6 +88,35 @@ def judge(ci_low: float, ci_high: float, direction: str) -> str:
     if high < 0:
         return "contradicted"
     return "not shown"
+
+
+def paired_verdict(comparison, direction: str, min_pairs: int, absence: bool = False) -> tuple[str, str]:
+    """(verdict, detail) of a claim on a paired difference (a row of ``pairs, difference, ci_low, ci_high``).
+
+    ``direction`` is the claimed sign of the difference (see :func:`judge`). With
+    ``absence=True`` the claim is that there is *no* advantage in ``direction``
+    (e.g. "no strategy beats its control"): an interval on the claimed side then
+    contradicts it, one that contains 0 supports it ("no difference shown"),
+    and one on the other side supports it too. Fewer than ``min_pairs`` pairs:
+    ``"cannot test"``.
+
+    Examples
+    --------
+    >>> row = {"pairs": 12, "difference": 0.1, "ci_low": 0.05, "ci_high": 0.15, "p": 0.01}
+    >>> paired_verdict(row, "greater", 10)[0], paired_verdict(row, "greater", 10, absence=True)[0]
+    ('supported', 'contradicted')
+    """
+    detail = (f"difference {comparison['difference']:.4g} [{comparison['ci_low']:.4g}, {comparison['ci_high']:.4g}], "
+              f"{int(comparison['pairs'])} pairs")
+    if "p" in comparison and np.isfinite(comparison["p"]):
+        detail += f", Wilcoxon p = {comparison['p']:.2g}"
+    if comparison["pairs"] < min_pairs:
+        return "cannot test", f"{detail}; fewer than {min_pairs} pairs"
+    verdict = judge(comparison["ci_low"], comparison["ci_high"], direction)
+    if absence:
+        verdict = {"supported": "contradicted", "contradicted": "supported (the other way round)",
+                   "not shown": "supported (no difference shown)", "cannot test": "cannot test"}[verdict]
+    return verdict, detail
 
 
 def strength_bins(strengths, bins: int = 10) -> pd.Series:

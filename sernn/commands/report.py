@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Write RUN_DIR/report/ (report.md, report.json, tables, figures). Maze folders: the "
                           "seRNN paper's comparisons at matched accuracy with 95 % confidence intervals (run "
                           "`sernn analyze RUN_DIR` first). Memory folders: the connectome study's paired "
-                          "comparisons of strategies and their randomised controls.")
+                          "comparisons of strategies and their randomised controls. MICrONS folders: the variants "
+                          "compared on the same seeds and the study's claims.")
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="a `sernn maze` folder analysed by `sernn analyze`, or a `sernn memory` folder")
     parser.add_argument("--epoch", type=int, default=9,
@@ -39,6 +40,13 @@ def _command():
     return "sernn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[0].endswith("sernn") else None
 
 
+def _print_claims(report, what, present, tables):
+    print(f"Report of {report['folder']}: {report['runs']} runs, {what} " + ", ".join(present))
+    for claim in report["claims"]:
+        print(f"- {claim['claim']}: {claim['verdict']}; {claim['detail']}")
+    print(f"wrote {report['folder']}/report/report.md, report.json, {tables}")
+
+
 def run(args) -> int:
     """Run ``sernn report``; returns the exit code."""
     from sernn.analysis.statistics import _check_boot
@@ -56,15 +64,19 @@ def run(args) -> int:
         report = memory_report(args.run_dir, n_boot=args.boot, seed=args.seed,
                                min_pairs=5 if args.min_networks is None else args.min_networks,
                                command=_command())
-        print(f"Report of {report['folder']}: {report['runs']} runs, strategies "
-              + ", ".join(report["strategies_present"]))
-        for claim in report["claims"]:
-            print(f"- {claim['claim']}: {claim['verdict']}; {claim['detail']}")
-        print(f"wrote {report['folder']}/report/report.md, report.json, strategies.csv and paired.csv")
+        _print_claims(report, "strategies", report["strategies_present"], "strategies.csv and paired.csv")
+        return 0
+    if benchmark == "microns":
+        from sernn.experiments.microns_report import microns_report
+
+        report = microns_report(args.run_dir, n_boot=args.boot, seed=args.seed,
+                                min_pairs=10 if args.min_networks is None else args.min_networks,
+                                command=_command())
+        _print_claims(report, "variants", report["variants_present"], "variants.csv and paired.csv")
         return 0
     if benchmark != "maze":
-        raise ValueError(f"sernn report reads maze and memory folders; {args.run_dir!r} holds a {benchmark!r} "
-                         "benchmark")
+        raise ValueError(f"sernn report reads maze, memory and microns folders; {args.run_dir!r} holds a "
+                         f"{benchmark!r} benchmark")
     report = maze_report(args.run_dir, epoch=args.epoch, min_accuracy=args.min_accuracy, bins=args.bins,
                          n_boot=args.boot, seed=args.seed, figures=not args.no_figures,
                          min_networks=10 if args.min_networks is None else args.min_networks,

@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sernn.analysis.findings import judge
+from sernn.analysis.findings import paired_verdict
 from sernn.analysis.statistics import bootstrap_ci, compare_paired
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.connectomes.strategies import STRATEGIES
 from sernn.experiments.memory import summarize
+from sernn.experiments.report_text import report_markdown
 from sernn.runfolder import RunStore
 
 __all__ = ["memory_report", "CELL"]
@@ -122,31 +123,11 @@ def _claims(paired, min_pairs):
 def _claim(text, r, direction, min_pairs, published_sign=None):
     if r is None:
         return {"claim": text, "verdict": "cannot test", "detail": "the folder has no such pairs"}
-    detail = (f"log10 ratio {_fmt(r['log10_ratio'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] "
-              f"(ratio of geometric means {_fmt(r['ratio'], 3)}), {int(r['pairs'])} pairs, "
-              f"Wilcoxon p = {_fmt(r['wilcoxon_p'], 2)}")
-    if r["pairs"] < min_pairs:
-        return {"claim": text, "verdict": "cannot test", "detail": f"{detail}; fewer than {min_pairs} pairs"}
-    verdict = judge(r["ci_low"], r["ci_high"], direction)
-    if published_sign == "not":  # the claim is the absence of an advantage
-        verdict = {"supported": "contradicted", "contradicted": "supported (the control is better)",
-                   "not shown": "supported (no difference shown)", "cannot test": "cannot test"}[verdict]
+    comparison = {"pairs": r["pairs"], "difference": r["log10_ratio"], "ci_low": r["ci_low"],
+                  "ci_high": r["ci_high"], "p": r["wilcoxon_p"]}
+    verdict, detail = paired_verdict(comparison, direction, min_pairs, absence=published_sign == "not")
+    detail = detail.replace("difference", "log10 ratio", 1) + f" (ratio of geometric means {_fmt(r['ratio'], 3)})"
     return {"claim": text, "verdict": verdict, "detail": detail}
-
-
-def _markdown(report, strategies, paired):
-    lines = [f"# Report: {report['folder']}", "",
-             f"Made {report['made']} by `{report['command']}`. Minimum test loss per run (the study's measure), "
-             f"compared on a log scale; 95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}).",
-             "", "## Claims", ""]
-    lines += [f"- **{c['claim']}**: {c['verdict']}; {c['detail']}" for c in report["claims"]]
-    for title, table in (("Strategies", strategies), ("Paired comparisons (same seeds)", paired)):
-        shown = table.copy()
-        for column in shown.columns:
-            if shown[column].dtype.kind == "f":
-                shown[column] = shown[column].map(lambda v: f"{v:.4g}")
-        lines += ["", f"## {title}", "", "```", shown.to_string(index=False), "```"]
-    return "\n".join(lines) + "\n"
 
 
 def memory_report(run_dir, n_boot=10000, seed=0, min_pairs=5, command=None) -> dict:
@@ -184,5 +165,8 @@ def memory_report(run_dir, n_boot=10000, seed=0, min_pairs=5, command=None) -> d
         atomic_write_csv(out / "strategies.csv", strategies)
         atomic_write_csv(out / "paired.csv", paired)
         atomic_write_text(out / "report.json", json.dumps(report, indent=2))
-        atomic_write_text(out / "report.md", _markdown(report, strategies, paired))
+        atomic_write_text(out / "report.md", report_markdown(
+            report, "Minimum test loss per run (the study's measure), compared on a log scale; "
+                         f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}).",
+            [("Strategies", strategies), ("Paired comparisons (same seeds)", paired)]))
     return report

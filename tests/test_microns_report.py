@@ -1,0 +1,51 @@
+"""``sernn report`` on MICrONS folders: variants compared on the same seeds, the study's claims."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from sernn.runfolder import RunStore
+
+
+def _folder(tmp_path, curve):
+    """A microns folder whose run (task, variant, seed) has validation accuracies curve(task, variant, seed)."""
+    store = RunStore(tmp_path / "microns", "microns", {})
+    for task in ("go_nogo", "perceptual_decision"):
+        for variant in ("W", "W+D", "W+D*", "W+D*+C*", "W+P"):
+            for seed in range(6):
+                accuracies = curve(task, variant, seed)
+                rows = [{"epoch": e + 1, "val_accuracy": a, "reg_loss": 0.0} for e, a in enumerate(accuracies)]
+                params = {"task": task, "variant": variant, "seed": seed, "condition": f"{task}/{variant}"}
+                store.save_run(f"{task}_{variant}_{seed}".replace("*", "s").replace("+", "-"), params, rows,
+                               info={"test_accuracy": accuracies[-1]})
+    return store.path
+
+
+def test_the_claims_on_a_folder_built_for_them(tmp_path):
+    from sernn.experiments.microns_report import microns_report
+
+    jitter = np.random.default_rng(0).normal(0.0, 0.005, size=(2, 5, 6))
+    names = ["W", "W+D", "W+D*", "W+D*+C*", "W+P"]
+
+    def curve(task, variant, seed):  # real distances and the full model learn faster; W+P as W
+        speed = {"W": 0.10, "W+D": 0.10, "W+D*": 0.15, "W+D*+C*": 0.15, "W+P": 0.10}[variant]
+        base = 0.5 + jitter[int(task == "go_nogo"), names.index(variant), seed]
+        return [min(1.0, base + speed * e) for e in range(4)]
+
+    folder = _folder(tmp_path, curve)
+    report = microns_report(folder, n_boot=2000, seed=0, min_pairs=10)
+    verdicts = [c["verdict"] for c in report["claims"]]
+    assert verdicts[0] == "cannot test" and "no W* runs" in report["claims"][0]["detail"]
+    assert verdicts[1] == "supported" and verdicts[2] == "supported"
+    assert verdicts[3].startswith("supported")
+    paired = pd.read_csv(folder / "report" / "paired.csv")
+    row = paired[(paired["variant"] == "W+D*") & (paired["task"] == "all")].iloc[0]
+    auc = {v: np.mean([np.mean(curve(t, v, s)) for t in ("go_nogo", "perceptual_decision") for s in range(6)])
+           for v in ("W+D*", "W")}
+    assert row["pairs"] == 12 and row["difference"] == pytest.approx(auc["W+D*"] - auc["W"])
+    variants = pd.read_csv(folder / "report" / "variants.csv")
+    w = variants[(variants["task"] == "go_nogo") & (variants["variant"] == "W")].iloc[0]
+    assert w["runs"] == 6 and w["final_val_accuracy"] == pytest.approx(
+        np.mean([curve("go_nogo", "W", s)[-1] for s in range(6)]))
+    assert report["runs"] == 60
+    few = microns_report(folder, n_boot=2000, seed=0, min_pairs=13)
+    assert all(c["verdict"] == "cannot test" for c in few["claims"])
