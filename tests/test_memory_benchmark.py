@@ -152,3 +152,26 @@ def test_the_published_code_options_train_and_are_recorded_only_when_chosen(tiny
         region = history["region_index"]
     inside = region[:, None] == region[None, :]
     assert bio[inside].sum() / bio.sum() == pytest.approx(0.8, rel=1e-5)  # bio2art's rule
+
+
+@pytest.mark.slow
+def test_the_published_code_preset_sets_every_choice_and_explicit_options_still_win(shared_data, tmp_path, capsys):
+    from sernn.experiments import memory
+    from sernn.experiments.sweep import resolve_preset
+
+    preset = resolve_preset(memory.MEMORY, "published-code")
+    assert {k: preset[k] for k in memory.PUBLISHED_CODE_DEFAULTS} == {
+        "intrinsic_rule": "bio2art", "partition": "stick", "orientation": "transposed",
+        "nback_timing": "original", "nback_classes": 3}
+    assert preset["sequence_trials"] == 500 and preset["lengths"] == [3, 5, 10] and preset["seeds"] == [0, 1, 2, 3, 4]
+    out = tmp_path / "published"
+    assert main(["memory", "--preset", "published-code", "--out", str(out), "--connectome-dir",
+                 str(shared_data / "connectomes"), "--species", "macaque", "--tasks", "sequence,nback",
+                 "--lengths", "3", "--nback-n", "2", "--optimizers", "adam", "--activations", "relu",
+                 "--learning-rates", "0.001", "--seeds", "0", "--epochs", "2", "--nback-epochs", "2",
+                 "--strategies", "b_w_eq", "--neurons-per-region", "1", "--n-trials", "40", "--sequence-trials",
+                 "50", "--batch-size", "32", "--orientation", "source-target", "--no-figures"]) == 0
+    stored = json.loads((out / "settings.json").read_text())["settings"]
+    assert stored["intrinsic_rule"] == "bio2art" and stored["nback_classes"] == 3
+    assert "orientation" not in stored  # asked for the paper's orientation explicitly: the default, not stored
+    assert stored["sequence_trials"] == 50

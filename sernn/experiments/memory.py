@@ -55,7 +55,8 @@ from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_fro
 from sernn.runfolder import make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
-           "MEMORY", "MemoryBenchmark", "memory_sweep", "add_arguments", "run", "PAPER", "QUICK"]
+           "MEMORY", "MemoryBenchmark", "memory_sweep", "add_arguments", "run", "PAPER", "QUICK",
+           "PUBLISHED_CODE", "PUBLISHED_CODE_DEFAULTS"]
 
 #: Task name -> name of its setting.
 TASKS = {"sequence": "length", "nback": "n"}
@@ -68,6 +69,12 @@ QUICK = dict(species=["macaque"], tasks=["sequence"], lengths=[3], nback_n=[2], 
 PAPER = dict(species=["macaque", "marmoset", "human"], tasks=["sequence", "nback"], lengths=[3, 5, 10],
              nback_n=[2, 3, 4], optimizers=["adam", "rmsprop"], activations=["relu", "tanh"],
              learning_rates=[1e-4], seeds=[0, 1, 2, 3, 4], epochs=500, nback_epochs=3000)
+
+#: The paper's grid run the way the authors' published code ran it (bio2art for the expansion,
+#: bio_rnn_mem for the experiments): its intrinsic rule, stick-breaking split, transposed connectome,
+#: n-back timing and three-class read-out, and 500 sequence-memory trials (400 / 100).
+PUBLISHED_CODE = dict(PAPER, intrinsic_rule="bio2art", partition="stick", orientation="transposed",
+                      nback_timing="original", nback_classes=3, sequence_trials=500)
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,7 @@ def _task_data(task: str, setting: int, settings: dict, seed: int):
     from sernn.tasks.memory import nback, sequence_memory, train_test_split
 
     if task == "sequence":
-        data = sequence_memory(settings["n_trials"], setting, seed=seed)
+        data = sequence_memory(settings.get("sequence_trials", settings["n_trials"]), setting, seed=seed)
     else:
         data = nback(settings["n_trials"], setting, seed=seed, length=settings["nback_length"],
                      min_difference=settings["nback_min_difference"],
@@ -372,7 +379,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "for every species x strategy (b_w_no, b_w_eq, b_w_div and the r_ controls) x task setting x "
         "seed. --preset quick (default): macaque, sequence memory L=3, 50 epochs, 3 seeds; --preset paper: "
         "macaque, marmoset, human; sequence L=3,5,10 and n-back n=2,3,4; adam, rmsprop; relu, tanh; "
-        "lr 1e-4; 500 / 3000 epochs; seeds 0-4. Re-running with the same --out resumes."
+        "lr 1e-4; 500 / 3000 epochs; seeds 0-4; --preset published-code: the paper's grid with the "
+        "published code's choices (see docs/connectomes.md). Re-running with the same --out resumes."
     )
     add_sweep_arguments(parser, MEMORY, "sernn-runs/memory")
     parser.add_argument("--species", type=name_list, default=None,
@@ -413,18 +421,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="input noise s.d. during training (default: 0, as in the paper)")
     parser.add_argument("--nback-length", type=positive(int), default=None,
                         help="values shown per n-back trial (default: n + 4)")
-    code = parser.add_argument_group("the published code's choices (defaults: the papers' text; see docs/connectomes.md)")
-    code.add_argument("--intrinsic-rule", choices=("paper", "bio2art"), default="paper",
+    code = parser.add_argument_group("the published code's choices (defaults: the paper's text, or --preset "
+                                     "published-code's; see docs/connectomes.md)")
+    code.add_argument("--sequence-trials", type=positive(int), default=None,
+                      help="sequence-memory trials (default: --n-trials; published-code: 500)")
+    code.add_argument("--intrinsic-rule", choices=("paper", "bio2art"), default=None,
                       help="within-region weight: paper = 0.8 x outgoing strength; bio2art = 4 x incoming "
                            "(the published expansion code)")
-    code.add_argument("--partition", choices=("dirichlet", "stick"), default="dirichlet",
+    code.add_argument("--partition", choices=("dirichlet", "stick"), default=None,
                       help="random split of a block's weight (b_w_div): flat Dirichlet, or bio2art's stick-breaking")
-    code.add_argument("--orientation", choices=("source-target", "transposed"), default="source-target",
+    code.add_argument("--orientation", choices=("source-target", "transposed"), default=None,
                       help="transposed: the network the published PyTorch runs had (the connectome transposed)")
-    code.add_argument("--nback-timing", choices=("separate-cue", "original"), default="separate-cue",
+    code.add_argument("--nback-timing", choices=("separate-cue", "original"), default=None,
                       help="original: M = 5 values, the cue with the last value, the response on the next step")
-    code.add_argument("--nback-classes", type=int, choices=(2, 3), default=2,
-                      help="3: fixate, no-match, match read-out of the published code (default: %(default)s)")
+    code.add_argument("--nback-classes", type=int, choices=(2, 3), default=None,
+                      help="3: fixate, no-match, match read-out of the published code (default: 2)")
     parser.add_argument("--nback-min-difference", type=float, default=0.0,
                         help="minimum |difference| of a no-match value (default: 0)")
 
@@ -451,7 +462,7 @@ class MemoryBenchmark(Benchmark):
     """The connectome memory benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
 
     name = "memory"
-    presets = {"quick": QUICK, "paper": PAPER}
+    presets = {"quick": QUICK, "paper": PAPER, "published-code": PUBLISHED_CODE}
     extendable = ("species", "tasks", "lengths", "nback_n", "optimizers", "activations", "learning_rates",
                   "strategies", "seeds")
     population_unsupported = ("the memory models read out every time step and train with Adam or RMSprop, "
@@ -515,8 +526,8 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
                  activations=None, learning_rates=None, seeds=None, epochs=None, nback_epochs=None,
                  neurons_per_region=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8,
                  intrinsic=True, n_trials=1000, test_fraction=0.2, batch_size=128, noise=0.0,
-                 nback_length=None, nback_min_difference=0.0, intrinsic_rule="paper", partition="dirichlet",
-                 orientation="source-target", nback_timing="separate-cue", nback_classes=2, trainer=None,
+                 nback_length=None, nback_min_difference=0.0, intrinsic_rule=None, partition=None,
+                 orientation=None, nback_timing=None, nback_classes=None, sequence_trials=None, trainer=None,
                  population=None,
                  shard=(0, 1), figures=True, executor=None, log=None):
     """Run (or resume) a memory sweep in ``out``; the library form of ``sernn memory``.
@@ -529,7 +540,9 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
 
     given = dict(species=species, tasks=tasks, lengths=lengths, nback_n=nback_n, optimizers=optimizers,
                  activations=activations, learning_rates=learning_rates, seeds=seeds, epochs=epochs,
-                 nback_epochs=nback_epochs)
+                 nback_epochs=nback_epochs, intrinsic_rule=intrinsic_rule, partition=partition,
+                 orientation=orientation, nback_timing=nback_timing, nback_classes=nback_classes,
+                 sequence_trials=sequence_trials)
     chosen = _resolve(preset, given, strategies, nback_length)
     if not noise >= 0 or not np.isfinite(noise):
         raise ValueError(f"--noise must be a finite number >= 0, got {noise}")
@@ -556,9 +569,11 @@ def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connecto
         "activations": chosen["activations"], "learning_rates": chosen["learning_rates"],
         "strategies": strategies, "seeds": chosen["seeds"],
     }
-    published = dict(intrinsic_rule=intrinsic_rule, partition=partition, orientation=orientation,
-                     nback_timing=nback_timing, nback_classes=nback_classes)
+    published = {key: chosen.get(key, default) for key, default in PUBLISHED_CODE_DEFAULTS.items()}
     settings.update({key: value for key, value in published.items() if value != PUBLISHED_CODE_DEFAULTS[key]})
+    if chosen.get("sequence_trials") is not None:
+        settings["sequence_trials"] = int(chosen["sequence_trials"])
+    intrinsic_rule, partition, orientation = (published[k] for k in _EXPANSION_OPTIONS)
     # Validate the expansion and task settings once, before any training.
     for connectome in connectomes.values():
         expand(connectome, neurons_per_region, target_sparsity=target_sparsity, intrinsic=bool(intrinsic),
@@ -585,7 +600,7 @@ def run(args) -> int:
                  batch_size=args.batch_size, noise=args.noise, nback_length=args.nback_length,
                  nback_min_difference=args.nback_min_difference, intrinsic_rule=args.intrinsic_rule,
                  partition=args.partition, orientation=args.orientation, nback_timing=args.nback_timing,
-                 nback_classes=args.nback_classes, trainer=args.trainer,
+                 nback_classes=args.nback_classes, sequence_trials=args.sequence_trials, trainer=args.trainer,
                  population=args.population, shard=args.shard, figures=not args.no_figures,
                  executor=executor_from(args))
     return 0
