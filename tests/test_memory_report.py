@@ -52,7 +52,7 @@ def test_the_published_claims_on_a_folder_built_to_agree_with_them(tmp_path):
         return value * 10 ** (0.01 * (-1) ** seed) if strategy.startswith("r_") else value
 
     folder = _folder(tmp_path, loss)
-    report = memory_report(folder, n_boot=2000, seed=0)
+    report = memory_report(folder, n_boot=2000, seed=0, min_pairs=5)
     verdicts = {c["claim"].split(" (")[0]: c["verdict"] for c in report["claims"]}
     assert verdicts["b_w_eq has a higher minimum test loss than b_w_no"] == "supported"
     assert verdicts["b_w_eq has a higher minimum test loss than b_w_div"] == "supported"
@@ -75,9 +75,9 @@ def test_a_strategy_that_beats_its_control_contradicts_the_paper(tmp_path):
     def loss(strategy, seed):
         return 1e-3 * (0.5 if strategy == "b_w_div" else 1.0) * (1 + 0.01 * seed)
 
-    report = memory_report(_folder(tmp_path, loss), n_boot=2000, seed=0)
+    report = memory_report(_folder(tmp_path, loss), n_boot=2000, seed=0, min_pairs=5)
     verdicts = {c["claim"].split(" (")[0]: c["verdict"] for c in report["claims"]}
     assert verdicts["b_w_div does not beat its randomised control r_b_w_div"] == "contradicted"
     assert verdicts["b_w_no does not beat its randomised control r_b_w_no"].startswith("supported")
-    report = memory_report(_folder(tmp_path / "few", loss), n_boot=2000, seed=0, min_pairs=9)
+    report = memory_report(_folder(tmp_path / "few", loss), n_boot=2000, seed=0)  # 8 pairs < 10
     assert all(c["verdict"] == "cannot test" for c in report["claims"])

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="strength bins of the learning table and strength figures (default: 10)")
     parser.add_argument("--min-networks", type=int, default=None,
                         help="networks each group needs for a claim's verdict (default: 10), or, in a memory "
-                             "folder, pairs of runs on the same seed (default: 5, the paper's seeds per cell)")
+                             "folder, pairs of runs on the same seed (default: 10)")
     parser.add_argument("--boot", type=int, default=10000, help="bootstrap resamples (default: 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--no-figures", action="store_true", help="tables and text only")
@@ -62,7 +62,7 @@ def run(args) -> int:
         from sernn.experiments.memory_report import memory_report
 
         report = memory_report(args.run_dir, n_boot=args.boot, seed=args.seed,
-                               min_pairs=5 if args.min_networks is None else args.min_networks,
+                               min_pairs=10 if args.min_networks is None else args.min_networks,
                                command=_command())
         _print_claims(report, "strategies", report["strategies_present"], "strategies.csv and paired.csv")
         return 0
