@@ -153,5 +153,8 @@ def test_folders_that_cannot_be_reported(tmp_path, capsys):
     assert "run `sernn analyze" in capsys.readouterr().err
     RunStore(tmp_path / "memory", "memory", {})
     assert main(["report", str(tmp_path / "memory")]) == 2
-    assert "supports maze folders" in capsys.readouterr().err
+    assert "memory' has no finished runs to report on" in capsys.readouterr().err
+    RunStore(tmp_path / "other", "learning-study", {})
+    assert main(["report", str(tmp_path / "other")]) == 2
+    assert "sernn report reads maze, memory and microns folders" in capsys.readouterr().err
     assert not (tmp_path / "fresh" / "report").exists()
