@@ -49,3 +49,32 @@ def test_the_claims_on_a_folder_built_for_them(tmp_path):
     assert report["runs"] == 60
     few = microns_report(folder, n_boot=2000, seed=0, min_pairs=13)
     assert all(c["verdict"] == "cannot test" for c in few["claims"])
+
+
+def test_a_diverged_network_is_skipped_by_analyze_and_the_report_shows_the_topology(tmp_path):
+    from sernn.analysis.folder import analyze_folder
+    from sernn.experiments.microns_report import microns_report
+    from sernn.spatial import grid_coordinates
+
+    store = RunStore(tmp_path / "m", "microns", {})
+    coordinates = grid_coordinates((3, 3, 2))
+    rng = np.random.default_rng(0)
+    for seed in range(3):
+        for variant in ("W", "W+P"):
+            kernel = rng.normal(size=(2, 18, 18)).astype(np.float32)
+            if variant == "W+P":
+                kernel[1] = np.nan  # diverged during the first epoch
+            params = {"task": "go_nogo", "variant": variant, "seed": seed, "condition": f"go_nogo/{variant}"}
+            store.save_run(f"go_nogo_{variant.replace('+', '-')}_{seed}", params,
+                           [{"epoch": 1, "val_accuracy": 0.5, "reg_loss": 0.0}],
+                           arrays={"recurrent_kernel": kernel, "epoch": np.arange(2), "coordinates": coordinates},
+                           info={"test_accuracy": 0.5})
+    lines = []
+    table, _ = analyze_folder(store.path, n_nulls=10, epochs="last", log=lines.append)
+    assert sorted(set(table["variant"])) == ["W"] and len(table) == 3
+    assert sum("skipped (weights not finite at epoch 1: the network diverged)" in line for line in lines) == 3
+    microns_report(store.path, n_boot=500, seed=0)
+    topology = pd.read_csv(store.path / "report" / "topology.csv")
+    q = topology[topology["measure"] == "modularity"].iloc[0]
+    assert q["variant"] == "W" and q["n"] == 3 and q["epoch"] == 1
+    assert q["mean"] == pytest.approx(table["modularity"].mean())

@@ -214,20 +214,30 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
             log(f"[{position}/{len(records)}] {run_id}: cached")
             frames[run_id] = frame
 
+    diverged, batch_ids = [], []
+
     def jobs():
         for first in range(0, len(todo), batch_size):
             batch = []
             for position, record, chosen in todo[first:first + batch_size]:
                 kernel, epoch_numbers, coordinates = load_history(store, record["run_id"])
+                bad = [int(e) for e, k in zip(epoch_numbers[chosen], kernel[chosen]) if not np.isfinite(k).all()]
+                if bad:  # a network that diverged has no topology; the other runs go on
+                    diverged.append(record["run_id"])
+                    log(f"[{position}/{len(records)}] {record['run_id']}: skipped (weights not finite at "
+                        f"epoch{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}: the network diverged)")
+                    continue
                 batch.append((record["run_id"], kernel[chosen], epoch_numbers[chosen], coordinates))
-            yield batch
+            if batch:
+                batch_ids.append([job[0] for job in batch])
+                yield batch
 
     by_id = {record["run_id"]: (position, record) for position, record, _ in todo}
     started, computed, failures = time.perf_counter(), 0, []
     for index, results, error in (executor or _InProcess()).map(_AnalyzeBatch(density, n_nulls, seed, recipe),
                                                                  jobs()):
         if error is not None:
-            ids = [record["run_id"] for _, record, _ in todo[index * batch_size:(index + 1) * batch_size]]
+            ids = batch_ids[index]
             failures.append((ids, error))
             log(f"failed: {', '.join(ids)}: {error}")
             continue
@@ -240,7 +250,7 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
             store.write_table(f"runs/{run_id}/topology.csv", frame)
             frames[run_id] = frame
             computed += 1
-            remaining = (time.perf_counter() - started) / computed * (len(todo) - computed)
+            remaining = (time.perf_counter() - started) / computed * (len(todo) - computed - len(diverged))
             log(f"[{position}/{len(records)}] {run_id}: {len(frame)} epochs in {seconds:.1f} s "
                 f"(ETA {format_seconds(remaining)})")
     if failures:

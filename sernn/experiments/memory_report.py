@@ -38,7 +38,7 @@ from sernn.analysis.statistics import bootstrap_ci, compare_paired
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.connectomes.strategies import STRATEGIES
 from sernn.experiments.memory import summarize
-from sernn.experiments.report_text import report_markdown
+from sernn.experiments.report_parts import report_markdown, trained_topology
 from sernn.runfolder import RunStore
 
 __all__ = ["memory_report", "CELL"]
@@ -163,12 +163,17 @@ def memory_report(run_dir, n_boot=10000, seed=0, min_pairs=10, command=None) -> 
               "command": command or f"memory_report({str(run_dir)!r})", "n_boot": int(n_boot), "seed": int(seed),
               "runs": int(len(summary)), "strategies_present": [s for s in STRATEGIES if s in present],
               "claims": _claims(paired, min_pairs)}
+    topology = trained_topology(run_dir, CELL + ["strategy"], n_boot=n_boot, seed=seed)
+    report["topology"] = not topology.empty
     with replaced_folder(Path(run_dir) / "report") as out:
+        if not topology.empty:
+            atomic_write_csv(out / "topology.csv", topology)
         atomic_write_csv(out / "strategies.csv", strategies)
         atomic_write_csv(out / "paired.csv", paired)
         atomic_write_text(out / "report.json", json.dumps(report, indent=2))
         atomic_write_text(out / "report.md", report_markdown(
             report, "Minimum test loss per run (the study's measure), compared on a log scale; "
                          f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}).",
-            [("Strategies", strategies), ("Paired comparisons (same seeds)", paired)]))
+            [("Strategies", strategies), ("Paired comparisons (same seeds)", paired)]
+            + ([("Topology of the trained networks (sernn analyze)", topology)] if not topology.empty else [])))
     return report
