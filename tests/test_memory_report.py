@@ -81,3 +81,23 @@ def test_a_strategy_that_beats_its_control_contradicts_the_paper(tmp_path):
     assert verdicts["b_w_no does not beat its randomised control r_b_w_no"].startswith("supported")
     report = memory_report(_folder(tmp_path / "few", loss), n_boot=2000, seed=0)  # 8 pairs < 10
     assert all(c["verdict"] == "cannot test" for c in report["claims"])
+
+
+def test_the_report_adds_the_trained_networks_topology_after_analyze(tmp_path):
+    from sernn.analysis.folder import analyze_folder
+    from sernn.experiments.memory_report import memory_report
+
+    store = RunStore(tmp_path / "memory", "memory", {})
+    rng = np.random.default_rng(4)
+    for strategy in ("b_w_no", "r_b_w_no"):
+        for seed in range(3):
+            kernel = np.abs(rng.normal(size=(2, 12, 12))).astype(np.float32)  # before and after training
+            store.save_run(f"{strategy}_{seed}", {**CELL, "strategy": strategy, "seed": seed},
+                           [{"epoch": e, "loss": 1.0, "task_loss": 1.0, "test_loss": 0.1 / e} for e in (1, 2, 3)],
+                           arrays={"recurrent_kernel": kernel, "epoch": np.array([0, 3])})
+    table, _ = analyze_folder(store.path, n_nulls=10, log=lambda line: None)
+    memory_report(store.path, n_boot=500, seed=0)
+    topology = pd.read_csv(store.path / "report" / "topology.csv")
+    q = topology[(topology["measure"] == "modularity") & (topology["strategy"] == "b_w_no")].iloc[0]
+    trained = table[(table["epoch"] == 3) & (table["strategy"] == "b_w_no")]
+    assert q["n"] == 3 and q["epoch"] == 3 and q["mean"] == pytest.approx(trained["modularity"].mean())
