@@ -58,21 +58,15 @@ def run(args) -> int:
     except ValueError:
         raise ValueError(f"--boot must be an integer >= 100; got {args.boot}") from None
     benchmark = RunStore.open(args.run_dir).benchmark
-    if benchmark == "memory":
-        from sernn.experiments.memory_report import memory_report
+    if benchmark in ("memory", "microns"):
+        import importlib
 
-        report = memory_report(args.run_dir, n_boot=args.boot, seed=args.seed,
-                               min_pairs=10 if args.min_networks is None else args.min_networks,
-                               command=_command())
-        _print_claims(report, "strategies", report["strategies_present"], "strategies.csv and paired.csv")
-        return 0
-    if benchmark == "microns":
-        from sernn.experiments.microns_report import microns_report
-
-        report = microns_report(args.run_dir, n_boot=args.boot, seed=args.seed,
-                                min_pairs=10 if args.min_networks is None else args.min_networks,
-                                command=_command())
-        _print_claims(report, "variants", report["variants_present"], "variants.csv and paired.csv")
+        module = importlib.import_module(f"sernn.experiments.{benchmark}_report")
+        report = getattr(module, f"{benchmark}_report")(
+            args.run_dir, n_boot=args.boot, seed=args.seed,
+            min_pairs=10 if args.min_networks is None else args.min_networks, command=_command())
+        what = "strategies" if benchmark == "memory" else "variants"
+        _print_claims(report, what, report[f"{what}_present"], f"{what}.csv and paired.csv")
         return 0
     if benchmark != "maze":
         raise ValueError(f"sernn report reads maze, memory and microns folders; {args.run_dir!r} holds a "

@@ -230,14 +230,6 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 # -- the benchmark definition --------------------------------------------------------
 
-def _check_population(settings: dict) -> None:
-    uneven = [f"--{name.replace('_', '-')} {settings[name]}" for name in ("train_trials", "val_trials")
-              if settings[name] % settings["batch_size"]]
-    if uneven:
-        raise ValueError(f"--trainer population needs trial counts that are multiples of --batch-size "
-                         f"{settings['batch_size']}; got {', '.join(uneven)}")
-
-
 class MazeBenchmark(Benchmark):
     """The maze benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
 
@@ -263,9 +255,6 @@ class MazeBenchmark(Benchmark):
 
     def population_shape(self, settings):
         return settings["units"], MAZE_STEPS
-
-    def check_population(self, settings):
-        _check_population(settings)
 
     def describe(self, spec, rows, info):
         return describe_run(spec, rows, info)

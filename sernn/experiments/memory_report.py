@@ -26,19 +26,16 @@ The report is built in a temporary folder and swapped in whole.
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sernn.analysis.findings import paired_verdict
 from sernn.analysis.statistics import bootstrap_ci, compare_paired
-from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.connectomes.strategies import STRATEGIES
 from sernn.experiments.memory import summarize
-from sernn.experiments.report_parts import report_markdown, trained_topology
+from sernn.experiments.report_parts import write_report
 from sernn.runfolder import RunStore
 
 __all__ = ["memory_report", "CELL"]
@@ -163,17 +160,8 @@ def memory_report(run_dir, n_boot=10000, seed=0, min_pairs=10, command=None) -> 
               "command": command or f"memory_report({str(run_dir)!r})", "n_boot": int(n_boot), "seed": int(seed),
               "runs": int(len(summary)), "strategies_present": [s for s in STRATEGIES if s in present],
               "claims": _claims(paired, min_pairs)}
-    topology = trained_topology(run_dir, CELL + ["strategy"], n_boot=n_boot, seed=seed)
-    report["topology"] = not topology.empty
-    with replaced_folder(Path(run_dir) / "report") as out:
-        if not topology.empty:
-            atomic_write_csv(out / "topology.csv", topology)
-        atomic_write_csv(out / "strategies.csv", strategies)
-        atomic_write_csv(out / "paired.csv", paired)
-        atomic_write_text(out / "report.json", json.dumps(report, indent=2))
-        atomic_write_text(out / "report.md", report_markdown(
-            report, "Minimum test loss per run (the study's measure), compared on a log scale; "
-                         f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}).",
-            [("Strategies", strategies), ("Paired comparisons (same seeds)", paired)]
-            + ([("Topology of the trained networks (sernn analyze)", topology)] if not topology.empty else [])))
+    write_report(run_dir, report,
+                 "Minimum test loss per run (the study's measure), compared on a log scale; "
+                 f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}).",
+                 {"strategies.csv": ("Strategies", strategies), "paired.csv": ("Paired comparisons (same seeds)", paired)}, CELL + ["strategy"], n_boot=n_boot, seed=seed)
     return report

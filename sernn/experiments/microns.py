@@ -584,13 +584,6 @@ class MicronsBenchmark(Benchmark):
         steps = max(task_data(task, 1, 0)[0].shape[1] for task in settings["tasks"])
         return settings["units"], steps
 
-    def check_population(self, settings):
-        uneven = [f"--{name.replace('_', '-')} {settings[name]}" for name in ("train_trials", "val_trials")
-                  if settings[name] % settings["batch_size"]]
-        if uneven:
-            raise ValueError(f"--trainer population needs trial counts that are multiples of --batch-size "
-                             f"{settings['batch_size']}; got {', '.join(uneven)}")
-
     def describe(self, spec, rows, info):
         return describe_run(spec, rows, info)
 
@@ -617,7 +610,7 @@ MICRONS = MicronsBenchmark()
 def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", variants=None, tasks=None,
                   seeds=None, epochs=None, train_trials=None, val_trials=None, test_trials=None,
                   batch_size=128, learning_rate=1e-3, noise=0.05, strengths=None, task_scales=None,
-                  trainer=None, population=None, shard=(0, 1), figures=True, executor=None, log=print):
+                  trainer=None, population=None, shard=(0, 1), figures=True, executor=None, log=None):
     """Run (or resume) a MICrONS sweep on ``data`` (see :func:`load_data`); the library form of ``sernn microns``.
 
     Options left at None take the preset's value (:data:`PRESETS`); ``strengths`` and
@@ -626,6 +619,7 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
     asked for by name (``variants=``) that the data cannot support is a :class:`ValueError`
     naming what it needs.
     """
+    say = log or (lambda text: print(text, flush=True))
     chosen = resolve_preset(MICRONS, preset, variants=variants, seeds=seeds, epochs=epochs,
                             train_trials=train_trials, val_trials=val_trials, test_trials=test_trials)
     tasks = list(TASKS) if tasks is None else list(dict.fromkeys(tasks))
@@ -648,7 +642,7 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
         if missing and variants is not None:  # asked for by name: an error, before anything trains
             raise ValueError(f"--variants {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
         if missing:  # part of the preset: skipped, and said so
-            log(f"sernn microns: skipping {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
+            say(f"sernn microns: skipping {variant.name}: needs " + " and ".join(why[m] for m in sorted(missing)))
         else:
             runnable.append(variant.name)
     if not runnable:
@@ -669,7 +663,7 @@ def microns_sweep(data: MicronsData, out="sernn-runs/microns", preset="quick", v
     return run_sweep(MicronsBenchmark(data), out=out, settings=settings, runs=runs, trainer=trainer,
                      population=population, figures=figures, executor=executor,
                      label=f"sernn microns: {settings['units']} neurons from {data.description}",
-                     log=lambda text: print(text, flush=True) if log is print else log(text))
+                     log=say)
 
 
 # -- command line -------------------------------------------------------------------

@@ -21,18 +21,15 @@ not hold (e.g. ``W*`` without functional traces) says "cannot test".
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sernn.analysis.findings import paired_verdict
 from sernn.analysis.statistics import bootstrap_ci, compare_paired, wilson_interval
-from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.microns import PLATEAUS
-from sernn.experiments.report_parts import report_markdown, trained_topology
+from sernn.experiments.report_parts import write_report
 from sernn.runfolder import RunStore
 
 __all__ = ["microns_report", "CLAIMS"]
@@ -144,17 +141,8 @@ def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", c
     report = {"folder": str(store.path), "made": time.strftime("%Y-%m-%d %H:%M"),
               "command": command or f"microns_report({str(run_dir)!r})", "n_boot": int(n_boot), "seed": int(seed),
               "runs": int(len(runs)), "variants_present": list(dict.fromkeys(runs["variant"])), "claims": claims}
-    topology = trained_topology(run_dir, ["task", "variant"], n_boot=n_boot, seed=seed)
-    report["topology"] = not topology.empty
-    with replaced_folder(Path(run_dir) / "report") as out:
-        if not topology.empty:
-            atomic_write_csv(out / "topology.csv", topology)
-        atomic_write_csv(out / "variants.csv", variants)
-        atomic_write_csv(out / "paired.csv", paired)
-        atomic_write_text(out / "report.json", json.dumps(report, indent=2))
-        atomic_write_text(out / "report.md", report_markdown(
-            report, f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}); claims on "
-                         "val_auc, tasks pooled, pairs = task x seed.",
-            [("Variants", variants), ("Paired comparisons (same seeds)", paired)]
-            + ([("Topology of the trained networks (sernn analyze)", topology)] if not topology.empty else [])))
+    write_report(run_dir, report,
+                 f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}); claims on "
+                 "val_auc, tasks pooled, pairs = task x seed.",
+                 {"variants.csv": ("Variants", variants), "paired.csv": ("Paired comparisons (same seeds)", paired)}, ["task", "variant"], n_boot=n_boot, seed=seed)
     return report

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["report_markdown", "trained_topology", "TOPOLOGY_MEASURES"]
+__all__ = ["report_markdown", "trained_topology", "write_report", "TOPOLOGY_MEASURES"]
 
 #: The topology measures a report shows (columns of ``sernn analyze``'s topology.csv).
 TOPOLOGY_MEASURES = ("modularity", "small_worldness", "weight_distance_corr", "total_weight", "row_entropy",
@@ -46,3 +46,22 @@ def report_markdown(report: dict, intro: str, tables) -> str:
                 shown[column] = shown[column].map(lambda v: f"{v:.4g}")
         lines += ["", f"## {title}", "", "```", shown.to_string(index=False), "```"]
     return "\n".join(lines) + "\n"
+
+
+def write_report(run_dir, report: dict, intro: str, tables: dict, topology_groups, n_boot=10000, seed=0) -> None:
+    """Write ``RUN_DIR/report/`` whole: ``tables`` (file name -> (title, DataFrame)), the trained
+    networks' topology when the folder was analysed, ``report.json`` and ``report.md``."""
+    import json
+
+    from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
+
+    tables = dict(tables)
+    topology = trained_topology(run_dir, topology_groups, n_boot=n_boot, seed=seed)
+    report["topology"] = not topology.empty
+    if not topology.empty:
+        tables["topology.csv"] = ("Topology of the trained networks (sernn analyze)", topology)
+    with replaced_folder(Path(run_dir) / "report") as out:
+        for name, (_, table) in tables.items():
+            atomic_write_csv(out / name, table)
+        atomic_write_text(out / "report.json", json.dumps(report, indent=2))
+        atomic_write_text(out / "report.md", report_markdown(report, intro, tables.values()))
