@@ -1,15 +1,20 @@
 """Many independent networks trained as one compiled computation (TensorFlow backend).
 
 A :class:`Population` holds K networks of the :func:`sernn.models.build_sernn`
-architecture (optional input noise -> ``SimpleRNN`` -> ``Dense`` readout at the
-last step) as stacked variables: input kernels ``(K, d, n)``, recurrent kernels
-``(K, n, n)``, biases ``(K, n)``, readouts ``(K, n, c)`` and ``(K, c)``. One
-training step runs every member on its own batch, adds the members' task losses
-and penalties, and takes one Adam step on the stacks. Adam is elementwise, so
-member k's update depends on member k's loss only: the population trains K
-independent networks. Member k is the network that ``build_sernn(**member)`` +
-``fit`` would train alone with the same seed, the same data order and the same
-strength (tested to float32 tolerance with input noise off).
+architecture (optional input noise -> ``SimpleRNN`` -> ``Dense`` readout, at the
+last step or, with ``return_sequences=True``, at every step) as stacked
+variables: input kernels ``(K, d, n)``, recurrent kernels ``(K, n, n)``, biases
+``(K, n)``, readouts ``(K, n, c)`` and ``(K, c)``. One training step runs every
+member on its own batch, adds the members' task losses (categorical
+cross-entropy or mean squared error, optionally weighted per trial and time
+step as Keras's ``sample_weight``) and penalties, and takes one Adam or RMSprop
+step on the stacks. Both optimizers are elementwise, so member k's update
+depends on member k's loss only: the population trains K independent networks.
+Member k is the network that ``build_sernn(**member)`` + ``fit`` would train
+alone with the same seed, the same data order and the same strength (tested to
+float32 tolerance with input noise off, for the maze networks and for the
+connectome memory networks with per-step weights, RMSprop and a last batch
+smaller than the others).
 
 What is per member: the seed (initial weights exactly as ``build_sernn(seed=...)``
 draws them, data order, input noise), the recurrent regulariser (any kind the
@@ -47,14 +52,18 @@ from sernn.atomic import atomic_save_npz
 from sernn.constraints import MaskConstraint
 
 __all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory",
-           "LINEAR_REGULARIZERS"]
+           "LINEAR_REGULARIZERS", "LOSSES", "OPTIMIZERS"]
 
 #: Regulariser classes whose penalty is ``strength * cost(W)``: members that differ only in
 #: strength share one vectorised cost. (Name -> the config key holding the strength.)
 LINEAR_REGULARIZERS = {"SpatialCommunicability": "strength", "SpatialL1": "strength",
                        "Communicability": "strength", "L1": "l1", "L2": "l2"}
 
-_SHARED = ("units", "input_size", "output_size", "activation", "output_activation")
+_SHARED = ("units", "input_size", "output_size", "activation", "output_activation", "return_sequences")
+#: The task losses a population offers (Keras names).
+LOSSES = ("categorical_crossentropy", "mse")
+#: The optimizers a population offers (both elementwise, so members stay independent).
+OPTIMIZERS = ("adam", "rmsprop")
 _WEIGHTS = ("kernel", "recurrent_kernel", "bias", "readout_kernel", "readout_bias")
 
 
@@ -127,10 +136,17 @@ class Population:
         ``recurrent_regularizer``, ``recurrent_constraint`` (None or a
         :class:`~sernn.constraints.MaskConstraint`), ``recurrent_initializer``,
         ``kernel_initializer``, ``noise``.
-    units, input_size, output_size, activation, output_activation :
+    units, input_size, output_size, activation, output_activation, return_sequences :
         The shared architecture, as in ``build_sernn`` (defaults: the published seRNN).
+        With ``return_sequences=True`` the readout is applied at every step and the
+        targets have shape ``(trials, T, c)``.
+    loss : {"categorical_crossentropy", "mse"}, default "categorical_crossentropy"
+        The task loss, reduced as Keras reduces it: the sum of the (weighted)
+        per-trial, per-step losses divided by the number of trials x steps in the batch.
+    optimizer : {"adam", "rmsprop"}, default "adam"
+        Keras's Adam or RMSprop with their defaults, except the learning rate.
     learning_rate : float, default 1e-3
-        Adam's learning rate (Keras's Adam defaults otherwise).
+        The optimizer's learning rate.
 
     Examples
     --------
@@ -144,7 +160,8 @@ class Population:
     """
 
     def __init__(self, members, units=100, input_size=8, output_size=4, activation="relu",
-                 output_activation="softmax", learning_rate=1e-3):
+                 output_activation="softmax", learning_rate=1e-3, return_sequences=False,
+                 loss="categorical_crossentropy", optimizer="adam"):
         from sernn.models import build_sernn
 
         members = [dict(m) for m in members]
@@ -166,10 +183,17 @@ class Population:
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
                 or not learning_rate > 0:
             raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
+        if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (elementwise optimizers keep "
+                             f"members independent); got {optimizer!r}")
         self.shared = {"units": _check_int(units, "units", 1), "input_size": _check_int(input_size, "input_size", 1),
                        "output_size": _check_int(output_size, "output_size", 1), "activation": activation,
-                       "output_activation": output_activation}
+                       "output_activation": output_activation, "return_sequences": bool(return_sequences)}
         self.learning_rate = float(learning_rate)
+        self.loss = loss
+        self.optimizer_name = optimizer.lower()
         self.members = members
         initial = {name: [] for name in _WEIGHTS}
         for member in members:
@@ -183,7 +207,8 @@ class Population:
         self._groups = self._regularizer_groups()
         self.noise = np.array([float(m.get("noise", 0.05)) for m in members], dtype=np.float32)
         self.seeds = np.array([int(m["seed"]) for m in members], dtype=np.int64)
-        self.optimizer = keras.optimizers.Adam(self.learning_rate)
+        self.optimizer = (keras.optimizers.Adam if self.optimizer_name == "adam"
+                          else keras.optimizers.RMSprop)(self.learning_rate)
         self.optimizer.build([self.variables[name] for name in _WEIGHTS])
         self._compiled = None
 
@@ -266,19 +291,41 @@ class Population:
             x = x + tf.constant(self.noise)[:, None, None, None] * tf.stack(draws)
         activation = keras.activations.get(self.shared["activation"])
         h = tf.zeros((tf.shape(x)[0], tf.shape(x)[1], self.shared["units"]), dtype=x.dtype)
+        states = []
         for t in range(x.shape[2]):
             drive = tf.matmul(x[:, :, t, :], v["kernel"]) + v["bias"][:, None, :]
             h = activation(drive + tf.matmul(h, v["recurrent_kernel"]))
-        logits = tf.matmul(h, v["readout_kernel"]) + v["readout_bias"][:, None, :]
-        return keras.activations.get(self.shared["output_activation"])(logits)
+            states.append(h)
+        output = keras.activations.get(self.shared["output_activation"])
+        if not self.shared["return_sequences"]:
+            return output(tf.matmul(h, v["readout_kernel"]) + v["readout_bias"][:, None, :])
+        hidden = tf.stack(states, axis=2)  # (K, B, T, n)
+        shape = tf.shape(hidden)
+        flat = tf.reshape(hidden, (shape[0], shape[1] * shape[2], self.shared["units"]))
+        logits = tf.matmul(flat, v["readout_kernel"]) + v["readout_bias"][:, None, :]
+        return output(tf.reshape(logits, (shape[0], shape[1], shape[2], self.shared["output_size"])))
 
-    def _task_losses(self, y, output):
-        """Per member, mean over the batch of the categorical cross-entropy (K,), and correct answers (K,)."""
+    def _task_losses(self, y, output, weight):
+        """Per member (each (K,)): the loss Keras minimises (the weighted per-trial, per-step losses
+        summed and divided by their count), their weighted sum, the sum of the weights and the
+        weighted number of correct answers (cross-entropy only; zeros for MSE)."""
         import tensorflow as tf
 
-        loss = tf.reduce_mean(keras.losses.categorical_crossentropy(y, output), axis=1)
-        correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(output, -1)), tf.float32), axis=1)
-        return loss, correct
+        if self.loss == "mse":
+            values = keras.losses.mean_squared_error(y, output)
+        else:
+            values = keras.losses.categorical_crossentropy(y, output)
+        if weight is None:
+            weight = tf.ones_like(values)
+        axes = list(range(1, len(values.shape)))
+        weighted = tf.reduce_sum(values * weight, axis=axes)
+        count = tf.cast(tf.reduce_prod(tf.shape(values)[1:]), values.dtype)
+        if self.loss == "mse":
+            correct = tf.zeros_like(weighted)
+        else:
+            right = tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(output, -1)), values.dtype)
+            correct = tf.reduce_sum(right * weight, axis=axes)
+        return weighted / count, weighted, tf.reduce_sum(weight, axis=axes), correct
 
     def _apply_constraints(self):
         if self._masks is None:
@@ -297,21 +344,21 @@ class Population:
         trainable = [self.variables[name] for name in _WEIGHTS]
 
         @tf.function(reduce_retracing=True)
-        def train_step(x, y, step):
+        def train_step(x, y, weight, step):
             with tf.GradientTape() as tape:
                 output = self._forward(x, noise_step=step)
-                task, correct = self._task_losses(y, output)
-                penalty = self._penalties(self.variables["recurrent_kernel"]) if self._groups else tf.zeros_like(task)
-                total = tf.reduce_sum(task + penalty)
+                objective, weighted, weights, correct = self._task_losses(y, output, weight)
+                penalty = self._penalties(self.variables["recurrent_kernel"]) if self._groups \
+                    else tf.zeros_like(objective)
+                total = tf.reduce_sum(objective + penalty)
             gradients = tape.gradient(total, trainable)
             self.optimizer.apply(gradients, trainable)
             self._apply_constraints()
-            return task, task + penalty, correct
+            return objective + penalty, weighted, weights, correct
 
         @tf.function(reduce_retracing=True)
-        def test_step(x, y):
-            task, correct = self._task_losses(y, self._forward(x))
-            return task, correct
+        def test_step(x, y, weight):
+            return self._task_losses(y, self._forward(x), weight)
 
         @tf.function
         def penalty_now():
@@ -336,54 +383,57 @@ class Population:
         return np.asarray(self._functions()[2]())
 
     def fit(self, bank_x, bank_y, train_index, validation_index=None, epochs=10, batch_size=128,
-            orders="seeded", validation_bank=None, every_epoch=True, progress=None):
+            orders="seeded", validation_bank=None, every_epoch=True, progress=None, bank_weights=None):
         """Train every member; return one list of per-epoch rows per member and the weight history.
 
         Parameters
         ----------
         bank_x : array-like of shape (M, T, d)
             The distinct training trials.
-        bank_y : array-like of shape (M, c)
-            Their one-hot targets.
+        bank_y : array-like of shape (M, c), or (M, T, c) with ``return_sequences=True``
+            Their targets (one-hot for the cross-entropy).
         train_index : array-like of int, shape (K, N)
             Row k: the bank rows of member k's training trials, in data order.
         validation_index : array-like of int, shape (K, V), optional
             Member k's validation trials (rows of ``validation_bank``, default the same bank).
         epochs, batch_size : int
-            ``N`` and ``V`` must be multiples of ``batch_size`` (every batch the same size, so that
-            every member's epoch means equal Keras's).
+            As for ``keras.Model.fit``: when ``N`` is not a multiple of ``batch_size`` the
+            last batch of an epoch is smaller, and the epoch's means weight every batch by
+            its size, as Keras's do.
         orders : "seeded" or array-like of shape (epochs, K, N)
             Per epoch and member, the order in which the member's trials are visited
             (:func:`seeded_orders` by default).
-        validation_bank : (array, array), optional
-            ``(x, y)`` bank of the validation trials.
+        validation_bank : (x, y) or (x, y, weights), optional
+            The bank of the validation trials.
         every_epoch : bool, default True
             Keep the recurrent kernels after every epoch (else only before and after training).
         progress : callable, optional
             Called as ``progress(epoch, epochs, seconds)`` after every epoch.
+        bank_weights : array-like of shape (M,) or (M, T), optional
+            Keras's ``sample_weight`` of every bank trial (per time step with
+            ``return_sequences=True``), e.g. 1 on the response steps only.
 
         Returns
         -------
         rows : list of list of dict
             ``rows[k]``: one dict per epoch (``epoch`` = completed epochs, from 1) with
-            ``loss``, ``task_loss``, ``accuracy``, ``reg_loss`` (at the end of the epoch) and, with
-            validation data, ``val_loss``, ``val_task_loss``, ``val_accuracy`` — the keys of
-            :func:`sernn.training.fit_and_record`.
+            ``loss`` (the minimised loss plus the penalty, as Keras's), ``task_loss`` (the
+            task loss alone, weighted by ``bank_weights``), ``reg_loss`` (at the end of the
+            epoch), ``accuracy`` (cross-entropy only) and, with validation data,
+            ``val_loss``, ``val_task_loss``, ``val_accuracy``: the keys of
+            :func:`sernn.training.fit_and_record` for a model whose ``task_loss`` and
+            accuracy are weighted metrics.
         snapshots : ndarray of shape (K, epochs + 1, n, n) (or (K, 2, n, n)), float32
         """
         import tensorflow as tf
 
         epochs = _check_int(epochs, "epochs", 1)
         batch_size = _check_int(batch_size, "batch_size", 1)
-        bank_x = tf.constant(np.asarray(bank_x, dtype=np.float32))
-        bank_y = tf.constant(np.asarray(bank_y, dtype=np.float32))
+        bank_x, bank_y, bank_w = self._bank(bank_x, bank_y, bank_weights, "bank")
         train_index = np.asarray(train_index, dtype=np.int64)
-        if train_index.ndim != 2 or train_index.shape[0] != self.size:
-            raise ValueError(f"train_index must have shape (K={self.size}, N); got {train_index.shape}")
+        if train_index.ndim != 2 or train_index.shape[0] != self.size or train_index.shape[1] < 1:
+            raise ValueError(f"train_index must have shape (K={self.size}, N) with N >= 1; got {train_index.shape}")
         n_trials = train_index.shape[1]
-        if n_trials % batch_size:
-            raise ValueError(f"the number of training trials ({n_trials}) must be a multiple of batch_size "
-                             f"({batch_size})")
         if isinstance(orders, str):
             if orders != "seeded":
                 raise ValueError(f"orders must be 'seeded' or an array (epochs, K, N); got {orders!r}")
@@ -395,49 +445,46 @@ class Population:
                                  f"got {orders.shape}")
         if validation_index is not None:
             validation_index = np.asarray(validation_index, dtype=np.int64)
-            val_x, val_y = (bank_x, bank_y) if validation_bank is None else (
-                tf.constant(np.asarray(validation_bank[0], dtype=np.float32)),
-                tf.constant(np.asarray(validation_bank[1], dtype=np.float32)))
+            if validation_bank is None:
+                val_x, val_y, val_w = bank_x, bank_y, bank_w
+            else:
+                if len(validation_bank) not in (2, 3):
+                    raise ValueError("validation_bank must be (x, y) or (x, y, weights)")
+                val_x, val_y, val_w = self._bank(*validation_bank, *([None] * (3 - len(validation_bank))),
+                                                 "validation_bank")
             if validation_index.ndim != 2 or validation_index.shape[0] != self.size \
-                    or validation_index.shape[1] % batch_size:
-                raise ValueError(f"validation_index must have shape (K={self.size}, V) with V a multiple of "
-                                 f"batch_size; got {validation_index.shape}")
+                    or validation_index.shape[1] < 1:
+                raise ValueError(f"validation_index must have shape (K={self.size}, V) with V >= 1; got "
+                                 f"{validation_index.shape}")
         self.check_memory(batch_size, int(bank_x.shape[1]))
-        train_step, test_step, penalty_now = self._functions()
+        train_step, _, penalty_now = self._functions()
         snapshots = [self.recurrent_kernels()]
         rows = [[] for _ in range(self.size)]
-        batches = n_trials // batch_size
+        batches = math.ceil(n_trials / batch_size)
         members = np.arange(self.size)[:, None]
         first_step = int(self.optimizer.iterations.numpy())  # read once, not on every batch
         for epoch in range(epochs):
             start = time.perf_counter()
             order = seeded_orders(self.seeds, n_trials, epoch) if orders is None else orders[epoch]
             visit = train_index[members, order]
-            task_sum = np.zeros(self.size)
-            loss_sum = np.zeros(self.size)
-            correct_sum = np.zeros(self.size)
+            sums = np.zeros((4, self.size))  # loss x trials, weighted task loss, weights, weighted correct
             for b in range(batches):
                 trials = visit[:, b * batch_size:(b + 1) * batch_size]
                 step = tf.constant(first_step + epoch * batches + b, tf.int64)
-                task, loss, correct = train_step(tf.gather(bank_x, trials), tf.gather(bank_y, trials), step)
-                task_sum += task.numpy()
-                loss_sum += loss.numpy()
-                correct_sum += correct.numpy()
+                loss, weighted, weights, correct = train_step(
+                    tf.gather(bank_x, trials), tf.gather(bank_y, trials),
+                    None if bank_w is None else tf.gather(bank_w, trials), step)
+                sums += [loss.numpy() * trials.shape[1], weighted.numpy(), weights.numpy(), correct.numpy()]
             penalty = np.asarray(penalty_now())
-            logs = {"loss": loss_sum / batches, "task_loss": task_sum / batches,
-                    "accuracy": correct_sum / n_trials, "reg_loss": penalty}
+            logs = {"loss": sums[0] / n_trials, "task_loss": sums[1] / sums[2], "reg_loss": penalty}
+            if self.loss != "mse":
+                logs["accuracy"] = sums[3] / sums[2]
             if validation_index is not None:
-                v_batches = validation_index.shape[1] // batch_size
-                v_task = np.zeros(self.size)
-                v_correct = np.zeros(self.size)
-                for b in range(v_batches):
-                    trials = validation_index[:, b * batch_size:(b + 1) * batch_size]
-                    task, correct = test_step(tf.gather(val_x, trials), tf.gather(val_y, trials))
-                    v_task += task.numpy()
-                    v_correct += correct.numpy()
-                logs["val_task_loss"] = v_task / v_batches
-                logs["val_loss"] = logs["val_task_loss"] + penalty
-                logs["val_accuracy"] = v_correct / validation_index.shape[1]
+                scores = self._score(val_x, val_y, val_w, validation_index, batch_size)
+                logs["val_loss"] = scores["objective"] + penalty
+                logs["val_task_loss"] = scores["task_loss"]
+                if self.loss != "mse":
+                    logs["val_accuracy"] = scores["accuracy"]
             for k in range(self.size):
                 rows[k].append({"epoch": epoch + 1, **{key: float(value[k]) for key, value in logs.items()}})
             if every_epoch or epoch == epochs - 1:
@@ -446,25 +493,52 @@ class Population:
                 progress(epoch + 1, epochs, time.perf_counter() - start)
         return rows, np.stack(snapshots, axis=1)
 
-    def evaluate(self, bank_x, bank_y, index, batch_size=128) -> dict:
-        """Per-member ``loss`` (task + penalty), ``task_loss`` and ``accuracy`` on the trials ``index`` (K, V)."""
+    def _bank(self, x, y, weights, name):
+        """Validated bank tensors (x, y, weights or None)."""
         import tensorflow as tf
 
-        index = np.asarray(index, dtype=np.int64)
-        bank_x = tf.constant(np.asarray(bank_x, dtype=np.float32))
-        bank_y = tf.constant(np.asarray(bank_y, dtype=np.float32))
-        _, test_step, penalty_now = self._functions()
-        batches = math.ceil(index.shape[1] / batch_size)
-        task_sum = np.zeros(self.size)
-        correct = np.zeros(self.size)
-        for b in range(batches):
+        x = np.asarray(x, dtype=np.float32)
+        y = np.asarray(y, dtype=np.float32)
+        steps = self.shared["return_sequences"]
+        if x.ndim != 3 or y.ndim != (3 if steps else 2) or y.shape[0] != x.shape[0] \
+                or (steps and y.shape[1] != x.shape[1]):
+            expected = "(M, T, c)" if steps else "(M, c)"
+            raise ValueError(f"{name}: inputs must have shape (M, T, d) and targets {expected}; got "
+                             f"{x.shape} and {y.shape}")
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float32)
+            if weights.shape != y.shape[:-1]:
+                raise ValueError(f"{name}: the weights must have shape {y.shape[:-1]} (one per trial"
+                                 f"{' and step' if steps else ''}); got {weights.shape}")
+            weights = tf.constant(weights)
+        return tf.constant(x), tf.constant(y), weights
+
+    def _score(self, x, y, weights, index, batch_size) -> dict:
+        """Per member, over the trials ``index`` (K, V): the minimised loss (Keras's batch-size-weighted
+        mean), the weighted task loss and the weighted accuracy."""
+        import tensorflow as tf
+
+        _, test_step, _ = self._functions()
+        sums = np.zeros((4, self.size))
+        for b in range(math.ceil(index.shape[1] / batch_size)):
             trials = index[:, b * batch_size:(b + 1) * batch_size]
-            task, right = test_step(tf.gather(bank_x, trials), tf.gather(bank_y, trials))
-            task_sum += task.numpy() * trials.shape[1]
-            correct += right.numpy()
-        task_loss = task_sum / index.shape[1]
-        return {"loss": task_loss + np.asarray(penalty_now()), "task_loss": task_loss,
-                "accuracy": correct / index.shape[1]}
+            objective, weighted, total, correct = test_step(
+                tf.gather(x, trials), tf.gather(y, trials), None if weights is None else tf.gather(weights, trials))
+            sums += [objective.numpy() * trials.shape[1], weighted.numpy(), total.numpy(), correct.numpy()]
+        return {"objective": sums[0] / index.shape[1], "task_loss": sums[1] / sums[2], "accuracy": sums[3] / sums[2]}
+
+    def evaluate(self, bank_x, bank_y, index, batch_size=128, bank_weights=None) -> dict:
+        """Per member on the trials ``index`` (K, V): ``loss`` (minimised loss + penalty, as Keras's
+        ``evaluate``), ``task_loss`` (weighted by ``bank_weights``) and ``accuracy`` (cross-entropy only)."""
+        x, y, w = self._bank(bank_x, bank_y, bank_weights, "bank")
+        index = np.asarray(index, dtype=np.int64)
+        if index.ndim != 2 or index.shape[0] != self.size or index.shape[1] < 1:
+            raise ValueError(f"index must have shape (K={self.size}, V) with V >= 1; got {index.shape}")
+        scores = self._score(x, y, w, index, _check_int(batch_size, "batch_size", 1))
+        result = {"loss": scores["objective"] + self.penalties(), "task_loss": scores["task_loss"]}
+        if self.loss != "mse":
+            result["accuracy"] = scores["accuracy"]
+        return result
 
     def member_model(self, k: int, compile: bool = True, learning_rate=None):
         """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights."""
@@ -473,7 +547,9 @@ class Population:
         k = _check_int(k, "k", 0)
         if k >= self.size:
             raise ValueError(f"k must be < {self.size} (the population size); got {k}")
-        model = build_sernn(**self.shared, **self.members[k], compile=compile,
+        model = build_sernn(**self.shared, **self.members[k], compile=compile, loss=self.loss,
+                            optimizer=self.optimizer_name,
+                            metrics=("accuracy",) if self.loss != "mse" else (),
                             learning_rate=self.learning_rate if learning_rate is None else learning_rate)
         values = {name: np.asarray(var.numpy()[k]) for name, var in self.variables.items()}
         model.get_layer("rnn").set_weights([values["kernel"], values["recurrent_kernel"], values["bias"]])
@@ -483,7 +559,8 @@ class Population:
     # -- saving -------------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the population (weights, members, architecture; not the optimizer state) as ``.npz``."""
-        config = {"shared": self.shared, "learning_rate": self.learning_rate,
+        config = {"shared": self.shared, "learning_rate": self.learning_rate, "loss": self.loss,
+                  "optimizer": self.optimizer_name,
                   "members": [{key: (_serialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
                                for key, value in member.items()} for member in self.members]}
         arrays = {name: var.numpy() for name, var in self.variables.items()}
@@ -497,7 +574,8 @@ class Population:
             arrays = {name: data[name] for name in _WEIGHTS}
         members = [{key: (_deserialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
                     for key, value in member.items()} for member in config["members"]]
-        population = cls(members, learning_rate=config["learning_rate"], **config["shared"])
+        population = cls(members, learning_rate=config["learning_rate"], loss=config.get("loss", LOSSES[0]),
+                         optimizer=config.get("optimizer", OPTIMIZERS[0]), **config["shared"])
         for name, value in arrays.items():
             population.variables[name].assign(value)
         return population

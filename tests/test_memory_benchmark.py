@@ -62,6 +62,26 @@ def test_rerun_resumes_without_training_again(tiny_run, capsys):
     assert len(pd.read_csv(out / "metrics.csv")) == 12
 
 
+@pytest.mark.slow
+def test_population_and_fit_trainers(tiny_run, tmp_path, shared_data):
+    """The default trainer trains every strategy and seed of a task setting as one population; the
+    fit trainer one network at a time. Both respect the mask and record the same columns."""
+    out, argv = tiny_run
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["settings"]["trainer"] == "population"
+    fit_out = tmp_path / "fit"
+    fit_argv = [fit_out.as_posix() if a == str(out) else a for a in argv]
+    fit_argv = [a if a != "sequence,nback" else "nback" for a in fit_argv] + ["--trainer", "fit"]
+    assert main(fit_argv) == 0
+    fitted = pd.read_csv(fit_out / "metrics.csv")
+    together = pd.read_csv(out / "metrics.csv")
+    assert set(fitted.columns) == set(together.columns)
+    assert len(fitted) == 2 * 3
+    for run_id in fitted["run_id"].unique():
+        with np.load(fit_out / "runs" / run_id / "history.npz") as arrays:
+            assert not arrays["recurrent_kernel"][:, arrays["mask"] == 0].any()
+
+
 def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
     out, argv = tiny_run
     changed = [a if a != "80" else "90" for a in argv]
@@ -78,7 +98,7 @@ def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
     ("--activations", "relu,foo", "--activations: unknown Keras activation 'foo'"),
     ("--noise", "nan", "--noise must be a finite number >= 0"),
     ("--test-fraction", "0.001", "test_fraction 0.001 of 80 trials leaves an empty part"),
-    ("--trainer", "population", "--trainer population: the memory models read out every time step"),
+    ("--optimizers", "adam,sgd", "--optimizers sgd: the population trainer offers adam, rmsprop"),
     ("--preset", "huge", "--preset: unknown preset 'huge' for sernn memory; accepted: quick, paper"),
 ])
 def test_bad_options_are_refused_before_anything_is_written(tiny_run, capsys, option, value, message):

@@ -119,9 +119,13 @@ def test_bad_members_are_refused():
         Population([{"seed": 0, "recurrent_constraint": keras.constraints.NonNeg()}])
     with pytest.raises(ValueError, match="at least one"):
         Population([])
+    with pytest.raises(ValueError, match="loss must be one of categorical_crossentropy, mse; got 'mae'"):
+        Population([{"seed": 0}], loss="mae")
+    with pytest.raises(ValueError, match="optimizer must be one of adam, rmsprop .*got 'sgd'"):
+        Population([{"seed": 0}], optimizer="sgd")
     population = Population([{"seed": 0}])
-    with pytest.raises(ValueError, match="multiple of batch_size"):
-        population.fit(BANK_X, BANK_Y, np.zeros((1, 100), dtype=int), epochs=1)
+    with pytest.raises(ValueError, match="the weights must have shape \\(8,\\)"):
+        population.fit(BANK_X, BANK_Y, np.zeros((1, 100), dtype=int), epochs=1, bank_weights=np.ones((8, 2)))
     with pytest.raises(ValueError, match="shape \\(K=1, N\\)"):
         population.fit(BANK_X, BANK_Y, np.zeros((2, 128), dtype=int), epochs=1)
 
@@ -138,3 +142,68 @@ def test_a_population_too_large_for_memory_is_refused_before_training(monkeypatc
     with pytest.raises(ValueError, match="a population of 2 networks needs about .* use a population of at most 1"):
         population.fit(BANK_X, BANK_Y, np.zeros((2, 128), dtype=int), epochs=1)
     np.testing.assert_array_equal(population.recurrent_kernels(), before)
+
+
+def _memory_members(shared_data):
+    """Connectome-masked members (macaque, 1 neuron per region) of two strategies and two seeds."""
+    from sernn.connectomes import load, strategy_network
+    from sernn.connectomes.catalog import find_connectome
+    from sernn.initializers.connectome import connectome_recurrent
+
+    connectome = load(find_connectome("macaque", shared_data / "connectomes"))
+    members = []
+    for strategy, seed in (("b_w_eq", 0), ("r_b_w_div", 1), ("b_w_no", 1)):
+        network = strategy_network(connectome, strategy, 1, seed=seed)
+        units, initializer, constraint = connectome_recurrent(network, strategy, seed=seed)
+        members.append(dict(seed=seed, noise=0.0, recurrent_initializer=initializer,
+                            recurrent_constraint=constraint))
+    return units, members
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task, optimizer", [("sequence", "rmsprop"), ("nback", "adam")])
+def test_memory_members_equal_networks_trained_alone(shared_data, task, optimizer):
+    """Per-step read-out, per-step sample weights, MSE or cross-entropy, RMSprop or Adam and a last
+    batch of 20 trials (100 = 2 x 40 + 20): each member is the Keras-fitted network."""
+    from sernn.tasks.memory import nback, sequence_memory
+
+    units, members = _memory_members(shared_data)
+    data = [sequence_memory(100, 3, seed=m["seed"]) if task == "sequence" else nback(100, 2, seed=m["seed"])
+            for m in members]
+    held_out = [sequence_memory(30, 3, seed=50 + m["seed"]) if task == "sequence"
+                else nback(30, 2, seed=50 + m["seed"]) for m in members]
+    bank = [np.concatenate([getattr(d, name) for d in data]) for name in ("x", "y", "sample_weight")]
+    val_bank = [np.concatenate([getattr(d, name) for d in held_out]) for name in ("x", "y", "sample_weight")]
+    index = np.arange(300).reshape(3, 100)
+    val_index = np.arange(90).reshape(3, 30)
+    sequence = task == "sequence"
+    shape = dict(units=units, input_size=2, output_size=1 if sequence else 2,
+                 output_activation="linear" if sequence else "softmax", return_sequences=True)
+    loss = "mse" if sequence else "categorical_crossentropy"
+    population = Population(members, **shape, loss=loss, optimizer=optimizer, learning_rate=3e-3)
+    rows, snapshots = population.fit(*bank[:2], index, val_index, epochs=2, batch_size=40,
+                                     validation_bank=val_bank, bank_weights=bank[2])
+    for k, member in enumerate(members):
+        model = build_sernn(**shape, **member, loss=loss, metrics=(), optimizer=optimizer, learning_rate=3e-3,
+                            weighted_metrics=[] if sequence else ["accuracy"])
+        history = []
+        for epoch in range(2):
+            order = seeded_orders([member["seed"]], 100, epoch)[0]
+            d = data[k]
+            fitted = model.fit(d.x[order], d.y[order], sample_weight=d.sample_weight[order], batch_size=40,
+                               epochs=epoch + 1, initial_epoch=epoch, shuffle=False, verbose=0,
+                               validation_data=(held_out[k].x, held_out[k].y, held_out[k].sample_weight))
+            history.append({key: values[0] for key, values in fitted.history.items()})
+        weights = model.get_layer("rnn").get_weights()[1]
+        np.testing.assert_allclose(snapshots[k, -1], weights, atol=2e-5 * np.abs(weights).max(), rtol=0)
+        keys = ["loss", "task_loss", "val_loss", "val_task_loss"] + ([] if sequence else ["accuracy", "val_accuracy"])
+        for key in keys:
+            np.testing.assert_allclose([r[key] for r in rows[k]], [h[key] for h in history], rtol=2e-5,
+                                       atol=1e-6, err_msg=f"member {k}: {key}")
+        assert np.all(snapshots[k][:, ~member["recurrent_constraint"].mask] == 0.0)
+    if not sequence:  # a member model extracted from the population evaluates as the population does
+        result = population.evaluate(*val_bank[:2], val_index, batch_size=40, bank_weights=val_bank[2])
+        model = population.member_model(1)
+        keras_result = model.evaluate(held_out[1].x, held_out[1].y, sample_weight=held_out[1].sample_weight,
+                                      batch_size=40, verbose=0, return_dict=True)
+        assert keras_result["loss"] == pytest.approx(result["loss"][1], rel=1e-5)

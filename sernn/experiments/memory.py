@@ -27,10 +27,13 @@ marmoset and human; L = 3, 5, 10 and n = 2, 3, 4; Adam and RMSprop; ReLU and
 tanh; learning rate 1e-4; 500 epochs for sequence memory and 3,000 for n-back;
 5 seeds).
 
-The benchmark runs on the sweep engine (:mod:`sernn.experiments.sweep`) with the
-``fit`` trainer: its models read out every time step (MSE or masked
-cross-entropy over the sequence) and train with Adam or RMSprop, which
-:class:`sernn.population.Population` does not offer.
+The benchmark runs on the sweep engine (:mod:`sernn.experiments.sweep`). Its
+default trainer trains the runs of one species, task setting, optimizer,
+activation and learning rate (every strategy and seed) as one
+:class:`sernn.population.Population` (read-out at every step, the per-step
+weights of the task, MSE or cross-entropy, Adam or RMSprop; each member is the
+network Keras would fit alone on the same data order); ``trainer="fit"`` trains
+one network at a time with ``keras.Model.fit`` (Keras's own shuffling).
 
 Output folder (a :class:`~sernn.runfolder.RunStore`, resumable):
 ``metrics.csv`` (one row per run and epoch: ``loss``, ``task_loss``,
@@ -138,20 +141,92 @@ PUBLISHED_CODE_DEFAULTS = {"intrinsic_rule": "paper", "partition": "dirichlet", 
 _EXPANSION_OPTIONS = ("intrinsic_rule", "partition", "orientation")
 
 
+def _network(spec: MemoryRun, settings: dict, connectome):
+    from sernn.connectomes import strategy_network
+
+    return strategy_network(connectome, spec.strategy, settings["neurons_per_region"], seed=spec.seed,
+                            target_sparsity=settings["target_sparsity"],
+                            intrinsic=settings["intrinsic"],
+                            intrinsic_sparsity=settings["intrinsic_sparsity"],
+                            intrinsic_weight=settings["intrinsic_weight"],
+                            **{key: settings[key] for key in _EXPANSION_OPTIONS if key in settings})
+
+
+def _record(network, kernels, rows) -> tuple[dict, dict]:
+    """The arrays and info saved for one run."""
+    final = kernels[-1]
+    outside = float(np.abs(final[network.mask == 0]).max()) if (network.mask == 0).any() else 0.0
+    arrays = {"recurrent_kernel": kernels,
+              "epoch": np.array([0, len(rows)]), "mask": network.mask,
+              "bio_weights": network.weights.astype(np.float32),
+              "region_index": network.region_index}
+    info = {"units": network.n_units, "n_connections": network.n_connections,
+            "density": round(network.density, 6), "max_abs_weight_outside_mask": outside}
+    return arrays, info
+
+
+def _rows(history, sequence: bool) -> list:
+    rows = []
+    for record in history:
+        # task_loss is weighted by the sample weight: the mean loss over the
+        # recall / response steps only (Keras's "loss" divides by all steps).
+        row = {"epoch": record["epoch"], "loss": record["loss"], "task_loss": record["task_loss"],
+               "test_loss": record["val_task_loss"]}
+        if not sequence:
+            row["accuracy"] = record["accuracy"]
+            row["test_accuracy"] = record["val_accuracy"]
+        rows.append(row)
+    return rows
+
+
+def run_population(specs, settings: dict, connectomes) -> list:
+    """Train the runs ``specs`` (one species, task setting, optimizer, activation and learning rate) as
+    one :class:`~sernn.population.Population`; one (rows, arrays, info) per run, in order."""
+    from sernn.initializers.connectome import connectome_recurrent
+    from sernn.population import Population
+
+    first = specs[0]
+    sequence = first.task == "sequence"
+    networks, members = [], []
+    for spec in specs:
+        network = _network(spec, settings, connectomes[spec.species])
+        units, initializer, constraint = connectome_recurrent(network, spec.strategy, seed=spec.seed)
+        networks.append(network)
+        members.append({"seed": spec.seed, "noise": settings["noise"], "recurrent_initializer": initializer,
+                        "recurrent_constraint": constraint})
+    # one bank of trials per seed (every strategy of a seed sees the same trials)
+    seeds = list(dict.fromkeys(spec.seed for spec in specs))
+    splits = {seed: _task_data(first.task, first.setting, settings, seed) for seed in seeds}
+    banks, index = {}, {}
+    for part in (0, 1):
+        parts = [splits[seed][part] for seed in seeds]
+        offsets = np.cumsum([0] + [len(p.x) for p in parts])
+        banks[part] = [np.concatenate([getattr(p, name) for p in parts]) for name in ("x", "y", "sample_weight")]
+        index[part] = np.stack([offsets[seeds.index(spec.seed)] + np.arange(len(parts[0].x)) for spec in specs])
+    population = Population(members, units=units, input_size=2,
+                            output_size=1 if sequence else settings.get("nback_classes", 2),
+                            activation=first.activation, output_activation="linear" if sequence else "softmax",
+                            return_sequences=True, loss="mse" if sequence else "categorical_crossentropy",
+                            optimizer=first.optimizer, learning_rate=first.learning_rate)
+    history, snapshots = population.fit(banks[0][0], banks[0][1], index[0], index[1],
+                                        epochs=settings["epochs"] if sequence else settings["nback_epochs"],
+                                        batch_size=settings["batch_size"], validation_bank=banks[1],
+                                        bank_weights=banks[0][2], every_epoch=False)
+    results = []
+    for k, network in enumerate(networks):
+        rows = _rows(history[k], sequence)
+        results.append((rows, *_record(network, snapshots[k], rows)))
+    return results
+
+
 def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, dict]:
-    """Train one network; return (per-epoch rows, arrays to save, extra info)."""
+    """Train one network with ``keras.Model.fit``; return (per-epoch rows, arrays to save, extra info)."""
     import keras
 
-    from sernn.connectomes import strategy_network
     from sernn.models import build_sernn
     from sernn.training import fit_and_record
 
-    network = strategy_network(connectome, spec.strategy, settings["neurons_per_region"], seed=spec.seed,
-                               target_sparsity=settings["target_sparsity"],
-                               intrinsic=settings["intrinsic"],
-                               intrinsic_sparsity=settings["intrinsic_sparsity"],
-                               intrinsic_weight=settings["intrinsic_weight"],
-                               **{key: settings[key] for key in _EXPANSION_OPTIONS if key in settings})
+    network = _network(spec, settings, connectome)
     sequence = spec.task == "sequence"
     model = build_sernn(connectome=network, strategy=spec.strategy, input_size=2,
                         output_size=1 if sequence else settings.get("nback_classes", 2), activation=spec.activation,
@@ -166,24 +241,8 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
     history, kernels = fit_and_record(model, train.x, train.y, sample_weight=train.sample_weight,
                                       validation_data=(test.x, test.y, test.sample_weight),
                                       epochs=epochs, batch_size=settings["batch_size"], every_epoch=False)
-    final = kernels[-1]
-    rows = []
-    for record in history:
-        # task_loss is weighted by the sample weight: the mean loss over the
-        # recall / response steps only (Keras's "loss" divides by all steps).
-        row = {"epoch": record["epoch"], "loss": record["loss"], "task_loss": record["task_loss"],
-               "test_loss": record["val_task_loss"]}
-        if not sequence:
-            row["accuracy"] = record["accuracy"]
-            row["test_accuracy"] = record["val_accuracy"]
-        rows.append(row)
-    outside = float(np.abs(final[network.mask == 0]).max()) if (network.mask == 0).any() else 0.0
-    arrays = {"recurrent_kernel": kernels,
-              "epoch": np.array([0, len(rows)]), "mask": network.mask,
-              "bio_weights": network.weights.astype(np.float32),
-              "region_index": network.region_index}
-    info = {"units": network.n_units, "n_connections": network.n_connections,
-            "density": round(network.density, 6), "max_abs_weight_outside_mask": outside}
+    rows = _rows(history, sequence)
+    arrays, info = _record(network, kernels, rows)
     keras.backend.clear_session()
     return rows, arrays, info
 
@@ -465,8 +524,6 @@ class MemoryBenchmark(Benchmark):
     presets = {"quick": QUICK, "paper": PAPER, "published-code": PUBLISHED_CODE}
     extendable = ("species", "tasks", "lengths", "nback_n", "optimizers", "activations", "learning_rates",
                   "strategies", "seeds")
-    population_unsupported = ("the memory models read out every time step and train with Adam or RMSprop, "
-                              "which sernn.population does not offer")
 
     def __init__(self, connectome_dir=None, connectomes=None):
         self.connectome_dir = connectome_dir
@@ -481,6 +538,36 @@ class MemoryBenchmark(Benchmark):
 
     def train(self, spec, settings, context):
         return run_one(spec, settings, context[spec.species])
+
+    def train_population(self, specs, settings, context):
+        return run_population(specs, settings, context)
+
+    def population_key(self, spec):
+        return (spec.species, spec.task, spec.setting, spec.optimizer, spec.activation, spec.learning_rate)
+
+    def population_shape(self, settings):
+        from sernn.tasks.memory import nback, sequence_memory
+
+        npr = settings["neurons_per_region"]
+        if isinstance(npr, list):
+            units = sum(npr)
+        else:
+            units = max(npr * self.connectomes[name].n_regions for name in settings["species"])
+        steps = [sequence_memory(1, length, seed=0).x.shape[1] for length in settings["lengths"]
+                 if "sequence" in settings["tasks"]]
+        steps += [nback(2, n, seed=0, length=settings["nback_length"],
+                        timing=settings.get("nback_timing", "separate-cue")).x.shape[1]
+                  for n in settings["nback_n"] if "nback" in settings["tasks"]]
+        return units, max(steps)
+
+    def check_population(self, settings):
+        from sernn.population import OPTIMIZERS
+
+        other = [name for name in settings["optimizers"] if name.lower() not in OPTIMIZERS]
+        if other:
+            raise ValueError(f"--optimizers {other[0]}: the population trainer offers "
+                             f"{', '.join(OPTIMIZERS)} (elementwise optimizers keep networks independent); "
+                             "use --trainer fit for other optimizers")
 
     def describe(self, spec, rows, info):
         return describe_run(spec, rows, info)

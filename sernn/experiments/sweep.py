@@ -96,14 +96,8 @@ class Benchmark:
     def check_population(self, settings: dict) -> None:
         """Raise :class:`ValueError` (naming the option) if the settings cannot train as a population.
 
-        By default: the training and validation trial counts must be multiples of the batch size
-        (every population batch is full, so each member's epoch means what Keras's does).
+        By default every setting can (a population's epochs weight a smaller last batch as Keras does).
         """
-        uneven = [f"--{name.replace('_', '-')} {settings[name]}" for name in ("train_trials", "val_trials")
-                  if name in settings and settings[name] % settings["batch_size"]]
-        if uneven:
-            raise ValueError(f"--trainer population needs trial counts that are multiples of --batch-size "
-                             f"{settings['batch_size']}; got {', '.join(uneven)}")
 
     def describe(self, spec, rows, info) -> str:
         """The progress line of a finished run."""
