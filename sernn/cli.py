@@ -35,8 +35,32 @@ class UsageError(Exception):
 class _OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (no usage block) and exit code 2."""
 
+    #: The subcommand on the command line (unrecognised options are reported by the top parser).
+    chosen = None
+
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        prog = f"{self.prog} {self.chosen}" if self.chosen in SUBCOMMANDS else self.prog
+        if message.startswith("unrecognized arguments: ") and prog != self.prog:
+            option = message.split()[2].split("=")[0]
+            owners = [name for name in _owners(option) if name != self.chosen]
+            if option.startswith("--") and owners:
+                message = (f"{option} is an option of {' and '.join('sernn ' + o for o in owners)}, not of "
+                           f"{prog}")
+        self.exit(2, f"{prog}: error: {message} (see {prog} --help)\n")
+
+
+def _owners(option: str) -> list:
+    """The subcommands that accept ``option``."""
+    owners = []
+    for name, (module_name, _) in SUBCOMMANDS.items():
+        parser = argparse.ArgumentParser(add_help=False)
+        try:
+            importlib.import_module(module_name).add_arguments(parser)
+        except Exception:  # a subcommand that cannot load has no options to offer
+            continue
+        if option in parser._option_string_actions:
+            owners.append(name)
+    return owners
 
 
 def _build_parser(argv):
@@ -53,6 +77,7 @@ def _build_parser(argv):
     # Only the module of the chosen subcommand is imported; the others get a
     # placeholder parser so that they are listed in --help.
     chosen = next((a for a in argv if not a.startswith("-")), None)
+    parser.chosen = chosen
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         if name == chosen:

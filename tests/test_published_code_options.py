@@ -134,3 +134,20 @@ def test_nback_original_timing_and_three_classes_by_hand():
         nback(4, classes=4)
     with pytest.raises(ValueError, match="timing must be one of separate-cue, original; got 'late'"):
         nback(4, timing="late")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["maze", "--nback-timing", "original"],
+     "sernn maze: error: --nback-timing is an option of sernn memory, not of sernn maze (see sernn maze --help)"),
+    (["microns", "--intrinsic-rule=bio2art"],
+     "sernn microns: error: --intrinsic-rule is an option of sernn memory, not of sernn microns"),
+    (["memory", "--pinky100", "x"], "sernn memory: error: --pinky100 is an option of sernn microns, not of"),
+    (["maze", "--no-such-option"], "sernn maze: error: unrecognized arguments: --no-such-option"),
+])
+def test_an_option_of_another_benchmark_is_named(argv, message, capsys, tmp_path):
+    from sernn.cli import main
+
+    assert main(argv + ["--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
