@@ -50,6 +50,7 @@ import numpy as np
 
 from sernn.atomic import atomic_save_npz
 from sernn.constraints import MaskConstraint
+from sernn.resources import available_memory
 
 __all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory",
            "LINEAR_REGULARIZERS", "LOSSES", "OPTIMIZERS"]
@@ -70,18 +71,6 @@ _WEIGHTS = ("kernel", "recurrent_kernel", "bias", "readout_kernel", "readout_bia
 def seeded_orders(seeds, n_trials: int, epoch: int) -> np.ndarray:
     """The default data order: row k is ``default_rng([seeds[k], epoch]).permutation(n_trials)``."""
     return np.stack([np.random.default_rng([int(s), int(epoch)]).permutation(n_trials) for s in seeds])
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or None if unknown."""
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def memory_estimate(size: int, units: int, batch_size: int, steps: int) -> int:

@@ -23,6 +23,8 @@ __all__ = [
     "coordinates_from_table",
     "distance_matrix",
     "mean_distance",
+    "pair_distances",
+    "mean_pairwise_distance",
 ]
 
 #: Grid of the published seRNN: 5 x 5 x 4 = 100 units.
@@ -185,3 +187,36 @@ def mean_distance(distances) -> float:
     distances = np.asarray(distances, dtype=np.float64)
     n = distances.shape[0]
     return float((distances.sum() - np.trace(distances)) / (n * (n - 1)))
+
+
+def pair_distances(coordinates, rows, columns, power: float = 1.0) -> np.ndarray:
+    """Distances ``D[rows[k], columns[k]] ** power`` of the listed pairs only (float64, shape ``(len(rows),)``).
+
+    For networks too large for a dense :func:`distance_matrix`: the wiring-cost penalties of
+    :mod:`sernn.regularizers` need the distances on the support of the weights only.
+    """
+    coordinates = check_coordinates(coordinates)
+    rows = np.asarray(rows, dtype=np.int64)
+    columns = np.asarray(columns, dtype=np.int64)
+    if rows.shape != columns.shape or rows.ndim != 1:
+        raise ValueError(f"rows and columns must be 1-D of one length; got shapes {rows.shape} and {columns.shape}")
+    distances = np.linalg.norm(coordinates[rows] - coordinates[columns], axis=1)
+    return distances if power == 1.0 else distances ** float(power)
+
+
+def mean_pairwise_distance(coordinates, power: float = 1.0, block: int = 2048) -> float:
+    """Mean off-diagonal ``D ** power`` computed in blocks of rows, never holding the (n, n) matrix.
+
+    Equals ``mean_distance(distance_matrix(coordinates, power))`` (to float64 rounding).
+    """
+    coordinates = check_coordinates(coordinates)
+    n = coordinates.shape[0]
+    if n < 2:
+        raise ValueError(f"coordinates must hold at least 2 positions; got {n}")
+    total = 0.0
+    for start in range(0, n, block):
+        part = coordinates[start:start + block]
+        diff = part[:, None, :] - coordinates[None, :, :]
+        distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        total += float((distances if power == 1.0 else distances ** float(power)).sum())
+    return total / (n * (n - 1))

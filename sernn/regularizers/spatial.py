@@ -41,6 +41,18 @@ other sizes the initial penalty stays the same (measured at an orthogonal init:
 summed form gives 55, 152 and 380). Use it to compare networks of different
 sizes, or with real soma positions in micrometres.
 
+Large networks
+--------------
+``method="dense"`` (the default) evaluates ``C`` for every pair with ``(n, n)``
+matrix products: 0.6 ms at n = 100, but it grows as n^3 and holds several
+``(n, n)`` matrices. ``method="sparse"`` computes the same value (and gradient)
+exactly from the non-zero weights only, and ``method="estimate"`` estimates
+it with ``probes`` seeded probe vectors (Hutch++ on the part of ``C`` beyond
+its first-order term); neither ever builds the distance matrix of every pair.
+See :mod:`sernn.regularizers.sparse_cost` and ``docs/large_networks.md`` for
+the algorithms, their measured errors and speed. A dense evaluation that would
+not fit in memory is refused before anything is allocated.
+
 Gradient through communicability
 --------------------------------
 By default the gradient flows through ``C`` (as in the original Keras code).
@@ -58,9 +70,14 @@ import numpy as np
 from keras import ops
 
 from sernn.communicability import communicability
-from sernn.spatial import DEFAULT_GRID, distance_matrix, grid_coordinates, mean_distance
+from sernn.regularizers.sparse_cost import (DEFAULT_PROBES, METHODS, estimated_wiring_cost, kernel_support,
+                                            sparse_wiring_cost)
+from sernn.resources import GIB, available_memory
+from sernn.spatial import (DEFAULT_GRID, check_coordinates, distance_matrix, grid_coordinates, mean_distance,
+                           mean_pairwise_distance)
 
-__all__ = ["SpatialCommunicability", "SpatialL1", "Communicability", "NORMALIZATIONS"]
+__all__ = ["SpatialCommunicability", "SpatialL1", "Communicability", "NORMALIZATIONS", "METHODS",
+           "dense_memory_estimate"]
 
 #: Accepted values of ``normalization``.
 NORMALIZATIONS = (None, "size")
@@ -75,6 +92,22 @@ def _check_strength(strength):
     if strength < 0:
         raise ValueError(f"strength must be >= 0, got {strength!r}")
     return float(strength)
+
+
+def dense_memory_estimate(n: int) -> int:
+    """Bytes a ``method="dense"`` penalty of ``n`` units needs, roughly: the float64 distances and
+    about 14 float32 ``(n, n)`` matrices (the distances, ``|W|``, ``A``, the polynomial's powers and
+    blocks, and their gradients)."""
+    return int(n) ** 2 * (8 + 14 * 4)
+
+
+def _check_dense_fits(name: str, n: int) -> None:
+    need = dense_memory_estimate(n)
+    available = available_memory()
+    if available is not None and need > 0.8 * available:
+        raise ValueError(f"{name}(method='dense') at n = {n} units needs about {need / GIB:.1f} GiB for its "
+                         f"(n, n) matrices and {available / GIB:.1f} GiB is available; use method='sparse' "
+                         "(exact, from the non-zero weights) or method='estimate'")
 
 
 def _check_power(value, name):
@@ -92,8 +125,24 @@ class _WiringPenalty(keras.regularizers.Regularizer):
     size_exponent = 0.5
 
     def __init__(self, strength, coordinates=None, distance_power=1.0, communicability_power=1.0,
-                 normalization=None, constant_communicability=False, reference_units=REFERENCE_UNITS):
+                 normalization=None, constant_communicability=False, reference_units=REFERENCE_UNITS,
+                 method="dense", probes=DEFAULT_PROBES, seed=0):
         self.strength = _check_strength(strength)
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+        if method == "estimate" and not self.uses_communicability:
+            raise ValueError(f"{type(self).__name__} has no communicability to estimate; use method='sparse' "
+                             "(exact) or 'dense'")
+        if method == "estimate" and communicability_power != 1.0:
+            raise ValueError("method='estimate' needs communicability_power=1; use method='sparse' for other "
+                             f"powers (got {communicability_power!r})")
+        self.method = method
+        if isinstance(probes, bool) or not isinstance(probes, numbers.Integral) or probes < 3:
+            raise ValueError(f"probes must be an integer >= 3; got {probes!r}")
+        self.probes = int(probes)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+        self.seed = int(seed)
         self.distance_power = _check_power(distance_power, "distance_power")
         self.communicability_power = _check_power(communicability_power, "communicability_power")
         if normalization not in NORMALIZATIONS:
@@ -104,20 +153,30 @@ class _WiringPenalty(keras.regularizers.Regularizer):
                 or reference_units < 2:
             raise ValueError(f"reference_units must be an integer >= 2, got {reference_units!r}")
         self.reference_units = int(reference_units)
+        self._scale = 1.0  # distances multiply by this (the size normalisation of the large-n methods)
         if self.uses_distance:
             if coordinates is None:
                 self.coordinates = None
                 coords = grid_coordinates(DEFAULT_GRID)
             else:
-                coords = np.array(coordinates, dtype=np.float64)
+                coords = check_coordinates(np.array(coordinates, dtype=np.float64))
                 self.coordinates = coords
+            self._positions = coords
+            self.units = coords.shape[0]
+            if self.method != "dense":  # never the (n, n) matrix: distances on the support, when called
+                self.distances = None
+                if self.normalization == "size":
+                    reference = mean_distance(distance_matrix(grid_coordinates(DEFAULT_GRID),
+                                                              power=self.distance_power))
+                    self._scale = reference / mean_pairwise_distance(coords, power=self.distance_power)
+                return
+            _check_dense_fits(type(self).__name__, self.units)
             distances = distance_matrix(coords, power=self.distance_power)
             if self.normalization == "size":
                 reference = mean_distance(distance_matrix(grid_coordinates(DEFAULT_GRID),
                                                           power=self.distance_power))
                 distances = distances / mean_distance(distances) * reference
             self.distances = distances
-            self.units = distances.shape[0]
         else:
             if coordinates is not None:
                 raise ValueError(f"{type(self).__name__} takes no coordinates")
@@ -141,8 +200,23 @@ class _WiringPenalty(keras.regularizers.Regularizer):
         return n
 
     def wiring_cost(self, x):
-        """The unscaled sum ``sum(|W| * C^c * D^d)`` (no strength, no normalisation)."""
+        """The sum ``sum(|W| * C^c * D^d)`` (no strength; with the size normalisation when chosen)."""
         n = self._check_shape(tuple(x.shape))
+        if self.method != "dense":
+            total = self._support_cost(x, n)
+        else:
+            total = self._dense_cost(x, n)
+        if self.normalization == "size":
+            total = total * (self.reference_units / n) ** self.size_exponent
+        return total
+
+    def _dense_cost(self, x, n):
+        import tensorflow as tf
+
+        if isinstance(x, tf.SparseTensor):
+            x = tf.sparse.to_dense(x)
+        if self.uses_communicability and n is not None and n > REFERENCE_UNITS:
+            _check_dense_fits(type(self).__name__, n)
         cost = ops.abs(x)
         if self.uses_communicability:
             C = communicability(x)
@@ -155,17 +229,41 @@ class _WiringPenalty(keras.regularizers.Regularizer):
             cost = cost * C
         if self.uses_distance:
             cost = cost * ops.convert_to_tensor(self.distances, dtype=x.dtype)
-        total = ops.sum(cost)
-        if self.normalization == "size":
-            total = total * (self.reference_units / n) ** self.size_exponent
-        return total
+        return ops.sum(cost)
+
+    def _support_cost(self, x, n):
+        """The cost from the non-zero weights only (``method="sparse"`` or ``"estimate"``)."""
+        import tensorflow as tf
+
+        if n is None:
+            raise ValueError(f"{type(self).__name__}(method={self.method!r}) needs the kernel's size to be known")
+        indices, values = kernel_support(x)
+        rows, columns = indices[:, 0], indices[:, 1]
+        if self.uses_distance:
+            positions = tf.constant(self._positions, dtype=values.dtype)
+            difference = tf.gather(positions, rows) - tf.gather(positions, columns)
+            factor = tf.sqrt(tf.reduce_sum(difference * difference, axis=1))
+            if self.distance_power != 1.0:
+                factor = tf.pow(factor, self.distance_power)
+            factor = factor * self._scale
+        else:  # C's diagonal is set to 0
+            factor = tf.cast(tf.not_equal(rows, columns), values.dtype)
+        if not self.uses_communicability:
+            return tf.reduce_sum(tf.abs(values) * factor)
+        if self.method == "sparse":
+            return sparse_wiring_cost(indices, values, factor, n, power=self.communicability_power,
+                                      constant_communicability=self.constant_communicability)
+        return estimated_wiring_cost(indices, values, factor, n, probes=self.probes, seed=self.seed,
+                                     constant_communicability=self.constant_communicability)
 
     def __call__(self, x):
         return self.strength * self.wiring_cost(x)
 
     def get_config(self):
         config = {"strength": self.strength, "normalization": self.normalization,
-                  "reference_units": self.reference_units}
+                  "reference_units": self.reference_units, "method": self.method}
+        if self.method == "estimate":
+            config.update(probes=self.probes, seed=self.seed)
         if self.uses_distance:
             config["coordinates"] = None if self.coordinates is None else self.coordinates.tolist()
             config["distance_power"] = self.distance_power
@@ -175,7 +273,8 @@ class _WiringPenalty(keras.regularizers.Regularizer):
         return config
 
     def __repr__(self):
-        return f"{type(self).__name__}(strength={self.strength}, normalization={self.normalization!r})"
+        method = "" if self.method == "dense" else f", method={self.method!r}"
+        return f"{type(self).__name__}(strength={self.strength}, normalization={self.normalization!r}{method})"
 
 
 @keras.saving.register_keras_serializable(package="sernn")
@@ -202,18 +301,30 @@ class SpatialCommunicability(_WiringPenalty):
         If True, ``C`` is treated as a constant in the gradient.
     reference_units : int, default 100
         Network size at which the ``"size"`` form equals the summed form.
+    method : {"dense", "sparse", "estimate"}, default "dense"
+        How ``C`` is evaluated: every pair with dense products (fastest below
+        about 1,000 units); exactly from the non-zero weights (any size; the
+        kernel's support, so best for masked kernels); or estimated with
+        ``probes`` probe vectors (``communicability_power=1`` only). See the
+        module docstring.
+    probes : int, default 48
+        Probe vectors of ``method="estimate"`` (more: smaller error, linear cost).
+    seed : int, default 0
+        Seed of the probes (``method="estimate"``): the same seed, the same value.
 
     Shapes
     ------
-    Applied to a recurrent kernel of shape ``(n, n)``; returns a scalar.
+    Applied to a recurrent kernel of shape ``(n, n)`` (a dense tensor, or a
+    ``tf.SparseTensor`` with the sparse methods); returns a scalar.
     """
 
     def __init__(self, strength, coordinates=None, distance_power=1.0, communicability_power=1.0,
-                 normalization=None, constant_communicability=False, reference_units=REFERENCE_UNITS):
+                 normalization=None, constant_communicability=False, reference_units=REFERENCE_UNITS,
+                 method="dense", probes=DEFAULT_PROBES, seed=0):
         super().__init__(strength, coordinates=coordinates, distance_power=distance_power,
                          communicability_power=communicability_power, normalization=normalization,
                          constant_communicability=constant_communicability,
-                         reference_units=reference_units)
+                         reference_units=reference_units, method=method, probes=probes, seed=seed)
 
 
 @keras.saving.register_keras_serializable(package="sernn")
@@ -232,15 +343,18 @@ class SpatialL1(_WiringPenalty):
         As for :class:`SpatialCommunicability`.
     reference_units : int, default 100
         Network size at which the ``"size"`` form equals the summed form.
+    method : {"dense", "sparse"}, default "dense"
+        ``"sparse"``: the sum over the non-zero weights only, without the
+        ``(n, n)`` distance matrix (the same value).
     """
 
     uses_communicability = False
     size_exponent = 1.5
 
     def __init__(self, strength, coordinates=None, distance_power=1.0, normalization=None,
-                 reference_units=REFERENCE_UNITS):
+                 reference_units=REFERENCE_UNITS, method="dense"):
         super().__init__(strength, coordinates=coordinates, distance_power=distance_power,
-                         normalization=normalization, reference_units=reference_units)
+                         normalization=normalization, reference_units=reference_units, method=method)
 
 
 @keras.saving.register_keras_serializable(package="sernn")
@@ -259,13 +373,18 @@ class Communicability(_WiringPenalty):
         If True, ``C`` is treated as a constant in the gradient.
     reference_units : int, default 100
         Network size at which the ``"size"`` form equals the summed form.
+    method : {"dense", "sparse", "estimate"}, default "dense"
+        As for :class:`SpatialCommunicability`.
+    probes : int, default 48
+    seed : int, default 0
     """
 
     uses_distance = False
 
     def __init__(self, strength, communicability_power=1.0, normalization=None,
-                 constant_communicability=False, reference_units=REFERENCE_UNITS):
+                 constant_communicability=False, reference_units=REFERENCE_UNITS, method="dense",
+                 probes=DEFAULT_PROBES, seed=0):
         super().__init__(strength, communicability_power=communicability_power,
                          normalization=normalization,
                          constant_communicability=constant_communicability,
-                         reference_units=reference_units)
+                         reference_units=reference_units, method=method, probes=probes, seed=seed)

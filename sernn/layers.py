@@ -1,0 +1,216 @@
+"""Keras layers for large masked recurrent networks (TensorFlow backend).
+
+:class:`SparseMaskedRNN` is an Elman layer like ``keras.layers.SimpleRNN``::
+
+    h_t = activation(x_t K + b + h_{t-1} W),   W[i, j] = 0 wherever mask[i, j] = 0
+
+whose recurrent kernel *exists only on the mask's entries*: it holds one
+trainable value per allowed connection (``recurrent_values``, shape ``(nnz,)``)
+and computes ``h W`` with sparse products (:class:`sernn.sparse_matmul.SparseOperator`),
+so time and memory grow with the number of connections, not with n². It is the
+same network as ``SimpleRNN`` with ``MaskConstraint(mask)`` (tested to float32
+tolerance, outputs and gradients): the masked weights of the dense layer are 0
+after every step, here they never exist.
+"""
+from __future__ import annotations
+
+import numbers
+
+import keras
+import numpy as np
+
+from sernn.arraycodec import decode_array, encode_array
+
+__all__ = ["SparseMaskedRNN", "mask_indices"]
+
+
+def mask_indices(mask) -> tuple[np.ndarray, int]:
+    """``(indices, n)``: the allowed connections of a square mask, row-major order, as an (nnz, 2) int64 array.
+
+    ``mask`` is an (n, n) array-like of bool / 0-1 or a ``scipy.sparse`` matrix.
+    """
+    try:
+        import scipy.sparse as sparse
+
+        if sparse.issparse(mask):
+            coo = sparse.coo_matrix(mask)
+            keep = coo.data != 0
+            indices = np.stack([coo.row[keep], coo.col[keep]], axis=1).astype(np.int64)
+            order = np.lexsort((indices[:, 1], indices[:, 0]))
+            n = coo.shape[0]
+            if coo.shape[0] != coo.shape[1]:
+                raise ValueError(f"mask must be square (n, n); got shape {coo.shape}")
+            return np.unique(indices[order], axis=0), int(n)
+    except ImportError:  # pragma: no cover
+        pass
+    array = np.asarray(mask)
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"mask must be square (n, n); got shape {array.shape}")
+    if array.dtype != bool and not np.isin(array, (0, 1)).all():
+        raise ValueError("mask must hold booleans or 0 / 1 values")
+    return np.argwhere(array.astype(bool)).astype(np.int64), int(array.shape[0])
+
+
+class _OnSupport(keras.regularizers.Regularizer):
+    """Applies a kernel regulariser to the sparse kernel built from the values (not serialised: the layer
+    stores the inner regulariser)."""
+
+    def __init__(self, regularizer, indices, n):
+        self.regularizer = regularizer
+        self.indices = indices
+        self.n = n
+
+    def __call__(self, values):
+        import tensorflow as tf
+
+        return self.regularizer(tf.SparseTensor(self.indices, values, (self.n, self.n)))
+
+
+@keras.saving.register_keras_serializable(package="sernn")
+class SparseMaskedRNN(keras.layers.Layer):
+    """An Elman recurrent layer whose recurrent weights exist only where ``mask`` allows them.
+
+    Parameters
+    ----------
+    mask : array-like of shape (n, n), bool or 0/1, or a ``scipy.sparse`` matrix
+        ``mask[i, j]`` allows the connection from unit i to unit j (Keras layout).
+        ``n`` is the number of units.
+    activation : str, default "relu"
+    return_sequences : bool, default False
+        Return every step's state ``(batch, T, n)`` instead of the last ``(batch, n)``.
+    kernel_initializer : str or Initializer, default "glorot_uniform"
+        Of the input kernel ``(d, n)``.
+    recurrent_initializer : str, Initializer or None, default None
+        None: independent normal values on the mask's entries with standard
+        deviation ``1 / sqrt(nnz / n)`` (spectral radius about 1 by the circular
+        law), never drawing an (n, n) matrix. An initializer: it draws the dense
+        ``(n, n)`` kernel and the mask's entries are kept, as
+        ``SimpleRNN(recurrent_initializer=...)`` with
+        :class:`sernn.initializers.MaskedInitializer` would (for sizes whose
+        dense kernel fits in memory).
+    recurrent_regularizer : Regularizer, optional
+        Applied to the recurrent kernel as a ``tf.SparseTensor`` (the sernn
+        regularisers with ``method="sparse"`` or ``"estimate"`` take it, e.g.
+        :class:`sernn.regularizers.SpatialCommunicability`).
+    nonneg : bool, default False
+        Keep the recurrent weights non-negative (``MaskConstraint(mask, nonneg=True)``).
+    seed : int, optional
+        Seed of the initializers.
+
+    Examples
+    --------
+    >>> import numpy as np, keras
+    >>> from sernn.layers import SparseMaskedRNN
+    >>> mask = np.random.default_rng(0).random((500, 500)) < 0.02
+    >>> layer = SparseMaskedRNN(mask, seed=0)
+    >>> layer(np.zeros((4, 10, 3), dtype="float32")).shape
+    TensorShape([4, 500])
+    >>> layer.recurrent_values.shape == (int(mask.sum()),)
+    True
+    """
+
+    def __init__(self, mask, activation="relu", return_sequences=False, kernel_initializer="glorot_uniform",
+                 recurrent_initializer=None, recurrent_regularizer=None, nonneg=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(mask, dict) and mask.get("__indices__"):
+            self.indices, self.units = np.asarray(decode_array(mask["indices"]), np.int64), int(mask["units"])
+        else:
+            self.indices, self.units = mask_indices(mask)
+        if len(self.indices) == 0:
+            raise ValueError("mask allows no connection; a recurrent layer needs at least one")
+        self.activation = keras.activations.get(activation)
+        self.return_sequences = bool(return_sequences)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
+        self.seed = seed
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = None if recurrent_initializer is None \
+            else keras.initializers.get(recurrent_initializer)
+        self.recurrent_regularizer = recurrent_regularizer
+        self.nonneg = bool(nonneg)
+
+    @property
+    def density(self) -> float:
+        """Fraction of the n² possible connections that exist."""
+        return len(self.indices) / self.units ** 2
+
+    def build(self, input_shape):
+        d = int(input_shape[-1])
+        self.kernel = self.add_weight(name="kernel", shape=(d, self.units),
+                                      initializer=self._seeded(self.kernel_initializer, 0))
+        nnz = len(self.indices)
+        if self.recurrent_initializer is None:
+            initial = keras.initializers.RandomNormal(stddev=float(1.0 / np.sqrt(nnz / self.units)),
+                                                      seed=None if self.seed is None else self.seed + 1)
+        else:
+            dense_init = self._seeded(self.recurrent_initializer, 1)
+            rows, columns = self.indices[:, 0], self.indices[:, 1]
+
+            def initial(shape, dtype=None):
+                dense = np.asarray(keras.ops.convert_to_numpy(dense_init((self.units, self.units), dtype=dtype)))
+                return dense[rows, columns]
+        regularizer = None if self.recurrent_regularizer is None \
+            else _OnSupport(self.recurrent_regularizer, self.indices, self.units)
+        self.recurrent_values = self.add_weight(
+            name="recurrent_values", shape=(nnz,), initializer=initial, regularizer=regularizer,
+            constraint=keras.constraints.NonNeg() if self.nonneg else None)
+        if self.nonneg:
+            self.recurrent_values.assign(keras.ops.abs(self.recurrent_values))
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+
+    def _seeded(self, initializer, offset):
+        config = initializer.get_config()
+        if self.seed is not None and "seed" in config:
+            config["seed"] = self.seed + offset
+            return type(initializer).from_config(config)
+        return initializer
+
+    def call(self, inputs):
+        import tensorflow as tf
+
+        from sernn.sparse_matmul import SparseOperator
+
+        recurrent = SparseOperator(self.indices, tf.convert_to_tensor(self.recurrent_values), self.units)
+        # units-major layout (n, batch): h W is W^T h^T, one sparse product per step and no transposes
+        drive = tf.einsum("btd,dn->tnb", inputs, self.kernel) + self.bias[:, None]
+        h = tf.zeros((self.units, tf.shape(inputs)[0]), dtype=inputs.dtype)
+        states = []
+        for drive_t in tf.unstack(drive, axis=0):  # (a slice per step would back-propagate (T, n, B) zeros each)
+            h = self.activation(drive_t + recurrent.matmul(h, transpose=True))
+            states.append(h)
+        if self.return_sequences:
+            return tf.transpose(tf.stack(states, axis=0), (2, 0, 1))
+        return tf.transpose(h)
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def dense_recurrent_kernel(self) -> np.ndarray:
+        """The recurrent kernel as a dense (n, n) float32 array (zeros off the mask)."""
+        dense = np.zeros((self.units, self.units), dtype=np.float32)
+        dense[self.indices[:, 0], self.indices[:, 1]] = keras.ops.convert_to_numpy(self.recurrent_values)
+        return dense
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            mask={"__indices__": True, "indices": encode_array(self.indices), "units": self.units},
+            activation=keras.activations.serialize(self.activation), return_sequences=self.return_sequences,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            recurrent_initializer=None if self.recurrent_initializer is None
+            else keras.initializers.serialize(self.recurrent_initializer),
+            recurrent_regularizer=None if self.recurrent_regularizer is None
+            else keras.saving.serialize_keras_object(self.recurrent_regularizer),
+            nonneg=self.nonneg, seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get("recurrent_regularizer") is not None:
+            import sernn.regularizers  # noqa: F401  (registers the package's regularisers)
+
+            config["recurrent_regularizer"] = keras.saving.deserialize_keras_object(config["recurrent_regularizer"])
+        return cls(**config)
