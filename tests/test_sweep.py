@@ -130,3 +130,16 @@ def test_failed_runs_give_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["sernn maze: error: 1 run failed (first: condition=sernn_strength=0.3_seed=0: ValueError: "
                    "bad input); the others are saved, re-run to retry the failed ones"]
+
+
+def test_epoch_progress_prints_at_most_every_interval_and_not_at_the_end(monkeypatch):
+    import sernn.experiments.sweep as sweep
+
+    clock = iter([0.0, 10.0, 30.0, 70.0, 100.0, 200.0])
+    monkeypatch.setattr(sweep.time, "perf_counter", lambda: next(clock))
+    lines = []
+    progress = sweep.EpochProgress(30, every=60.0, log=lines.append)  # starts at t = 0
+    for epoch in (1, 2, 3, 4, 5):  # at t = 10, 30, 70, 100, 200
+        progress(epoch, 5, 0.0)
+    # t = 70 is the first 60 s after the start; t = 100 is only 30 s after it; epoch 5 is the last
+    assert lines == ["  population of 30: epoch 3/5 (23.33 s per epoch, 0.8 min to go)"]

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
+from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_arguments, executor_from, resolve_preset,
+                                    run_sweep)
 from sernn.tasks.maze import MAZE_STEPS
 from sernn.runfolder import RunStore, make_run_id
 
@@ -133,7 +134,8 @@ def run_population(specs, settings: dict, coordinates) -> list:
     index = {name: np.stack([maze_problems(settings[f"{name}_trials"], offset + spec.seed) for spec in specs])
              for name, offset in (("train", 0), ("val", 10000), ("test", 20000))}
     rows, snapshots = population.fit(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["train"], index["val"],
-                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"],
+                                     progress=EpochProgress(len(specs)))
     test = population.evaluate(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["test"],
                                batch_size=settings["batch_size"])
     return [(rows[k], {"recurrent_kernel": snapshots[k], "epoch": np.arange(snapshots.shape[1]),

@@ -54,7 +54,8 @@ import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
+from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_arguments, executor_from, resolve_preset,
+                                    run_sweep)
 from sernn.runfolder import make_run_id
 
 __all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
@@ -211,7 +212,8 @@ def run_population(specs, settings: dict, connectomes) -> list:
     history, snapshots = population.fit(banks[0][0], banks[0][1], index[0], index[1],
                                         epochs=settings["epochs"] if sequence else settings["nback_epochs"],
                                         batch_size=settings["batch_size"], validation_bank=banks[1],
-                                        bank_weights=banks[0][2], every_epoch=False)
+                                        bank_weights=banks[0][2], every_epoch=False,
+                                        progress=EpochProgress(len(specs)))
     results = []
     for k, network in enumerate(networks):
         rows = _rows(history[k], sequence)

@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import Benchmark, add_sweep_arguments, executor_from, resolve_preset, run_sweep
+from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_arguments, executor_from, resolve_preset,
+                                    run_sweep)
 from sernn.runfolder import RunStore, make_run_id
 
 __all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
@@ -544,7 +545,8 @@ def run_population(specs, settings: dict, data: MicronsData) -> list:
     x, y, train_index = banks["train"]
     val_x, val_y, val_index = banks["val"]
     rows, snapshots = population.fit(x, y, train_index, val_index, validation_bank=(val_x, val_y),
-                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"],
+                                     progress=EpochProgress(len(specs)))
     test_x, test_y, test_index = banks["test"]
     test = population.evaluate(test_x, test_y, test_index, batch_size=settings["batch_size"])
     results = []

@@ -241,6 +241,25 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
     return len(todo)
 
 
+class EpochProgress:
+    """``Population.fit``'s ``progress``: a line at most every ``every`` seconds with the epoch and the
+    population's ETA (populations of long runs, e.g. 3,000 n-back epochs, otherwise print nothing for
+    many minutes)."""
+
+    def __init__(self, size: int, every: float = 60.0, log=None):
+        self.size, self.every, self.log = size, float(every), log or _log
+        self.started = self.last = time.perf_counter()
+
+    def __call__(self, epoch, epochs, seconds):
+        now = time.perf_counter()
+        if now - self.last < self.every or epoch == epochs:
+            return
+        self.last = now
+        per_epoch = (now - self.started) / epoch
+        self.log(f"  population of {self.size}: epoch {epoch}/{epochs} ({per_epoch:.2f} s per epoch, "
+                 f"{(epochs - epoch) * per_epoch / 60:.1f} min to go)")
+
+
 class _Train:
     """The picklable training function of a sweep: one group of runs -> their results."""
 
