@@ -6,7 +6,7 @@ import numpy as np
 
 from sernn.atomic import atomic_save_npz
 
-__all__ = ["WeightHistory", "recurrent_kernel"]
+__all__ = ["WeightHistory", "recurrent_kernel", "recurrent_kernel_values"]
 
 
 def recurrent_kernel(model, layer_name: str = "rnn"):
@@ -20,6 +20,18 @@ def recurrent_kernel(model, layer_name: str = "rnn"):
         if variable.path.endswith("recurrent_kernel"):
             return variable
     raise ValueError(f"layer {layer_name!r} ({type(layer).__name__}) has no recurrent kernel")
+
+
+def recurrent_kernel_values(model, layer_name: str = "rnn") -> np.ndarray:
+    """The recurrent kernel of a layer as a dense (n, n) float32 array, for ``SimpleRNN``-like layers and
+    :class:`sernn.layers.SparseMaskedRNN` (zeros off its mask)."""
+    try:
+        layer = model.get_layer(layer_name)
+    except ValueError:
+        layer = None
+    if layer is not None and hasattr(layer, "dense_recurrent_kernel"):
+        return layer.dense_recurrent_kernel()
+    return np.array(recurrent_kernel(model, layer_name).numpy(), dtype=np.float32)
 
 
 class WeightHistory(keras.callbacks.Callback):
@@ -61,8 +73,7 @@ class WeightHistory(keras.callbacks.Callback):
         self._last_epoch = 0
 
     def _record(self, epoch):
-        self.kernels.append(np.array(recurrent_kernel(self.model, self.layer_name).numpy(),
-                                     dtype=np.float32))
+        self.kernels.append(recurrent_kernel_values(self.model, self.layer_name))
         self.epochs.append(int(epoch))
 
     def on_train_begin(self, logs=None):

@@ -95,7 +95,8 @@ class SparseMaskedRNN(keras.layers.Layer):
     nonneg : bool, default False
         Keep the recurrent weights non-negative (``MaskConstraint(mask, nonneg=True)``).
     seed : int, optional
-        Seed of the initializers.
+        Seed of the initializers given by name (``seed`` for the input kernel,
+        ``seed + 1`` for the recurrent one; initializer objects are used as given).
 
     Examples
     --------
@@ -123,9 +124,9 @@ class SparseMaskedRNN(keras.layers.Layer):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
         self.seed = seed
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_initializer = self._seeded(kernel_initializer, 0)
         self.recurrent_initializer = None if recurrent_initializer is None \
-            else keras.initializers.get(recurrent_initializer)
+            else self._seeded(recurrent_initializer, 1)
         self.recurrent_regularizer = recurrent_regularizer
         self.nonneg = bool(nonneg)
 
@@ -136,14 +137,13 @@ class SparseMaskedRNN(keras.layers.Layer):
 
     def build(self, input_shape):
         d = int(input_shape[-1])
-        self.kernel = self.add_weight(name="kernel", shape=(d, self.units),
-                                      initializer=self._seeded(self.kernel_initializer, 0))
+        self.kernel = self.add_weight(name="kernel", shape=(d, self.units), initializer=self.kernel_initializer)
         nnz = len(self.indices)
         if self.recurrent_initializer is None:
             initial = keras.initializers.RandomNormal(stddev=float(1.0 / np.sqrt(nnz / self.units)),
                                                       seed=None if self.seed is None else self.seed + 1)
         else:
-            dense_init = self._seeded(self.recurrent_initializer, 1)
+            dense_init = self.recurrent_initializer
             rows, columns = self.indices[:, 0], self.indices[:, 1]
 
             def initial(shape, dtype=None):
@@ -159,8 +159,11 @@ class SparseMaskedRNN(keras.layers.Layer):
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
 
     def _seeded(self, initializer, offset):
+        """An initializer; a name gets ``seed + offset`` (an initializer object is used as given)."""
+        named = isinstance(initializer, str)
+        initializer = keras.initializers.get(initializer)
         config = initializer.get_config()
-        if self.seed is not None and "seed" in config:
+        if named and self.seed is not None and "seed" in config:
             config["seed"] = self.seed + offset
             return type(initializer).from_config(config)
         return initializer

@@ -203,3 +203,19 @@ def test_mask_indices_and_bad_masks():
         SparseMaskedRNN(np.ones((3, 4), bool))
     with pytest.raises(ValueError, match="allows no connection"):
         SparseMaskedRNN(np.zeros((3, 3), bool))
+
+
+def test_build_sernn_with_a_sparse_recurrence_is_the_dense_masked_model():
+    from sernn.callbacks import recurrent_kernel_values
+    from sernn.models import build_sernn
+
+    mask = np.random.default_rng(13).random((100, 100)) < 0.05
+    x = np.random.default_rng(14).standard_normal((4, 10, 8)).astype(np.float32)
+    dense = build_sernn(recurrent_constraint=MaskConstraint(mask, nonneg=True), seed=3, noise=0.0)
+    sparse = build_sernn(recurrent_constraint=MaskConstraint(mask, nonneg=True), seed=3, noise=0.0,
+                         recurrent="sparse")
+    assert isinstance(sparse.get_layer("rnn"), SparseMaskedRNN)
+    np.testing.assert_array_equal(recurrent_kernel_values(sparse), recurrent_kernel_values(dense))
+    np.testing.assert_allclose(sparse.predict(x, verbose=0), dense.predict(x, verbose=0), atol=1e-6)
+    with pytest.raises(ValueError, match="recurrent='sparse' needs a MaskConstraint"):
+        build_sernn(recurrent="sparse")

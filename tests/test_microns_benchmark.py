@@ -229,3 +229,56 @@ def test_cell_types_join_and_cell_class_selection(tmp_path, capsys):
     assert set(data.cells["cell_type"]) == {"BC"} and data.wiring.shape == (4, 4)
     with pytest.raises(ValueError, match="--cell-class: the cells have no cell class"):
         bench.load_data(_parse(files + ["--cell-class", "inhibitory"]))
+
+
+@pytest.mark.slow
+def test_large_network_path(shared_data, tmp_path, capsys, monkeypatch):
+    """Above LARGE_UNITS (lowered here to 40, so that a 60-cell selection takes it): estimated
+    communicability, distances summed on the support, the sparse masked layer for M, one network at a
+    time; an explicit population trainer is refused in one line before anything is written."""
+    from sernn.layers import SparseMaskedRNN
+
+    folder = shared_data / "microns"
+    if not (folder / "pinky100_soma.csv").exists():
+        pytest.skip("pinky100 files not found")
+    monkeypatch.setattr(bench, "LARGE_UNITS", 40)
+    monkeypatch.setattr(bench, "SPARSE_DENSITY", 0.5)
+    data = bench.load_data(_parse(["--pinky100", str(folder), "--units", "60"]))
+    settings = {"strengths": dict(bench.DEFAULT_STRENGTHS), "task_strength_scales": dict(bench.TASK_STRENGTH_SCALES)}
+    _, reg, _ = bench.build_parts(bench.parse_variant("W+D*+C"), data, settings, seed=3)
+    assert (reg.method, reg.seed) == ("estimate", 3)
+    _, reg, _ = bench.build_parts(bench.parse_variant("W+D"), data, settings, seed=3)
+    assert reg.method == "sparse" and reg.distances is None
+    out = tmp_path / "out"
+    argv = ["microns", "--pinky100", str(folder), "--out", str(out), "--units", "60",
+            "--variants", "W+D*+C,S+M+P", "--tasks", "go_nogo", *COMMON]
+    assert main(argv + ["--trainer", "population"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "networks of more than 40 units (60 here) train one at a time" in err[0]
+    assert not out.exists()
+    built = []
+    original = bench.run_one
+
+    def spy(spec, settings, data):
+        import sernn.models
+
+        real = sernn.models.build_sernn
+
+        def recording(**kwargs):
+            model = real(**kwargs)
+            built.append((spec.variant, type(model.get_layer("rnn"))))
+            return model
+        monkeypatch.setattr(sernn.models, "build_sernn", recording)
+        return original(spec, settings, data)
+
+    monkeypatch.setattr(bench, "run_one", spy)
+    assert main(argv) == 0
+    assert dict(built)["S+M+P"] is SparseMaskedRNN
+    store = RunStore.open(out)
+    assert store.settings.get("trainer", "fit") == "fit"
+    for record in store.done_runs():
+        arrays = store.load_arrays(record["run_id"])
+        kernel = arrays["recurrent_kernel"]
+        assert kernel.shape[1:] == (60, 60) and np.isfinite(kernel).all()
+        if record["variant"] == "S+M+P":  # the selection's own wiring (most connected cells)
+            assert kernel.min() >= 0 and not kernel[:, arrays["wiring"] == 0].any() and kernel[-1].any()

@@ -52,7 +52,7 @@ from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_argumen
                                     run_sweep)
 from sernn.runfolder import RunStore, make_run_id
 
-__all__ = ["TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
+__all__ = ["LARGE_UNITS", "SPARSE_DENSITY", "large_path", "TOKENS", "TASKS", "QUICK_VARIANTS", "FULL_VARIANTS", "PLATEAUS", "Variant",
            "parse_variant", "MicronsData", "load_data", "plan_runs", "run_one", "summarize",
            "write_figures", "MICRONS", "MicronsBenchmark", "microns_sweep", "add_arguments", "run"]
 
@@ -296,10 +296,25 @@ def grid_for(n: int) -> np.ndarray:
     return grid_coordinates((side, side, depth))[:n]
 
 
+#: Above this many units the large-network path is taken: communicability penalties are estimated
+#: (``method="estimate"``, 48 probes), distance penalties are summed on the support of W
+#: (``method="sparse"``), masked variants (``M``) of <= :data:`SPARSE_DENSITY` density use
+#: :class:`sernn.layers.SparseMaskedRNN`, and runs train one at a time (``--trainer fit``).
+LARGE_UNITS = 1000
+#: Masks at or below this density train with the sparse masked layer on the large-network path.
+SPARSE_DENSITY = 0.05
+
+
+def large_path(n: int) -> bool:
+    """Whether a network of ``n`` units takes the large-network path (``n > LARGE_UNITS``)."""
+    return n > LARGE_UNITS
+
+
 def build_parts(variant: Variant, data: MicronsData, settings: dict, seed: int, scale: float = 1.0):
     """(recurrent initializer, regulariser, constraint) of a variant.
 
-    ``settings["strengths"]`` gives the strengths; each is multiplied by ``scale``.
+    ``settings["strengths"]`` gives the strengths; each is multiplied by ``scale``. Above
+    :data:`LARGE_UNITS` units the penalties take their large-network methods.
     """
     from sernn.constraints import MaskConstraint
     from sernn.initializers import FunctionalInitializer, SynapseInitializer
@@ -307,6 +322,7 @@ def build_parts(variant: Variant, data: MicronsData, settings: dict, seed: int, 
                                     SpatialL1)
 
     n = data.coordinates.shape[0]
+    large = {"method": "estimate", "seed": seed} if large_path(n) else {}
     strengths = {key: value * scale for key, value in settings["strengths"].items()}
     if variant.init == "W":
         initializer = "orthogonal"
@@ -327,11 +343,12 @@ def build_parts(variant: Variant, data: MicronsData, settings: dict, seed: int, 
                                               coordinates=coordinates, normalization="size")
     elif variant.communicability == "C" and coordinates is not None:
         regularizer = SpatialCommunicability(strengths["sernn"], coordinates=coordinates,
-                                             normalization="size")
+                                             normalization="size", **large)
     elif variant.communicability == "C":
-        regularizer = Communicability(strengths["communicability"], normalization="size")
+        regularizer = Communicability(strengths["communicability"], normalization="size", **large)
     elif coordinates is not None:
-        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization="size")
+        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization="size",
+                                **({"method": "sparse"} if large else {}))
     constraint = None
     if variant.mask or variant.positive:
         mask = data.wiring > 0 if variant.mask else np.ones((n, n), dtype=bool)
@@ -357,10 +374,13 @@ def run_one(spec: MicronsRun, settings: dict, data: MicronsData):
                                                        scale=settings["task_strength_scales"][spec.task])
     inputs, classes = TASKS[spec.task]
     n = data.coordinates.shape[0]
+    # the sparse masked layer hands its regulariser a sparse kernel, which C*'s matching cannot take
+    sparse = (large_path(n) and variant.mask and constraint.density <= SPARSE_DENSITY
+              and variant.communicability != "C*")
     model = build_sernn(units=n, input_size=inputs, output_size=classes, noise=settings["noise"],
                         recurrent_initializer=initializer, recurrent_regularizer=regularizer,
                         recurrent_constraint=constraint, learning_rate=settings["learning_rate"],
-                        seed=spec.seed)
+                        seed=spec.seed, recurrent="sparse" if sparse else "dense")
     x, y = task_data(spec.task, settings["train_trials"], spec.seed)
     validation = task_data(spec.task, settings["val_trials"], 10000 + spec.seed)
     rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
@@ -569,6 +589,10 @@ class MicronsBenchmark(Benchmark):
 
     def __init__(self, data: MicronsData | None = None):
         self.data = data
+        if data is not None and data.coordinates.shape[0] > LARGE_UNITS:
+            self.population_unsupported = (
+                f"networks of more than {LARGE_UNITS} units ({data.coordinates.shape[0]} here) train one at a "
+                "time (a population holds every member's dense (n, n) kernels)")
 
     def prepare(self, settings):
         return self.data
@@ -698,8 +722,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="aibs_metamodel_celltypes_v661 export, joined to --cells on the nucleus id")
     data.add_argument("--cell-class", help="keep only this cell class (e.g. excitatory; needs cell "
                                            "types: --cell-types, minnie65_somata.csv or pinky100)")
-    data.add_argument("--neurons", type=positive(int), default=100,
-                      help="number of neurons (default: %(default)s; all if fewer)")
+    data.add_argument("--neurons", "--units", dest="neurons", type=positive(int), default=100,
+                      help="number of neurons, one unit each (default: %(default)s; all if fewer). Above "
+                           f"{LARGE_UNITS} the large-network path is taken (docs/large_networks.md)")
     data.add_argument("--selection", choices=("connected", "nearest"), default=None,
                       help="how to pick --neurons: the most connected (default with synapses) or the "
                            "nearest to --center (default otherwise)")
