@@ -71,6 +71,47 @@ def penalty(n, density, method, dtype="float32", gradient=True):
     return {"seconds": time.perf_counter() - start, "value": float(value)}
 
 
+def error(n, density, kind, probes_list=(24, 48, 96), seeds=(0, 1, 2)):
+    """The estimate's worst value error and gradient cosine over ``seeds`` against the exact float64
+    value and gradient, for uniform random or distance-dependent connectivity."""
+    import numpy as np
+    import tensorflow as tf
+
+    import sernn  # noqa: F401
+    from sernn.regularizers import SpatialCommunicability
+    from sernn.spatial import distance_matrix
+
+    rng = np.random.default_rng(n)
+    if kind == "random":
+        coords = rng.random((n, 3))
+        weights = rng.standard_normal((n, n)) * (rng.random((n, n)) < density)
+    else:  # connection probability exp(-d / 0.1) in a unit cube, scaled to the density
+        coords = rng.random((n, 3))
+        p = np.exp(-distance_matrix(coords) / 0.1)
+        np.fill_diagonal(p, 0.0)
+        p *= density * n * n / p.sum()
+        weights = rng.standard_normal((n, n)) * (rng.random((n, n)) < p)
+
+    def value_and_gradient(regularizer):
+        variable = tf.Variable(weights)
+        with tf.GradientTape() as tape:
+            value = regularizer(variable)
+        return float(value), tape.gradient(value, variable).numpy()
+
+    exact, exact_gradient = value_and_gradient(SpatialCommunicability(1.0, coordinates=coords, method="sparse"))
+    rows = {}
+    for probes in probes_list:
+        errors, cosines = [], []
+        for seed in seeds:
+            value, gradient = value_and_gradient(SpatialCommunicability(
+                1.0, coordinates=coords, method="estimate", probes=probes, seed=seed))
+            errors.append(abs(value - exact) / exact)
+            cosines.append(float((gradient * exact_gradient).sum() / np.linalg.norm(gradient)
+                                 / np.linalg.norm(exact_gradient)))
+        rows[str(probes)] = [max(errors), min(cosines)]
+    return rows
+
+
 def step(n, density, layer_kind, batch=128, steps=50):
     import keras
     import numpy as np
@@ -111,10 +152,10 @@ def step(n, density, layer_kind, batch=128, steps=50):
     return {"seconds": time.perf_counter() - start}
 
 
-def _child(kind, **kwargs):
+def _child(function, **kwargs):
     """Run one measurement in a fresh process; its result and its peak resident memory."""
     code = (f"import json, resource, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
-            f"import bench_large as b; r = b.{kind}(**{kwargs!r}); "
+            f"import bench_large as b; r = b.{function}(**{kwargs!r}); "
             "r['peak_gib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20; print(json.dumps(r))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if result.returncode:
@@ -126,7 +167,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 12000])
     parser.add_argument("--density", type=float, default=0.01)
-    parser.add_argument("--parts", nargs="+", default=["penalty", "step"], choices=["penalty", "step"])
+    parser.add_argument("--parts", nargs="+", default=["penalty", "step"], choices=["penalty", "step", "error"],
+                        help="error: the estimate's error table (n <= 4000 of --sizes; minutes)")
     parser.add_argument("--dense-max", type=int, default=4000, help="largest n of the dense penalty (default 4000)")
     parser.add_argument("--sparse-max", type=int, default=4000,
                         help="largest n of the exact penalty with its gradient (default 4000; above it the "
@@ -162,6 +204,17 @@ def main():
                 print(f"  n={n:6d} dense   : not run (n^3: about {8 * (n / 4000) ** 3:.0f}x the n=4000 time)")
             if "error" not in exact:
                 print(f"  n={n:6d} exact float64 value (no gradient): {exact['seconds']:.1f} s", flush=True)
+    if "error" in args.parts:
+        print("\nthe estimate's error against the exact float64 penalty (worst of 3 probe seeds):")
+        for n in [size for size in args.sizes if size <= 4000]:
+            for kind in ("random", "spatial"):
+                result = _child("error", n=n, density=args.density, kind=kind)
+                if "error" in result:
+                    print(f"  n={n:6d} {kind}: failed: {result['error']}")
+                    continue
+                cells = ", ".join(f"probes {p}: {v[0]:.2%} cos {v[1]:.3f}" for p, v in result.items()
+                                  if p != "peak_gib")
+                print(f"  n={n:6d} {kind:7s}: {cells}", flush=True)
     if "step" in args.parts:
         print("\nmasked training step (batch 128, 50 steps, Adam):")
         for n in args.sizes:
