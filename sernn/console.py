@@ -5,7 +5,8 @@ TensorFlow's C++ runtime writes lines such as
 ``E0000 ... tfg_optimizer_hook ... has an empty op name`` straight to the process's
 standard error (file descriptor 2), below Python, and ``TF_CPP_MIN_LOG_LEVEL`` no
 longer silences all of them. :func:`native_logs_filtered` puts a pipe in front of
-descriptor 2 and forwards every line except those native log lines, so Python
+descriptor 2 and forwards every line except those native log lines (and the
+tab-indented lines that continue one), so Python
 warnings, tracebacks and the command line's own messages still reach the
 console unchanged.
 """
@@ -48,9 +49,13 @@ def native_logs_filtered():
     os.close(write_end)
 
     def forward():
+        continuation = False  # the tab-indented lines that continue a native message
         with os.fdopen(read_end, "rb") as source:
             for line in source:
-                if not is_native_log_line(line):
+                if is_native_log_line(line):
+                    continuation = True
+                elif not (continuation and line.startswith(b"\t")):
+                    continuation = False
                     os.write(original, line)
 
     thread = threading.Thread(target=forward, name="sernn-stderr-filter", daemon=True)

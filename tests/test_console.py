@@ -9,7 +9,9 @@ with native_logs_filtered():
     os.write(2, b"I0000 00:00:1796287864.927601    2489 cudart_stub.cc:31] Could not find cuda drivers\n")
     os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
     os.write(2, b"E0000 00:00:1796287868.985061    2489 tfg_optimizer_hook.cc:134] tfg_optimizer{} failed\n")
+    os.write(2, b"\twhen importing GraphDef to MLIR module in GrapplerHook\n")
     warnings.warn("a warning the user needs")
+    os.write(2, b"\tan indented line of ours\n")
     print("our own message", file=sys.stderr)
 print("after the block", file=sys.stderr)
 """
@@ -22,6 +24,7 @@ def test_native_log_lines_are_dropped_and_everything_else_kept():
     assert "UserWarning: a warning the user needs" in err
     assert "our own message" in err and "after the block" in err
     assert "cudart_stub" not in err and "absl::InitializeLog" not in err and "tfg_optimizer" not in err
+    assert "GrapplerHook" not in err and "\tan indented line of ours" in err  # only a native line's continuation
 
 
 def test_command_line_is_quiet_unless_verbose(tmp_path):
