@@ -187,7 +187,8 @@ def test_sparse_layer_with_a_sparse_penalty_saves_and_loads(tmp_path):
     assert float(model.losses[0]) == pytest.approx(float(dense_penalty), rel=1e-5)
     model.save(tmp_path / "model.keras")
     loaded = keras.saving.load_model(tmp_path / "model.keras")
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    # float32: the reloaded model traces its own graph (summation order), so compare to float32 tolerance
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     assert loaded.layers[0].recurrent_regularizer.method == "sparse"
 
 
