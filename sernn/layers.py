@@ -18,8 +18,11 @@ import numbers
 
 import keras
 import numpy as np
+import scipy.sparse as sparse
 
 from sernn.arraycodec import decode_array, encode_array
+from sernn.initializers.seeded import seeded_initializer
+from sernn.masks import check_mask
 
 __all__ = ["SparseMaskedRNN", "mask_indices"]
 
@@ -27,28 +30,20 @@ __all__ = ["SparseMaskedRNN", "mask_indices"]
 def mask_indices(mask) -> tuple[np.ndarray, int]:
     """``(indices, n)``: the allowed connections of a square mask, row-major order, as an (nnz, 2) int64 array.
 
-    ``mask`` is an (n, n) array-like of bool / 0-1 or a ``scipy.sparse`` matrix.
+    ``mask`` is an (n, n) array-like of bool / 0-1 (checked by :func:`sernn.masks.check_mask`) or a
+    ``scipy.sparse`` matrix.
     """
-    try:
-        import scipy.sparse as sparse
-
-        if sparse.issparse(mask):
-            coo = sparse.coo_matrix(mask)
-            keep = coo.data != 0
-            indices = np.stack([coo.row[keep], coo.col[keep]], axis=1).astype(np.int64)
-            order = np.lexsort((indices[:, 1], indices[:, 0]))
-            n = coo.shape[0]
-            if coo.shape[0] != coo.shape[1]:
-                raise ValueError(f"mask must be square (n, n); got shape {coo.shape}")
-            return np.unique(indices[order], axis=0), int(n)
-    except ImportError:  # pragma: no cover
-        pass
-    array = np.asarray(mask)
-    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+    if sparse.issparse(mask):
+        coo = sparse.coo_matrix(mask)
+        if coo.shape[0] != coo.shape[1]:
+            raise ValueError(f"mask must be square (n, n); got shape {coo.shape}")
+        keep = coo.data != 0
+        pairs = np.stack([coo.row[keep], coo.col[keep]], axis=1).astype(np.int64)
+        return np.unique(pairs, axis=0), int(coo.shape[0])  # unique rows: sorted row-major, no repeats
+    array = check_mask(mask)
+    if array.shape[0] != array.shape[1]:
         raise ValueError(f"mask must be square (n, n); got shape {array.shape}")
-    if array.dtype != bool and not np.isin(array, (0, 1)).all():
-        raise ValueError("mask must hold booleans or 0 / 1 values")
-    return np.argwhere(array.astype(bool)).astype(np.int64), int(array.shape[0])
+    return np.argwhere(array).astype(np.int64), int(array.shape[0])
 
 
 class _OnSupport(keras.regularizers.Regularizer):
@@ -96,7 +91,8 @@ class SparseMaskedRNN(keras.layers.Layer):
         Keep the recurrent weights non-negative (``MaskConstraint(mask, nonneg=True)``).
     seed : int, optional
         Seed of the initializers given by name (``seed`` for the input kernel,
-        ``seed + 1`` for the recurrent one; initializer objects are used as given).
+        ``seed + 1`` for the recurrent one; initializer objects are used as given,
+        :func:`sernn.initializers.seeded.seeded_initializer`).
 
     Examples
     --------
@@ -124,9 +120,9 @@ class SparseMaskedRNN(keras.layers.Layer):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
         self.seed = seed
-        self.kernel_initializer = self._seeded(kernel_initializer, 0)
+        self.kernel_initializer = seeded_initializer(kernel_initializer, seed)
         self.recurrent_initializer = None if recurrent_initializer is None \
-            else self._seeded(recurrent_initializer, 1)
+            else seeded_initializer(recurrent_initializer, None if seed is None else seed + 1)
         self.recurrent_regularizer = recurrent_regularizer
         self.nonneg = bool(nonneg)
 
@@ -157,16 +153,6 @@ class SparseMaskedRNN(keras.layers.Layer):
         if self.nonneg:
             self.recurrent_values.assign(keras.ops.abs(self.recurrent_values))
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
-
-    def _seeded(self, initializer, offset):
-        """An initializer; a name gets ``seed + offset`` (an initializer object is used as given)."""
-        named = isinstance(initializer, str)
-        initializer = keras.initializers.get(initializer)
-        config = initializer.get_config()
-        if named and self.seed is not None and "seed" in config:
-            config["seed"] = self.seed + offset
-            return type(initializer).from_config(config)
-        return initializer
 
     def call(self, inputs):
         import tensorflow as tf

@@ -17,6 +17,7 @@ import keras
 
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
+from sernn.initializers.seeded import seeded_initializer
 
 __all__ = ["build_sernn", "TASK_LOSS_METRIC"]
 
@@ -28,18 +29,6 @@ def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def _seeded_initializer(initializer, seed):
-    """A Keras initializer; string names get ``seed`` so that builds are reproducible."""
-    if isinstance(initializer, str) and seed is not None:
-        init = keras.initializers.get(initializer)
-        config = init.get_config()
-        if "seed" in config:
-            config["seed"] = seed
-            return type(init).from_config(config)
-        return init
-    return keras.initializers.get(initializer)
 
 
 def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activation="relu",
@@ -143,7 +132,7 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
             raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
         keras.utils.set_random_seed(int(seed))
 
-    recurrent_init = _seeded_initializer(recurrent_initializer, seed)
+    recurrent_init = seeded_initializer(recurrent_initializer, seed)
     if isinstance(recurrent_constraint, MaskConstraint):
         if recurrent_constraint.mask.shape != (units, units):
             raise ValueError(
@@ -168,13 +157,13 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
 
         dense_init = recurrent_init.initializer if isinstance(recurrent_init, MaskedInitializer) else recurrent_init
         rnn = SparseMaskedRNN(recurrent_constraint.mask, activation=activation, return_sequences=return_sequences,
-                              kernel_initializer=_seeded_initializer(kernel_initializer, seed),
+                              kernel_initializer=seeded_initializer(kernel_initializer, seed),
                               recurrent_initializer=dense_init, recurrent_regularizer=recurrent_regularizer,
                               nonneg=recurrent_constraint.nonneg, seed=seed, name="rnn")
     else:
         rnn = keras.layers.SimpleRNN(
             units, activation=activation, return_sequences=return_sequences,
-            kernel_initializer=_seeded_initializer(kernel_initializer, seed),
+            kernel_initializer=seeded_initializer(kernel_initializer, seed),
             recurrent_initializer=recurrent_init,
             recurrent_regularizer=recurrent_regularizer,
             recurrent_constraint=recurrent_constraint,
@@ -183,7 +172,7 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
     hidden = rnn(hidden)
     outputs = keras.layers.Dense(
         output_size, activation=output_activation,
-        kernel_initializer=_seeded_initializer("glorot_uniform", None if seed is None else seed + 1),
+        kernel_initializer=seeded_initializer("glorot_uniform", None if seed is None else seed + 1),
         name="readout",
     )(hidden)
     model = keras.Model(inputs, outputs, name=name)

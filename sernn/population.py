@@ -100,6 +100,15 @@ def _check_int(value, name, minimum):
     return int(value)
 
 
+def _check_index(index, name, size):
+    """``index`` as an int64 (K, N) array with N >= 1, or a ValueError naming it."""
+    index = np.asarray(index, dtype=np.int64)
+    if index.ndim != 2 or index.shape[0] != size or index.shape[1] < 1:
+        letter = "N" if name == "train_index" else "V"
+        raise ValueError(f"{name} must have shape (K={size}, {letter}) with {letter} >= 1; got {index.shape}")
+    return index
+
+
 def _serialize(obj):
     return None if obj is None or isinstance(obj, str) else keras.saving.serialize_keras_object(obj)
 
@@ -284,7 +293,8 @@ class Population:
         for t in range(x.shape[2]):
             drive = tf.matmul(x[:, :, t, :], v["kernel"]) + v["bias"][:, None, :]
             h = activation(drive + tf.matmul(h, v["recurrent_kernel"]))
-            states.append(h)
+            if self.shared["return_sequences"]:
+                states.append(h)
         output = keras.activations.get(self.shared["output_activation"])
         if not self.shared["return_sequences"]:
             return output(tf.matmul(h, v["readout_kernel"]) + v["readout_bias"][:, None, :])
@@ -419,9 +429,7 @@ class Population:
         epochs = _check_int(epochs, "epochs", 1)
         batch_size = _check_int(batch_size, "batch_size", 1)
         bank_x, bank_y, bank_w = self._bank(bank_x, bank_y, bank_weights, "bank")
-        train_index = np.asarray(train_index, dtype=np.int64)
-        if train_index.ndim != 2 or train_index.shape[0] != self.size or train_index.shape[1] < 1:
-            raise ValueError(f"train_index must have shape (K={self.size}, N) with N >= 1; got {train_index.shape}")
+        train_index = _check_index(train_index, "train_index", self.size)
         n_trials = train_index.shape[1]
         if isinstance(orders, str):
             if orders != "seeded":
@@ -433,7 +441,7 @@ class Population:
                 raise ValueError(f"orders must have shape (epochs, K, N) = {(epochs, self.size, n_trials)}; "
                                  f"got {orders.shape}")
         if validation_index is not None:
-            validation_index = np.asarray(validation_index, dtype=np.int64)
+            validation_index = _check_index(validation_index, "validation_index", self.size)
             if validation_bank is None:
                 val_x, val_y, val_w = bank_x, bank_y, bank_w
             else:
@@ -441,10 +449,6 @@ class Population:
                     raise ValueError("validation_bank must be (x, y) or (x, y, weights)")
                 val_x, val_y, val_w = self._bank(*validation_bank, *([None] * (3 - len(validation_bank))),
                                                  "validation_bank")
-            if validation_index.ndim != 2 or validation_index.shape[0] != self.size \
-                    or validation_index.shape[1] < 1:
-                raise ValueError(f"validation_index must have shape (K={self.size}, V) with V >= 1; got "
-                                 f"{validation_index.shape}")
         self.check_memory(batch_size, int(bank_x.shape[1]))
         train_step, _, penalty_now = self._functions()
         snapshots = [self.recurrent_kernels()]
@@ -465,15 +469,11 @@ class Population:
                     None if bank_w is None else tf.gather(bank_w, trials), step)
                 sums += [loss.numpy() * trials.shape[1], weighted.numpy(), weights.numpy(), correct.numpy()]
             penalty = np.asarray(penalty_now())
-            logs = {"loss": sums[0] / n_trials, "task_loss": sums[1] / sums[2], "reg_loss": penalty}
-            if self.loss != "mse":
-                logs["accuracy"] = sums[3] / sums[2]
+            logs = {"loss": sums[0] / n_trials, **self._means(sums[1:]), "reg_loss": penalty}
             if validation_index is not None:
                 scores = self._score(val_x, val_y, val_w, validation_index, batch_size)
-                logs["val_loss"] = scores["objective"] + penalty
-                logs["val_task_loss"] = scores["task_loss"]
-                if self.loss != "mse":
-                    logs["val_accuracy"] = scores["accuracy"]
+                logs["val_loss"] = scores.pop("objective") + penalty
+                logs.update({f"val_{key}": value for key, value in scores.items()})
             for k in range(self.size):
                 rows[k].append({"epoch": epoch + 1, **{key: float(value[k]) for key, value in logs.items()}})
             if every_epoch or epoch == epochs - 1:
@@ -514,20 +514,22 @@ class Population:
             objective, weighted, total, correct = test_step(
                 tf.gather(x, trials), tf.gather(y, trials), None if weights is None else tf.gather(weights, trials))
             sums += [objective.numpy() * trials.shape[1], weighted.numpy(), total.numpy(), correct.numpy()]
-        return {"objective": sums[0] / index.shape[1], "task_loss": sums[1] / sums[2], "accuracy": sums[3] / sums[2]}
+        return {"objective": sums[0] / index.shape[1], **self._means(sums[1:])}
+
+    def _means(self, sums) -> dict:
+        """``task_loss`` and (cross-entropy only) ``accuracy`` from the weighted sums of loss, weight, correct."""
+        weighted, weights, correct = sums
+        means = {"task_loss": weighted / weights}
+        if self.loss != "mse":
+            means["accuracy"] = correct / weights
+        return means
 
     def evaluate(self, bank_x, bank_y, index, batch_size=128, bank_weights=None) -> dict:
         """Per member on the trials ``index`` (K, V): ``loss`` (minimised loss + penalty, as Keras's
         ``evaluate``), ``task_loss`` (weighted by ``bank_weights``) and ``accuracy`` (cross-entropy only)."""
         x, y, w = self._bank(bank_x, bank_y, bank_weights, "bank")
-        index = np.asarray(index, dtype=np.int64)
-        if index.ndim != 2 or index.shape[0] != self.size or index.shape[1] < 1:
-            raise ValueError(f"index must have shape (K={self.size}, V) with V >= 1; got {index.shape}")
-        scores = self._score(x, y, w, index, _check_int(batch_size, "batch_size", 1))
-        result = {"loss": scores["objective"] + self.penalties(), "task_loss": scores["task_loss"]}
-        if self.loss != "mse":
-            result["accuracy"] = scores["accuracy"]
-        return result
+        scores = self._score(x, y, w, _check_index(index, "index", self.size), _check_int(batch_size, "batch_size", 1))
+        return {"loss": scores.pop("objective") + self.penalties(), **scores}
 
     def member_model(self, k: int, compile: bool = True, learning_rate=None):
         """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights."""

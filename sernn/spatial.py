@@ -23,7 +23,6 @@ __all__ = [
     "coordinates_from_table",
     "distance_matrix",
     "mean_distance",
-    "pair_distances",
     "mean_pairwise_distance",
 ]
 
@@ -187,21 +186,6 @@ def mean_distance(distances) -> float:
     distances = np.asarray(distances, dtype=np.float64)
     n = distances.shape[0]
     return float((distances.sum() - np.trace(distances)) / (n * (n - 1)))
-
-
-def pair_distances(coordinates, rows, columns, power: float = 1.0) -> np.ndarray:
-    """Distances ``D[rows[k], columns[k]] ** power`` of the listed pairs only (float64, shape ``(len(rows),)``).
-
-    For networks too large for a dense :func:`distance_matrix`: the wiring-cost penalties of
-    :mod:`sernn.regularizers` need the distances on the support of the weights only.
-    """
-    coordinates = check_coordinates(coordinates)
-    rows = np.asarray(rows, dtype=np.int64)
-    columns = np.asarray(columns, dtype=np.int64)
-    if rows.shape != columns.shape or rows.ndim != 1:
-        raise ValueError(f"rows and columns must be 1-D of one length; got shapes {rows.shape} and {columns.shape}")
-    distances = np.linalg.norm(coordinates[rows] - coordinates[columns], axis=1)
-    return distances if power == 1.0 else distances ** float(power)
 
 
 def mean_pairwise_distance(coordinates, power: float = 1.0, block: int = 2048) -> float:

@@ -8,7 +8,7 @@ from sernn.communicability import communicability
 from sernn.constraints import MaskConstraint
 from sernn.layers import SparseMaskedRNN, mask_indices
 from sernn.regularizers import Communicability, SpatialCommunicability, SpatialL1
-from sernn.spatial import distance_matrix, mean_distance, mean_pairwise_distance, pair_distances
+from sernn.spatial import distance_matrix, mean_distance, mean_pairwise_distance
 
 
 def _sparse_kernel(n, density, seed, isolated=()):
@@ -42,11 +42,9 @@ def _cosine(a, b):
     return float((a * b).sum() / np.linalg.norm(a) / np.linalg.norm(b))
 
 
-def test_pair_distances_and_the_blockwise_mean_equal_the_distance_matrix():
+def test_the_blockwise_mean_distance_equals_the_distance_matrix_mean():
     coords = np.random.default_rng(0).random((130, 3))
     matrix = distance_matrix(coords, power=1.5)
-    rows, columns = np.array([0, 5, 129, 7]), np.array([3, 5, 0, 128])
-    np.testing.assert_allclose(pair_distances(coords, rows, columns, power=1.5), matrix[rows, columns], rtol=1e-12)
     assert mean_pairwise_distance(coords, power=1.5, block=17) == pytest.approx(mean_distance(matrix), rel=1e-12)
 
 

@@ -153,6 +153,20 @@ def _network(spec: MemoryRun, settings: dict, connectome):
                             **{key: settings[key] for key in _EXPANSION_OPTIONS if key in settings})
 
 
+def _architecture(spec: MemoryRun, settings: dict) -> dict:
+    """What the models of a run share, whichever trainer builds them: sizes, read-out at every step,
+    loss, optimizer and learning rate."""
+    sequence = spec.task == "sequence"
+    return {"input_size": 2, "output_size": 1 if sequence else settings.get("nback_classes", 2),
+            "activation": spec.activation, "output_activation": "linear" if sequence else "softmax",
+            "return_sequences": True, "loss": "mse" if sequence else "categorical_crossentropy",
+            "optimizer": spec.optimizer, "learning_rate": spec.learning_rate}
+
+
+def _epochs(spec: MemoryRun, settings: dict) -> int:
+    return settings["epochs"] if spec.task == "sequence" else settings["nback_epochs"]
+
+
 def _record(network, kernels, rows) -> tuple[dict, dict]:
     """The arrays and info saved for one run."""
     final = kernels[-1]
@@ -204,13 +218,9 @@ def run_population(specs, settings: dict, connectomes) -> list:
         offsets = np.cumsum([0] + [len(p.x) for p in parts])
         banks[part] = [np.concatenate([getattr(p, name) for p in parts]) for name in ("x", "y", "sample_weight")]
         index[part] = np.stack([offsets[seeds.index(spec.seed)] + np.arange(len(parts[0].x)) for spec in specs])
-    population = Population(members, units=units, input_size=2,
-                            output_size=1 if sequence else settings.get("nback_classes", 2),
-                            activation=first.activation, output_activation="linear" if sequence else "softmax",
-                            return_sequences=True, loss="mse" if sequence else "categorical_crossentropy",
-                            optimizer=first.optimizer, learning_rate=first.learning_rate)
+    population = Population(members, units=units, **_architecture(first, settings))
     history, snapshots = population.fit(banks[0][0], banks[0][1], index[0], index[1],
-                                        epochs=settings["epochs"] if sequence else settings["nback_epochs"],
+                                        epochs=_epochs(first, settings),
                                         batch_size=settings["batch_size"], validation_bank=banks[1],
                                         bank_weights=banks[0][2], every_epoch=False,
                                         progress=EpochProgress(len(specs)))
@@ -230,19 +240,15 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
 
     network = _network(spec, settings, connectome)
     sequence = spec.task == "sequence"
-    model = build_sernn(connectome=network, strategy=spec.strategy, input_size=2,
-                        output_size=1 if sequence else settings.get("nback_classes", 2), activation=spec.activation,
-                        noise=settings["noise"],
-                        output_activation="linear" if sequence else "softmax", return_sequences=True,
-                        loss="mse" if sequence else "categorical_crossentropy", metrics=(),
-                        weighted_metrics=[] if sequence else ["accuracy"], optimizer=spec.optimizer,
-                        learning_rate=spec.learning_rate, seed=spec.seed)
+    model = build_sernn(connectome=network, strategy=spec.strategy, noise=settings["noise"], metrics=(),
+                        weighted_metrics=[] if sequence else ["accuracy"], seed=spec.seed,
+                        **_architecture(spec, settings))
     train, test = _task_data(spec.task, spec.setting, settings, spec.seed)
-    epochs = settings["epochs"] if sequence else settings["nback_epochs"]
     # Only the first and last kernels are kept: n-back runs last thousands of epochs.
     history, kernels = fit_and_record(model, train.x, train.y, sample_weight=train.sample_weight,
                                       validation_data=(test.x, test.y, test.sample_weight),
-                                      epochs=epochs, batch_size=settings["batch_size"], every_epoch=False)
+                                      epochs=_epochs(spec, settings), batch_size=settings["batch_size"],
+                                      every_epoch=False)
     rows = _rows(history, sequence)
     arrays, info = _record(network, kernels, rows)
     keras.backend.clear_session()
@@ -548,18 +554,13 @@ class MemoryBenchmark(Benchmark):
         return (spec.species, spec.task, spec.setting, spec.optimizer, spec.activation, spec.learning_rate)
 
     def population_shape(self, settings):
-        from sernn.tasks.memory import nback, sequence_memory
-
         npr = settings["neurons_per_region"]
         if isinstance(npr, list):
             units = sum(npr)
         else:
             units = max(npr * self.connectomes[name].n_regions for name in settings["species"])
-        steps = [sequence_memory(1, length, seed=0).x.shape[1] for length in settings["lengths"]
-                 if "sequence" in settings["tasks"]]
-        steps += [nback(2, n, seed=0, length=settings["nback_length"],
-                        timing=settings.get("nback_timing", "separate-cue")).x.shape[1]
-                  for n in settings["nback_n"] if "nback" in settings["tasks"]]
+        steps = [_task_data(task, setting, settings, 0)[0].x.shape[1] for task in settings["tasks"]
+                 for setting in (settings["lengths"] if task == "sequence" else settings["nback_n"])]
         return units, max(steps)
 
     def check_population(self, settings):

@@ -40,8 +40,8 @@ from __future__ import annotations
 
 from sernn.sparse_matmul import SparseOperator
 
-__all__ = ["METHODS", "DEFAULT_PROBES", "DEFAULT_BLOCK", "kernel_support", "sparse_wiring_cost",
-           "estimated_wiring_cost"]
+__all__ = ["METHODS", "DEFAULT_PROBES", "DEFAULT_BLOCK", "kernel_support", "power_keeping_zeros",
+           "sparse_wiring_cost", "estimated_wiring_cost"]
 
 #: The ways a communicability penalty can be evaluated.
 METHODS = ("dense", "sparse", "estimate")
@@ -65,6 +65,16 @@ def kernel_support(x):
         return x.indices, x.values
     indices = tf.where(tf.not_equal(x, 0))
     return indices, tf.gather_nd(x, indices)
+
+
+def power_keeping_zeros(c, power: float):
+    """``c ** power`` for non-negative ``c``, with 0 kept at 0 and a finite gradient there (keras ops)."""
+    from keras import ops
+
+    if power == 1.0:
+        return c
+    positive = c > 0
+    return ops.where(positive, ops.power(ops.where(positive, c, ops.ones_like(c)), power), ops.zeros_like(c))
 
 
 def _normalized(indices, values, n):
@@ -108,6 +118,8 @@ def sparse_wiring_cost(indices, values, factor, n: int, degree: int = 11, power:
     import tensorflow as tf
 
     a_values = _normalized(indices, values, n)
+    if constant_communicability:
+        a_values = tf.stop_gradient(a_values)
     columns = indices[:, 1]
     order = tf.argsort(columns, stable=True)
     sorted_columns = tf.gather(columns, order)
@@ -124,14 +136,10 @@ def sparse_wiring_cost(indices, values, factor, n: int, degree: int = 11, power:
         size = min(block, n - start)
         lo = tf.searchsorted(sorted_columns, tf.constant([start], tf.int64), side="left")[0]
         hi = tf.searchsorted(sorted_columns, tf.constant([start + size], tf.int64), side="left")[0]
-        a_block = a_values if not constant_communicability else tf.stop_gradient(a_values)
         compute = tf.recompute_grad(lambda a_vals, s=start, z=size: block_values(a_vals, s, z))
-        columns_block = compute(a_block)  # (n, size): C[:, start:start+size] with the diagonal
+        columns_block = compute(a_values)  # (n, size): C[:, start:start+size] with the diagonal
         where = tf.stack([sorted_rows[lo:hi], sorted_columns[lo:hi] - start], axis=1)
-        c = tf.gather_nd(columns_block, where)
-        if power != 1.0:
-            positive = c > 0
-            c = tf.where(positive, tf.pow(tf.where(positive, c, tf.ones_like(c)), power), tf.zeros_like(c))
+        c = power_keeping_zeros(tf.gather_nd(columns_block, where), power)
         total = total + tf.reduce_sum(sorted_weight[lo:hi] * c)
     return total
 

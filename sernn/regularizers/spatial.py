@@ -71,7 +71,7 @@ from keras import ops
 
 from sernn.communicability import communicability
 from sernn.regularizers.sparse_cost import (DEFAULT_PROBES, METHODS, estimated_wiring_cost, kernel_support,
-                                            sparse_wiring_cost)
+                                            power_keeping_zeros, sparse_wiring_cost)
 from sernn.resources import GIB, available_memory
 from sernn.spatial import (DEFAULT_GRID, check_coordinates, distance_matrix, grid_coordinates, mean_distance,
                            mean_pairwise_distance)
@@ -153,7 +153,8 @@ class _WiringPenalty(keras.regularizers.Regularizer):
                 or reference_units < 2:
             raise ValueError(f"reference_units must be an integer >= 2, got {reference_units!r}")
         self.reference_units = int(reference_units)
-        self._scale = 1.0  # distances multiply by this (the size normalisation of the large-n methods)
+        self._scale = 1.0  # the support methods multiply their distances by this (the size normalisation)
+        self.distances = None
         if self.uses_distance:
             if coordinates is None:
                 self.coordinates = None
@@ -163,25 +164,19 @@ class _WiringPenalty(keras.regularizers.Regularizer):
                 self.coordinates = coords
             self._positions = coords
             self.units = coords.shape[0]
-            if self.method != "dense":  # never the (n, n) matrix: distances on the support, when called
-                self.distances = None
-                if self.normalization == "size":
-                    reference = mean_distance(distance_matrix(grid_coordinates(DEFAULT_GRID),
-                                                              power=self.distance_power))
-                    self._scale = reference / mean_pairwise_distance(coords, power=self.distance_power)
-                return
-            _check_dense_fits(type(self).__name__, self.units)
-            distances = distance_matrix(coords, power=self.distance_power)
+            if self.method == "dense":  # the support methods never build the (n, n) matrix
+                _check_dense_fits(type(self).__name__, self.units)
+                self.distances = distance_matrix(coords, power=self.distance_power)
             if self.normalization == "size":
-                reference = mean_distance(distance_matrix(grid_coordinates(DEFAULT_GRID),
-                                                          power=self.distance_power))
-                distances = distances / mean_distance(distances) * reference
-            self.distances = distances
+                reference = mean_distance(distance_matrix(grid_coordinates(DEFAULT_GRID), power=self.distance_power))
+                if self.distances is not None:
+                    self.distances = self.distances / mean_distance(self.distances) * reference
+                else:
+                    self._scale = reference / mean_pairwise_distance(coords, power=self.distance_power)
         else:
             if coordinates is not None:
                 raise ValueError(f"{type(self).__name__} takes no coordinates")
             self.coordinates = None
-            self.distances = None
             self.units = None
 
     # -- the penalty ---------------------------------------------------------
@@ -215,18 +210,14 @@ class _WiringPenalty(keras.regularizers.Regularizer):
 
         if isinstance(x, tf.SparseTensor):
             x = tf.sparse.to_dense(x)
-        if self.uses_communicability and n is not None and n > REFERENCE_UNITS:
+        if self.units is None and n is not None and n > REFERENCE_UNITS:  # n first known here (no positions)
             _check_dense_fits(type(self).__name__, n)
         cost = ops.abs(x)
         if self.uses_communicability:
             C = communicability(x)
             if self.constant_communicability:
                 C = ops.stop_gradient(C)
-            if self.communicability_power != 1.0:
-                positive = C > 0
-                C = ops.where(positive, ops.power(ops.where(positive, C, ops.ones_like(C)),
-                                                  self.communicability_power), ops.zeros_like(C))
-            cost = cost * C
+            cost = cost * power_keeping_zeros(C, self.communicability_power)
         if self.uses_distance:
             cost = cost * ops.convert_to_tensor(self.distances, dtype=x.dtype)
         return ops.sum(cost)
