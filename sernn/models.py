@@ -11,24 +11,17 @@ compiled with Adam (learning rate 1e-3) and categorical cross-entropy.
 """
 from __future__ import annotations
 
-import numbers
-
 import keras
 
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
 from sernn.initializers.seeded import seeded_initializer
+from sernn.validation import check_integer, check_option, check_real, check_seed
 
 __all__ = ["build_sernn", "TASK_LOSS_METRIC"]
 
 #: Name of the metric that tracks the task loss alone (without the regulariser).
 TASK_LOSS_METRIC = "task_loss"
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activation="relu",
@@ -120,17 +113,15 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                              "sernn.initializers.connectome_recurrent(network, nonneg=True) instead")
         units, recurrent_initializer, recurrent_constraint = connectome_recurrent(
             connectome, strategy, seed=seed)
-    units = _positive_int(units, "units")
-    input_size = _positive_int(input_size, "input_size")
-    output_size = _positive_int(output_size, "output_size")
+    units = check_integer(units, "units", low=1)
+    input_size = check_integer(input_size, "input_size", low=1)
+    output_size = check_integer(output_size, "output_size", low=1)
     if timesteps is not None:
-        timesteps = _positive_int(timesteps, "timesteps")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
-        raise ValueError(f"noise must be a non-negative number (a standard deviation), got {noise!r}")
+        timesteps = check_integer(timesteps, "timesteps", low=1)
+    noise = check_real(noise, "noise", low=0)
+    seed = check_seed(seed)
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-        keras.utils.set_random_seed(int(seed))
+        keras.utils.set_random_seed(seed)
 
     recurrent_init = seeded_initializer(recurrent_initializer, seed)
     if isinstance(recurrent_constraint, MaskConstraint):
@@ -143,8 +134,7 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
             recurrent_init = MaskedInitializer(recurrent_init, recurrent_constraint.mask,
                                                nonneg=recurrent_constraint.nonneg)
 
-    if recurrent not in ("dense", "sparse"):
-        raise ValueError(f"recurrent must be 'dense' or 'sparse'; got {recurrent!r}")
+    recurrent = check_option(recurrent, "recurrent", ("dense", "sparse"))
     if recurrent == "sparse" and not isinstance(recurrent_constraint, MaskConstraint):
         raise ValueError("recurrent='sparse' needs a MaskConstraint (the mask says which weights exist); got "
                          f"recurrent_constraint={recurrent_constraint!r}")

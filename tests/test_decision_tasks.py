@@ -61,7 +61,7 @@ def test_perceptual_decision_seeding_and_errors():
     assert all(np.array_equal(p, q) for p, q in zip(a, b))
     with pytest.raises(ValueError, match="coherences"):
         perceptual_decision(10, seed=0, coherences=[150])
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(TypeError, match="seed must be an integer >= 0"):
         go_nogo(10, seed=None)
     with pytest.raises(ValueError, match="n_trials"):
         go_nogo(0, seed=1)

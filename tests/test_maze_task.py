@@ -86,14 +86,14 @@ def test_pydataset_matches_arrays():
         dataset[3]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_trials": 0, "seed": 0}, "n_trials"),
-    ({"n_trials": 10, "seed": None}, "seed"),
-    ({"n_trials": 10, "seed": -1}, "seed"),
-    ({"n_trials": 2.5, "seed": 0}, "n_trials"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"n_trials": 0, "seed": 0}, ValueError, "n_trials must be an integer >= 1; got 0"),
+    ({"n_trials": 10, "seed": None}, TypeError, "seed must be an integer >= 0"),
+    ({"n_trials": 10, "seed": -1}, ValueError, "seed must be an integer >= 0"),
+    ({"n_trials": 2.5, "seed": 0}, TypeError, "n_trials must be an integer >= 1; got 2.5 \\(float\\)"),
 ])
-def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         maze(**kwargs)
     with pytest.raises(ValueError, match="batch_size"):
         maze_dataset(10, seed=0, batch_size=0)

@@ -61,11 +61,15 @@ def test_permuted_controls():
         functional_weights(corr, sttc[:5, :5])
     for bad in (dict(mu="a"), dict(target_mean=True), dict(threshold=None)):
         name = next(iter(bad))
-        with pytest.raises(ValueError, match=f"{name} must be a number"):
+        with pytest.raises(TypeError, match=f"{name} must be a finite real number; got"):
             FunctionalInitializer(corr, sttc, seed=0, **bad)
+    with pytest.raises(ValueError, match="sigma must be a finite real number > 0; got -1"):
+        functional_weights(corr, sttc, sigma=-1)
+    with pytest.raises(TypeError, match="seed must be an integer >= 0 or None; got 1.5"):
+        FunctionalInitializer(corr, sttc, seed=1.5)
     with pytest.raises(ValueError, match="sttc has no finite"):
         functional_weights(corr, np.full_like(sttc, np.nan))
-    with pytest.raises(ValueError, match="spectral_radius must be a number"):
+    with pytest.raises(TypeError, match="spectral_radius must be a finite real number; got 'x'"):
         SynapseInitializer(np.abs(corr), spectral_radius="x")
 
 

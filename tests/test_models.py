@@ -47,12 +47,16 @@ def test_same_seed_same_network_and_training():
     assert not np.allclose(other, weights[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"units": 0}, "units"), ({"noise": -0.1}, "noise"), ({"seed": -3}, "seed"),
-    ({"input_size": 1.5}, "input_size"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"units": 0}, ValueError, "units must be an integer >= 1; got 0"),
+    ({"noise": -0.1}, ValueError, "noise must be a finite real number >= 0; got -0.1"),
+    ({"seed": -3}, ValueError, "seed must be an integer >= 0 or None; got -3"),
+    ({"seed": "3"}, TypeError, "seed must be an integer >= 0 or None; got '3'"),
+    ({"input_size": 1.5}, TypeError, "input_size must be an integer >= 1; got 1.5"),
+    ({"recurrent": "csr"}, ValueError, "recurrent must be one of 'dense', 'sparse'; got 'csr'"),
 ])
-def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         models.build_sernn(**kwargs)
 
 
