@@ -39,6 +39,8 @@ import math
 import numpy as np
 import scipy.linalg
 
+from sernn.validation import check_integer, check_square
+
 __all__ = ["communicability", "normalized_strength_matrix", "DEFAULT_TAYLOR_DEGREE", "STRENGTH_EPS"]
 
 #: Degree of the Taylor polynomial used for tensors.
@@ -54,8 +56,7 @@ def _is_numpy_like(value) -> bool:
 
 def normalized_strength_matrix(weights) -> np.ndarray:
     """``M = S^-1/2 |W| S^-1/2`` for a numpy array (float64), with the pseudo-inverse convention."""
-    A = np.abs(np.asarray(weights, dtype=np.float64))
-    _check_square(A)
+    A = np.abs(check_square(weights, "weights"))
     s = A.sum(axis=1)
     inv_sqrt = np.zeros_like(s)
     positive = s > STRENGTH_EPS
@@ -66,7 +67,7 @@ def normalized_strength_matrix(weights) -> np.ndarray:
 def _check_square(array) -> None:
     shape = tuple(array.shape)
     if len(shape) != 2 or shape[0] != shape[1]:
-        raise ValueError(f"weights must be a square (n, n) matrix, got shape {shape}")
+        raise ValueError(f"weights must be a square (n, n) matrix; got a tensor of shape {shape}")
 
 
 def communicability(weights, degree: int | None = None):
@@ -100,8 +101,7 @@ def communicability(weights, degree: int | None = None):
 def _communicability_tensor(weights, degree: int):
     from keras import ops
 
-    if not (isinstance(degree, int) and degree >= 1):
-        raise ValueError(f"degree must be a positive integer, got {degree!r}")
+    degree = check_integer(degree, "degree", low=1)
     _check_square(weights)
     A = ops.abs(weights)
     s = ops.sum(A, axis=1)

@@ -14,7 +14,6 @@ after every step, here they never exist.
 """
 from __future__ import annotations
 
-import numbers
 
 import keras
 import numpy as np
@@ -23,6 +22,7 @@ import scipy.sparse as sparse
 from sernn.arraycodec import decode_array, encode_array
 from sernn.initializers.seeded import seeded_initializer
 from sernn.masks import check_mask
+from sernn.validation import check_seed
 
 __all__ = ["SparseMaskedRNN", "mask_indices"]
 
@@ -32,6 +32,20 @@ def mask_indices(mask) -> tuple[np.ndarray, int]:
 
     ``mask`` is an (n, n) array-like of bool / 0-1 (checked by :func:`sernn.masks.check_mask`) or a
     ``scipy.sparse`` matrix.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse
+    >>> from sernn.layers import mask_indices
+    >>> mask = np.array([[0, 1, 1], [1, 0, 0], [0, 1, 0]])
+    >>> indices, n = mask_indices(mask)
+    >>> indices.tolist(), n
+    ([[0, 1], [0, 2], [1, 0], [2, 1]], 3)
+
+    A sparse matrix gives the same, in the same order:
+
+    >>> bool(np.array_equal(mask_indices(scipy.sparse.csr_matrix(mask))[0], indices))
+    True
     """
     if sparse.issparse(mask):
         coo = sparse.coo_matrix(mask)
@@ -70,12 +84,13 @@ class SparseMaskedRNN(keras.layers.Layer):
     mask : array-like of shape (n, n), bool or 0/1, or a ``scipy.sparse`` matrix
         ``mask[i, j]`` allows the connection from unit i to unit j (Keras layout).
         ``n`` is the number of units.
-    activation : str, default "relu"
-    return_sequences : bool, default False
+    activation : str, default="relu"
+        Activation of the state.
+    return_sequences : bool, default=False
         Return every step's state ``(batch, T, n)`` instead of the last ``(batch, n)``.
-    kernel_initializer : str or Initializer, default "glorot_uniform"
+    kernel_initializer : str or Initializer, default="glorot_uniform"
         Of the input kernel ``(d, n)``.
-    recurrent_initializer : str, Initializer or None, default None
+    recurrent_initializer : str or Initializer, optional
         None: independent normal values on the mask's entries with standard
         deviation ``1 / sqrt(nnz / n)`` (spectral radius about 1 by the circular
         law), never drawing an (n, n) matrix. An initializer: it draws the dense
@@ -87,7 +102,7 @@ class SparseMaskedRNN(keras.layers.Layer):
         Applied to the recurrent kernel as a ``tf.SparseTensor`` (the sernn
         regularisers with ``method="sparse"`` or ``"estimate"`` take it, e.g.
         :class:`sernn.regularizers.SpatialCommunicability`).
-    nonneg : bool, default False
+    nonneg : bool, default=False
         Keep the recurrent weights non-negative (``MaskConstraint(mask, nonneg=True)``).
     seed : int, optional
         Seed of the initializers given by name (``seed`` for the input kernel,
@@ -104,6 +119,21 @@ class SparseMaskedRNN(keras.layers.Layer):
     TensorShape([4, 500])
     >>> layer.recurrent_values.shape == (int(mask.sum()),)
     True
+
+    It computes the same as ``keras.layers.SimpleRNN`` with the dense kernel
+    (zeros off the mask):
+
+    >>> small = np.array([[0, 1, 0], [1, 0, 1], [1, 0, 0]], dtype=bool)
+    >>> sparse_rnn = SparseMaskedRNN(small, seed=0)
+    >>> x = np.random.default_rng(1).normal(size=(2, 5, 4)).astype("float32")
+    >>> y = keras.ops.convert_to_numpy(sparse_rnn(x))
+    >>> dense_rnn = keras.layers.SimpleRNN(3, activation="relu")
+    >>> _ = dense_rnn(x)
+    >>> dense_rnn.set_weights([keras.ops.convert_to_numpy(sparse_rnn.kernel),
+    ...                        sparse_rnn.dense_recurrent_kernel(),
+    ...                        keras.ops.convert_to_numpy(sparse_rnn.bias)])
+    >>> bool(np.allclose(y, keras.ops.convert_to_numpy(dense_rnn(x)), atol=1e-5))
+    True
     """
 
     def __init__(self, mask, activation="relu", return_sequences=False, kernel_initializer="glorot_uniform",
@@ -117,9 +147,7 @@ class SparseMaskedRNN(keras.layers.Layer):
             raise ValueError("mask allows no connection; a recurrent layer needs at least one")
         self.activation = keras.activations.get(activation)
         self.return_sequences = bool(return_sequences)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
-        self.seed = seed
+        self.seed = seed = check_seed(seed)
         self.kernel_initializer = seeded_initializer(kernel_initializer, seed)
         self.recurrent_initializer = None if recurrent_initializer is None \
             else seeded_initializer(recurrent_initializer, None if seed is None else seed + 1)

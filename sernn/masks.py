@@ -13,6 +13,8 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If it does not hold numbers or booleans.
     ValueError
         If the mask is not 2-D or holds values other than 0 and 1.
     """
@@ -21,7 +23,7 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
         raise ValueError(f"{name} must be a 2-D (n, n) array of 0/1 or booleans, got shape {array.shape}")
     if array.dtype != bool:
         if not np.issubdtype(array.dtype, np.number):
-            raise ValueError(f"{name} must hold 0/1 or booleans, got dtype {array.dtype}")
+            raise TypeError(f"{name} must be a 2-D (n, n) array of 0/1 or booleans; got dtype {array.dtype}")
         values = np.unique(array)
         if not np.isin(values, (0, 1)).all():
             bad = values[~np.isin(values, (0, 1))][:3]

@@ -1,6 +1,6 @@
 """Model builders.
 
-:func:`build_sernn` builds the published seRNN (Achterberg et al. 2023)::
+:func:`build_sernn` builds the published seRNN (Achterberg et al., Nature Machine Intelligence 2023)::
 
     Input (timesteps, input_size)
     -> GaussianNoise(0.05)                    (training only)

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import time
 
 import keras
@@ -51,6 +50,7 @@ import numpy as np
 from sernn.atomic import atomic_save_npz
 from sernn.constraints import MaskConstraint
 from sernn.resources import available_memory
+from sernn.validation import check_integer, check_option, check_real
 
 __all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory",
            "LINEAR_REGULARIZERS", "LOSSES", "OPTIMIZERS"]
@@ -92,12 +92,6 @@ def check_memory(size: int, units: int, batch_size: int, steps: int) -> None:
         raise ValueError(f"a population of {size} networks needs about {need / 2**30:.1f} GiB for one training "
                          f"step (batch {batch_size}, {steps} time steps, {units} units) and "
                          f"{available / 2**30:.1f} GiB is available; use a population of at most {largest}")
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _check_index(index, name, size):
@@ -176,18 +170,15 @@ class Population:
                                  "recurrent_initializer, kernel_initializer, noise")
             constraint = member.get("recurrent_constraint")
             if constraint is not None and not isinstance(constraint, MaskConstraint):
-                raise ValueError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
+                raise TypeError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
                                  f"(other constraints are not vectorised); got {type(constraint).__name__}")
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
-                or not learning_rate > 0:
-            raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
-        if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (elementwise optimizers keep "
-                             f"members independent); got {optimizer!r}")
-        self.shared = {"units": _check_int(units, "units", 1), "input_size": _check_int(input_size, "input_size", 1),
-                       "output_size": _check_int(output_size, "output_size", 1), "activation": activation,
+        learning_rate = check_real(learning_rate, "learning_rate", low=0, inclusive="neither")
+        loss = check_option(loss, "loss", LOSSES)
+        # (only elementwise optimizers keep the members independent)
+        optimizer = check_option(optimizer.lower() if isinstance(optimizer, str) else optimizer, "optimizer",
+                                 OPTIMIZERS)
+        self.shared = {"units": check_integer(units, "units", low=1), "input_size": check_integer(input_size, "input_size", low=1),
+                       "output_size": check_integer(output_size, "output_size", low=1), "activation": activation,
                        "output_activation": output_activation, "return_sequences": bool(return_sequences)}
         self.learning_rate = float(learning_rate)
         self.loss = loss
@@ -426,8 +417,8 @@ class Population:
         """
         import tensorflow as tf
 
-        epochs = _check_int(epochs, "epochs", 1)
-        batch_size = _check_int(batch_size, "batch_size", 1)
+        epochs = check_integer(epochs, "epochs", low=1)
+        batch_size = check_integer(batch_size, "batch_size", low=1)
         bank_x, bank_y, bank_w = self._bank(bank_x, bank_y, bank_weights, "bank")
         train_index = _check_index(train_index, "train_index", self.size)
         n_trials = train_index.shape[1]
@@ -528,14 +519,14 @@ class Population:
         """Per member on the trials ``index`` (K, V): ``loss`` (minimised loss + penalty, as Keras's
         ``evaluate``), ``task_loss`` (weighted by ``bank_weights``) and ``accuracy`` (cross-entropy only)."""
         x, y, w = self._bank(bank_x, bank_y, bank_weights, "bank")
-        scores = self._score(x, y, w, _check_index(index, "index", self.size), _check_int(batch_size, "batch_size", 1))
+        scores = self._score(x, y, w, _check_index(index, "index", self.size), check_integer(batch_size, "batch_size", low=1))
         return {"loss": scores.pop("objective") + self.penalties(), **scores}
 
     def member_model(self, k: int, compile: bool = True, learning_rate=None):
         """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights."""
         from sernn.models import build_sernn
 
-        k = _check_int(k, "k", 0)
+        k = check_integer(k, "k", low=0)
         if k >= self.size:
             raise ValueError(f"k must be < {self.size} (the population size); got {k}")
         model = build_sernn(**self.shared, **self.members[k], compile=compile, loss=self.loss,

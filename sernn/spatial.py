@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from sernn.validation import check_array, check_option, check_real
+
 __all__ = [
     "DEFAULT_GRID",
     "LENGTH_UNITS_UM",
@@ -55,8 +57,7 @@ def grid_coordinates(shape=DEFAULT_GRID, spacing: float = 1.0) -> np.ndarray:
     shape = tuple(shape) if not isinstance(shape, numbers.Integral) else (shape,)
     if len(shape) != 3 or not all(isinstance(s, numbers.Integral) and s >= 1 for s in shape):
         raise ValueError(f"shape must be 3 positive integers (nx, ny, nz), got {shape!r}")
-    if not (isinstance(spacing, numbers.Real) and np.isfinite(spacing) and spacing > 0):
-        raise ValueError(f"spacing must be a positive finite number, got {spacing!r}")
+    spacing = check_real(spacing, "spacing", low=0, inclusive="neither")
     axes = [np.arange(s, dtype=np.float64) * float(spacing) for s in shape]
     mesh = np.meshgrid(*axes, indexing="ij")
     return np.stack([m.ravel() for m in mesh], axis=1)
@@ -73,20 +74,9 @@ def check_coordinates(coordinates, name: str = "coordinates") -> np.ndarray:
     TypeError
         If it cannot be converted to a float array.
     """
-    try:
-        array = np.asarray(coordinates, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric (n, 3) array, got {type(coordinates).__name__}") from exc
-    if array.ndim != 2 or array.shape[1] != 3:
-        raise ValueError(f"{name} must have shape (n, 3), got shape {array.shape}")
+    array = check_array(coordinates, name, shape=(None, 3))
     if array.shape[0] < 2:
-        raise ValueError(f"{name} must hold at least 2 units, got {array.shape[0]}")
-    bad = ~np.isfinite(array).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ValueError(
-            f"{name} contain NaN or infinite values in {bad.sum()} row(s) (first: row {rows[0]})"
-        )
+        raise ValueError(f"{name} must hold at least 2 units; got {array.shape[0]}")
     return array
 
 
@@ -112,8 +102,7 @@ def coordinates_from_table(table, columns=("x", "y", "z"), unit: str = "um",
     -------
     coordinates : ndarray of shape (n, 3), float64, in micrometres.
     """
-    if unit != "voxel" and unit not in LENGTH_UNITS_UM:
-        raise ValueError(f"unit must be one of {sorted(LENGTH_UNITS_UM) + ['voxel']}, got {unit!r}")
+    unit = check_option(unit, "unit", sorted(LENGTH_UNITS_UM) + ["voxel"])
     if hasattr(table, "columns") or isinstance(table, dict):
         available = list(table.columns) if hasattr(table, "columns") else list(table)
         names = [columns] if isinstance(columns, str) else list(columns)
@@ -167,8 +156,7 @@ def distance_matrix(coordinates, power: float = 1.0, normalize: bool = False) ->
     D : ndarray of shape (n, n), float64, symmetric with zero diagonal.
     """
     coordinates = check_coordinates(coordinates)
-    if not (isinstance(power, numbers.Real) and np.isfinite(power) and power > 0):
-        raise ValueError(f"power must be a positive finite number, got {power!r}")
+    power = check_real(power, "power", low=0, inclusive="neither")
     diff = coordinates[:, None, :] - coordinates[None, :, :]
     distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
     if power != 1.0:

@@ -306,8 +306,9 @@ def check_array(value, name: str, *, ndim: int | None = None, shape=None, dtype=
         Required number of dimensions.
     shape : tuple, optional
         Required shape; ``None`` entries accept any size (implies ``ndim``).
-    dtype : numpy dtype, default=numpy.float64
-        The returned array's dtype. Only booleans and real numbers are accepted.
+    dtype : numpy dtype or None, default=numpy.float64
+        The returned array's dtype (``None`` keeps the input's). Only booleans and real numbers are
+        accepted. The result is always a copy, so callers may modify it.
     finite : bool, default=True
         Refuse NaN and infinite entries.
     min_rows : int, default=0
@@ -352,7 +353,7 @@ def check_array(value, name: str, *, ndim: int | None = None, shape=None, dtype=
         raise ValueError(f"{name} must be {accepted}; got {describe(raw)}")
     if min_rows and (raw.ndim == 0 or raw.shape[0] < min_rows):
         raise ValueError(f"{name} must have at least {min_rows} rows; got {describe(raw)}")
-    array = raw.astype(dtype, copy=False)
+    array = raw.copy() if dtype is None else raw.astype(dtype)  # a copy: callers may modify it
     if finite and array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         count = int(np.sum(~np.isfinite(array)))
         raise ValueError(f"{name} must hold finite numbers; got {describe(raw)} with {count} NaN or "

@@ -56,9 +56,24 @@ def test_hedges_g_by_hand_and_compare_groups_against_scipy():
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(ValueError, match="confidence must be in"):
+    with pytest.raises(ValueError, match=r"confidence must be a finite real number in \(0, 1\); got 95"):
         bootstrap_ci([1.0, 2.0], confidence=95)
-    with pytest.raises(TypeError, match="confidence must be a number"):
+    with pytest.raises(TypeError, match=r"confidence must be a finite real number in \(0, 1\); got 'high'"):
         wilson_interval(1, 2, confidence="high")
-    with pytest.raises(ValueError, match="n_boot must be an integer >= 100"):
+    with pytest.raises(ValueError, match="n_boot must be an integer >= 100; got 10"):
         compare_groups([1.0, 2.0], [1.0, 3.0], n_boot=10)
+    with pytest.raises(TypeError, match="n_boot must be an integer >= 100; got 1000.0"):
+        compare_groups([1.0, 2.0], [1.0, 3.0], n_boot=1000.0)
+
+
+def test_strength_bins_put_a_value_on_an_edge_in_the_bin_it_opens():
+    import pandas as pd
+
+    from sernn.analysis.findings import binned_band, strength_bins
+
+    # np.linspace(0.1, 0.4, 4) computes the edge 0.3 as 0.30000000000000004; 0.3 still opens its bin
+    assert strength_bins([0, 0.1, 0.2, 0.3, 0.4], bins=3).tolist() == [
+        "0", "[0.1, 0.2)", "[0.2, 0.3)", "[0.3, 0.4]", "[0.3, 0.4]"]
+    frame = pd.DataFrame({"s": [0.1, 0.2, 0.3, 0.4], "y": [1.0, 2.0, 3.0, 4.0], "g": ["a"] * 4})
+    band = binned_band(frame, "s", "y", "g", bins=3)
+    assert band["n"].tolist() == [1, 1, 2]

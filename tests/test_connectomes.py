@@ -91,10 +91,19 @@ def test_square_csv_with_permuted_columns_is_reordered(macaque, tmp_path):
     (np.zeros((2, 2)), ["a", "a"], "duplicate"),
     (np.zeros((2, 2)), ["a", ""], "missing"),
     (np.zeros((3, 3)), ["a", "b"], "3 rows"),
-    (np.zeros((2, 2)), None, "names is missing"),
 ])
 def test_invalid_arrays_are_rejected(weights, names, message):
     with pytest.raises(ValueError, match=message):
+        sc.from_array(weights, names)
+
+
+@pytest.mark.parametrize("weights, names, message", [
+    (np.zeros((2, 2)), None, "names must be a sequence of region names, one per row .* got None"),
+    (np.zeros((2, 2)), "ab", "names must be a sequence of region names, one per row .* got 'ab'"),
+    ([["x", "y"], ["z", "w"]], ["a", "b"], "weights must be a numeric"),
+])
+def test_arrays_of_the_wrong_type_are_rejected(weights, names, message):
+    with pytest.raises(TypeError, match=message):
         sc.from_array(weights, names)
 
 
@@ -238,17 +247,21 @@ def test_regions_label_every_neuron(macaque):
     assert (net.regions == macaque.names[-1]).sum() == macaque.n_regions
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(neurons_per_region=0), ">= 1"),
-    (dict(neurons_per_region=[2, 2]), "29 regions"),
-    (dict(neurons_per_region=2.5), "positive integer"),
-    (dict(neurons_per_region=2, target_sparsity=0), r"\(0, 1\]"),
-    (dict(neurons_per_region=2, intrinsic_sparsity=1.5), r"\(0, 1\]"),
-    (dict(neurons_per_region=2, intrinsic_weight=-1), ">= 0"),
-    (dict(neurons_per_region=2, mapping="random"), "mapping"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(neurons_per_region=0), ValueError, "neurons_per_region must be an integer >= 1 .*; got minimum 0"),
+    (dict(neurons_per_region=[2, 2]), ValueError, "one entry per region \\(29 regions\\); got 2 entries"),
+    (dict(neurons_per_region=2.5), TypeError, "neurons_per_region must be an integer >= 1 or a 1-D sequence"),
+    (dict(neurons_per_region=2, target_sparsity=0), ValueError,
+     r"target_sparsity must be a finite real number in \(0, 1\]; got 0"),
+    (dict(neurons_per_region=2, intrinsic_sparsity=1.5), ValueError, r"intrinsic_sparsity .* in \(0, 1\]; got 1.5"),
+    (dict(neurons_per_region=2, intrinsic_sparsity="half"), TypeError, r"intrinsic_sparsity .* got 'half' \(str\)"),
+    (dict(neurons_per_region=2, intrinsic_weight=-1), ValueError, "intrinsic_weight must be a finite real number >= 0"),
+    (dict(neurons_per_region=2, mapping="random"), ValueError, "mapping must be one of 'diverse', 'equal'; got 'random'"),
+    (dict(neurons_per_region=2, mapping=1), TypeError, "mapping must be one of 'diverse', 'equal'; got 1 \\(int\\)"),
+    (dict(neurons_per_region=2, seed=-1), ValueError, "seed must be an integer >= 0"),
 ])
-def test_bad_expansion_arguments(macaque, kwargs, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_bad_expansion_arguments(macaque, kwargs, error, message):
+    with pytest.raises(error, match=message):
         sc.expand(macaque, **kwargs)
 
 
@@ -273,8 +286,10 @@ def test_strategy_codes(macaque):
     assert sc.parse_strategy("b_w_eq").mapping == "equal"
     assert sc.parse_strategy("r_w_div").code == "r_b_w_div"
     assert sc.parse_strategy("b_w_no").weight_mapping == "topology"
-    with pytest.raises(ValueError, match="unknown strategy"):
+    with pytest.raises(ValueError, match="strategy must be one of 'b_w_no', .*; got 'b_w_xx'"):
         sc.parse_strategy("b_w_xx")
+    with pytest.raises(TypeError, match="strategy must be one of 'b_w_no', .*; got 3 \\(int\\)"):
+        sc.parse_strategy(3)
     bio = sc.strategy_network(macaque, "b_w_eq", 3, seed=4)
     control = sc.strategy_network(macaque, "r_b_w_eq", 3, seed=4)
     off = ~np.eye(bio.n_units, dtype=bool)
@@ -309,9 +324,9 @@ def test_default_jitter_and_errors(macaque):
         net.positions(centroids[:5])
     with pytest.raises(ValueError, match="no coordinates for regions"):
         net.positions({"V1": (0, 0, 0)})
-    with pytest.raises(ValueError, match="jitter"):
+    with pytest.raises(ValueError, match="jitter must be a finite real number >= 0; got -1"):
         net.positions(centroids, jitter=-1)
-    with pytest.raises(TypeError, match="jitter must be a finite number"):
+    with pytest.raises(TypeError, match="jitter must be a finite real number >= 0; got '0.5' \\(str\\)"):
         net.positions(centroids, jitter="0.5")
 
 

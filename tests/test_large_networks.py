@@ -106,7 +106,7 @@ def test_estimate_is_seeded_serialisable_and_finite_with_isolated_units():
 
 
 def test_bad_methods_are_refused():
-    with pytest.raises(ValueError, match="method must be one of dense, sparse, estimate; got 'fast'"):
+    with pytest.raises(ValueError, match="method must be one of 'dense', 'sparse', 'estimate'; got 'fast'"):
         SpatialCommunicability(0.1, method="fast")
     with pytest.raises(ValueError, match="SpatialL1 has no communicability to estimate"):
         SpatialL1(0.1, method="estimate")

@@ -115,14 +115,20 @@ def test_bad_members_are_refused():
         Population([{"noise": 0.0}])
     with pytest.raises(ValueError, match="'units', which cannot differ"):
         Population([{"seed": 0, "units": 50}])
-    with pytest.raises(ValueError, match="must be None or a MaskConstraint"):
+    with pytest.raises(TypeError, match="must be None or a MaskConstraint"):
         Population([{"seed": 0, "recurrent_constraint": keras.constraints.NonNeg()}])
     with pytest.raises(ValueError, match="at least one"):
         Population([])
-    with pytest.raises(ValueError, match="loss must be one of categorical_crossentropy, mse; got 'mae'"):
+    with pytest.raises(ValueError, match="loss must be one of 'categorical_crossentropy', 'mse'; got 'mae'"):
         Population([{"seed": 0}], loss="mae")
-    with pytest.raises(ValueError, match="optimizer must be one of adam, rmsprop .*got 'sgd'"):
+    with pytest.raises(ValueError, match="optimizer must be one of 'adam', 'rmsprop'; got 'sgd'"):
         Population([{"seed": 0}], optimizer="sgd")
+    with pytest.raises(TypeError, match="optimizer must be one of 'adam', 'rmsprop'; got <"):
+        Population([{"seed": 0}], optimizer=keras.optimizers.SGD())
+    with pytest.raises(ValueError, match="learning_rate must be a finite real number > 0; got 0"):
+        Population([{"seed": 0}], learning_rate=0)
+    with pytest.raises(TypeError, match="units must be an integer >= 1; got '8' \\(str\\)"):
+        Population([{"seed": 0}], units="8")
     population = Population([{"seed": 0}])
     with pytest.raises(ValueError, match="the weights must have shape \\(8,\\)"):
         population.fit(BANK_X, BANK_Y, np.zeros((1, 100), dtype=int), epochs=1, bank_weights=np.ones((8, 2)))

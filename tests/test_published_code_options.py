@@ -38,7 +38,7 @@ def test_the_intrinsic_rules_on_a_hand_worked_connectome():
     np.testing.assert_array_equal(paper.block_weights[off], bio2art.block_weights[off])
     with pytest.raises(ValueError, match="intrinsic_weight must be < 1 with intrinsic_rule='bio2art'"):
         expand(_toy(), 3, intrinsic_rule="bio2art", intrinsic_weight=1.0)
-    with pytest.raises(ValueError, match="intrinsic_rule must be one of paper, bio2art; got 'code'"):
+    with pytest.raises(ValueError, match="intrinsic_rule must be one of 'paper', 'bio2art'; got 'code'"):
         expand(_toy(), 3, intrinsic_rule="code")
 
 
@@ -86,7 +86,7 @@ def test_stick_breaking_is_as_skewed_as_bio2art_and_the_dirichlet_is_not():
                largest_share(expand(_toy(), 4, seed=s))) for s in range(20)]
     stick_mean, flat_mean = np.mean(shares, axis=0)
     assert stick_mean > 0.5 > 0.35 > flat_mean  # blocks of 12-16 connections
-    with pytest.raises(ValueError, match="partition must be one of dirichlet, stick"):
+    with pytest.raises(ValueError, match="partition must be one of 'dirichlet', 'stick'; got 'broken'"):
         expand(_toy(), 4, partition="broken")
 
 
@@ -130,9 +130,9 @@ def test_nback_original_timing_and_three_classes_by_hand():
     np.testing.assert_array_equal(default.x[:, 7, :], np.tile([0, 1], (6, 1)))
     with pytest.raises(ValueError, match="timing='original' shows M = 5 values, which needs n < 5"):
         nback(4, n=5, timing="original")
-    with pytest.raises(ValueError, match="classes must be 2 or 3; got 4"):
+    with pytest.raises(ValueError, match="classes must be one of 2, 3; got 4"):
         nback(4, classes=4)
-    with pytest.raises(ValueError, match="timing must be one of separate-cue, original; got 'late'"):
+    with pytest.raises(ValueError, match="timing must be one of 'separate-cue', 'original'; got 'late'"):
         nback(4, timing="late")
 
 

@@ -113,16 +113,33 @@ def test_size_mismatch_names_both_sizes():
         reg(tf.zeros((100, 50)))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"strength": -1}, "strength"),
-    ({"strength": "big"}, "strength"),
-    ({"strength": 0.1, "normalization": "mean"}, "normalization"),
-    ({"strength": 0.1, "distance_power": 0}, "distance_power"),
-    ({"strength": 0.1, "coordinates": np.zeros((5, 2))}, "shape"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"strength": -1}, ValueError, "strength must be a finite real number >= 0; got -1"),
+    ({"strength": float("nan")}, ValueError, "strength must be a finite real number >= 0; got nan"),
+    ({"strength": "big"}, TypeError, "strength must be a finite real number >= 0; got 'big' \\(str\\)"),
+    ({"strength": 0.1, "normalization": "mean"}, ValueError, "normalization must be one of None, 'size'; got 'mean'"),
+    ({"strength": 0.1, "distance_power": 0}, ValueError, "distance_power must be a finite real number > 0; got 0"),
+    ({"strength": 0.1, "communicability_power": "2"}, TypeError, "communicability_power must be a finite real"),
+    ({"strength": 0.1, "reference_units": 1.5}, TypeError, "reference_units must be an integer >= 2; got 1.5"),
+    ({"strength": 0.1, "seed": None}, TypeError, "seed must be an integer >= 0"),
+    ({"strength": 0.1, "coordinates": np.zeros((5, 2))}, ValueError, "shape"),
 ])
-def test_bad_arguments(kwargs, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         regularizers.SpatialCommunicability(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"matching_strength": -1}, ValueError, "matching_strength must be a finite real number >= 0; got -1"),
+    ({"matching_strength": "x"}, TypeError, "matching_strength must be a finite real number >= 0; got 'x'"),
+    ({"strength": "x"}, TypeError, "strength must be a finite real number >= 0; got 'x'"),
+    ({"target": np.ones((3, 2))}, ValueError, "target must be a square \\(n, n\\) matrix"),
+    ({"target": [[0, "a"], ["b", 0]]}, TypeError, "target must be an array of real numbers"),
+])
+def test_bad_matching_arguments(kwargs, error, message):
+    arguments = {"strength": 0.1, "target": np.ones((3, 3)), **kwargs}
+    with pytest.raises(error, match=message):
+        regularizers.CommunicabilityMatching(**arguments)
 
 
 def test_config_round_trip_keeps_everything():

@@ -54,12 +54,19 @@ def test_bad_coordinates_raise(bad, message):
         spatial.distance_matrix(bad)
 
 
+def test_coordinates_of_the_wrong_type_raise_type_error():
+    with pytest.raises(TypeError, match=r"coordinates must be an array of shape \(n, 3\) of real numbers"):
+        spatial.distance_matrix([["a", "b", "c"], ["d", "e", "f"]])
+    with pytest.raises(TypeError, match="power must be a finite real number > 0; got '2'"):
+        spatial.distance_matrix(np.eye(3), power="2")
+
+
 def test_bad_arguments_name_themselves():
-    with pytest.raises(ValueError, match="unit"):
+    with pytest.raises(ValueError, match="unit must be one of 'mm', 'nm', .*'voxel'; got 'furlong'"):
         spatial.coordinates_from_table(np.zeros((3, 3)), unit="furlong")
     with pytest.raises(ValueError, match="no column"):
         spatial.coordinates_from_table(pd.DataFrame({"a": [1, 2]}))
-    with pytest.raises(ValueError, match="power"):
+    with pytest.raises(ValueError, match="power must be a finite real number > 0; got 0"):
         spatial.distance_matrix(np.eye(3), power=0)
     with pytest.raises(ValueError, match="shape"):
         spatial.grid_coordinates((5, 5))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.analysis.statistics import bootstrap_ci, compare_groups
+from sernn.validation import check_integer, check_option
 
 __all__ = ["describe_groups", "compare_to", "judge", "paired_verdict", "binned_band", "strength_bins", "VERDICTS"]
 
@@ -23,6 +24,17 @@ def describe_groups(frame: pd.DataFrame, group: str, measures, confidence: float
     """One row per (group, measure): ``n``, ``mean``, ``sd``, ``median`` and the bootstrap CI of the mean.
 
     ``order`` lists the groups first (others follow, sorted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"condition": ["l1", "l1", "l1", "sernn", "sernn", "sernn"],
+    ...                       "modularity": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]})
+    >>> table = describe_groups(frame, "condition", ["modularity"], n_boot=1000, order=["sernn"])
+    >>> table[["condition", "measure", "n", "mean", "sd"]].round(4)
+      condition     measure  n  mean   sd
+    0     sernn  modularity  3   0.6  0.1
+    1        l1  modularity  3   0.3  0.1
     """
     rows = []
     for name in _ordered(frame[group], order):
@@ -46,6 +58,21 @@ def compare_to(frame: pd.DataFrame, group: str, measures, reference: str, confid
     Rows: ``group``, ``reference``, ``measure``, ``n``, ``n_reference``,
     ``difference`` (group mean minus reference mean), ``ci_low``, ``ci_high``,
     ``hedges_g``, ``welch_p``, ``mannwhitney_p``. Empty when ``reference`` is absent.
+
+    Examples
+    --------
+    The means differ by 0.3 = 3 pooled s.d.; Hedges' correction for 3 + 3
+    values is ``1 - 3/15``, so ``g = 2.4``; the Mann–Whitney p of two
+    separated groups of 3 is ``2 / C(6, 3) = 0.1``:
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"condition": ["l1", "l1", "l1", "sernn", "sernn", "sernn"],
+    ...                       "modularity": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]})
+    >>> row = compare_to(frame, "condition", ["modularity"], reference="l1", n_boot=1000).iloc[0]
+    >>> row["condition"], row["reference"], int(row["n"]), int(row["n_reference"])
+    ('sernn', 'l1', 3, 3)
+    >>> [round(float(row[key]), 4) for key in ("difference", "hedges_g", "mannwhitney_p")]
+    [0.3, 2.4, 0.1]
     """
     rows = []
     if reference not in set(frame[group]):
@@ -77,8 +104,7 @@ def judge(ci_low: float, ci_high: float, direction: str) -> str:
     >>> judge(0.02, 0.10, "greater"), judge(-0.1, 0.2, "greater"), judge(0.02, 0.10, "less")
     ('supported', 'not shown', 'contradicted')
     """
-    if direction not in ("greater", "less"):
-        raise ValueError(f"direction must be 'greater' or 'less'; got {direction!r}")
+    direction = check_option(direction, "direction", ("greater", "less"))
     if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
         return "cannot test"
     sign = 1.0 if direction == "greater" else -1.0
@@ -119,13 +145,27 @@ def paired_verdict(comparison, direction: str, min_pairs: int, absence: bool = F
     return verdict, detail
 
 
+def _bin_index(edges, values) -> np.ndarray:
+    """Bin of each value for ascending ``edges``: a value within float rounding of an edge (e.g. 0.3 against
+    the computed 0.30000000000000004) belongs to the bin that the edge opens."""
+    tolerance = 1e-9 * max(float(edges[-1] - edges[0]), float(np.abs(edges).max()), 1e-300)
+    return np.searchsorted(edges, values + tolerance, side="right") - 1
+
+
 def strength_bins(strengths, bins: int = 10) -> pd.Series:
     """Equal-width bins of regularisation strength, labelled ``"[a, b)"`` (the last closed).
 
     Zero strengths (an unregularised condition) get their own bin ``"0"``.
+
+    Examples
+    --------
+    Three bins over the positive strengths 0.25 to 1; the largest value falls
+    in the last, closed, bin:
+
+    >>> strength_bins([0.0, 0.25, 0.5, 0.75, 1.0], bins=3).tolist()
+    ['0', '[0.25, 0.5)', '[0.5, 0.75)', '[0.75, 1]', '[0.75, 1]']
     """
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins must be a positive integer; got {bins!r}")
+    bins = check_integer(bins, "bins", low=1)
     values = pd.Series(strengths, dtype=float)
     labels = pd.Series("0", index=values.index, dtype=object)
     positive = values > 0
@@ -135,7 +175,7 @@ def strength_bins(strengths, bins: int = 10) -> pd.Series:
             labels[positive] = f"{low:.4g}"
         else:
             edges = np.linspace(low, high, int(bins) + 1)
-            index = np.clip(np.searchsorted(edges, values[positive], side="right") - 1, 0, int(bins) - 1)
+            index = np.clip(_bin_index(edges, values[positive].to_numpy()), 0, int(bins) - 1)
             names = [f"[{edges[i]:.4g}, {edges[i + 1]:.4g}{']' if i == bins - 1 else ')'}"
                      for i in range(int(bins))]
             labels[positive] = [names[i] for i in index]
@@ -150,6 +190,31 @@ def binned_band(frame: pd.DataFrame, x: str, y: str, group: str, bins=None, conf
     its range and each row reports the bin centre; without, every distinct
     ``x`` (e.g. an epoch) is a row. Rows: ``group``, ``x``, ``n``, ``mean``,
     ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    Mean accuracy of two conditions at every epoch:
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"condition": ["a"] * 4 + ["b"] * 4,
+    ...                       "epoch": [0, 0, 1, 1] * 2,
+    ...                       "accuracy": [0.1, 0.3, 0.5, 0.7, 0.2, 0.2, 0.4, 0.6]})
+    >>> band = binned_band(frame, "epoch", "accuracy", "condition", n_boot=500)
+    >>> band[["condition", "epoch", "n", "mean"]].round(4)
+      condition  epoch  n  mean
+    0         a    0.0  2   0.2
+    1         a    1.0  2   0.6
+    2         b    0.0  2   0.2
+    3         b    1.0  2   0.5
+
+    With ``bins=2`` the strengths 0 to 0.4 are cut at 0.2 and each row names
+    its bin centre:
+
+    >>> frame = pd.DataFrame({"condition": ["a"] * 4, "strength": [0.0, 0.1, 0.3, 0.4],
+    ...                       "accuracy": [0.1, 0.3, 0.5, 0.7]})
+    >>> band = binned_band(frame, "strength", "accuracy", "condition", bins=2, n_boot=500)
+    >>> band["strength"].round(4).tolist(), band["mean"].round(4).tolist()
+    ([0.1, 0.3], [0.2, 0.6])
     """
     rows = []
     data = frame[[group, x, y]].replace([np.inf, -np.inf], np.nan).dropna()
@@ -161,7 +226,7 @@ def binned_band(frame: pd.DataFrame, x: str, y: str, group: str, bins=None, conf
         else:
             low, high = part[x].min(), part[x].max()
             edges = np.linspace(low, high, int(bins) + 1) if high > low else np.array([low, low])
-            index = np.clip(np.searchsorted(edges, part[x], side="right") - 1, 0, len(edges) - 2)
+            index = np.clip(_bin_index(edges, np.asarray(part[x], dtype=float)), 0, len(edges) - 2)
             keys = pd.Series(index, index=part.index)
             centres = {i: (edges[i] + edges[i + 1]) / 2 for i in range(len(edges) - 1)}
         for key, values in part[y].groupby(keys):

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, topology_history
+from sernn.validation import check_integer, check_option
 
 __all__ = ["analyze_folder", "AnalysisFailed", "parse_epochs", "select_epochs", "load_history", "format_seconds"]
 
@@ -36,7 +37,15 @@ _RECORD_SKIP = ("finished", "info")
 
 
 def parse_epochs(text: str):
-    """``"all"``, ``"last"`` or ``"0,9"`` (epoch numbers) -> ``"all"``, ``"last"`` or a sorted list."""
+    """``"all"``, ``"last"`` or ``"0,9"`` (epoch numbers) -> ``"all"``, ``"last"`` or a sorted list.
+
+    Examples
+    --------
+    >>> parse_epochs("all"), parse_epochs(" Last ")
+    ('all', 'last')
+    >>> parse_epochs("9,0,9")    # sorted, duplicates dropped
+    [0, 9]
+    """
     text = str(text).strip().lower()
     if text in ("all", "last"):
         return text
@@ -52,6 +61,38 @@ def parse_epochs(text: str):
 
 
 def select_epochs(epochs_available, wanted, run_id):
+    """Positions of the wanted snapshots among a run's saved epoch numbers.
+
+    Parameters
+    ----------
+    epochs_available : array-like of int
+        Epoch number of every saved snapshot, in order.
+    wanted : {"all", "last"} or list of int
+        Epochs to analyse, as returned by :func:`parse_epochs`.
+    run_id : str
+        The run, named in the error when a wanted epoch was not saved.
+
+    Returns
+    -------
+    index : ndarray of int
+        Positions in ``epochs_available``.
+
+    Raises
+    ------
+    ValueError
+        If a wanted epoch number is not in ``epochs_available``.
+
+    Examples
+    --------
+    A run that saved its weights at epochs 0, 5 and 10:
+
+    >>> select_epochs([0, 5, 10], "all", "run").tolist()
+    [0, 1, 2]
+    >>> select_epochs([0, 5, 10], "last", "run").tolist()
+    [2]
+    >>> select_epochs([0, 5, 10], [0, 10], "run").tolist()
+    [0, 2]
+    """
     if wanted == "all":
         return np.arange(len(epochs_available))
     if wanted == "last":
@@ -75,6 +116,43 @@ def _saved_epochs(path) -> np.ndarray:
 
 
 def load_history(store, run_id):
+    """The weight history that a run saved in its ``history.npz``.
+
+    Parameters
+    ----------
+    store : sernn.runfolder.RunStore
+        The run folder.
+    run_id : str
+        The run.
+
+    Returns
+    -------
+    history : tuple or None
+        ``(kernel, epochs, coordinates)``: the ``recurrent_kernel`` snapshots
+        (snapshots, n, n), their epoch numbers (default ``0, 1, ...``) and the
+        unit coordinates (None if not saved); None when the run saved no
+        ``history.npz``.
+
+    Raises
+    ------
+    ValueError
+        If ``history.npz`` has no ``recurrent_kernel`` array.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sernn.runfolder import RunStore
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     store = RunStore(folder, "maze", {})
+    ...     store.save_run("a", {"seed": 0}, [{"epoch": 1}],
+    ...                    {"recurrent_kernel": np.zeros((3, 4, 4)), "epoch": np.array([0, 1, 2])})
+    ...     store.save_run("b", {"seed": 1}, [{"epoch": 1}])    # no weights saved
+    ...     kernel, epochs, coordinates = load_history(store, "a")
+    ...     missing = load_history(store, "b")
+    >>> kernel.shape, epochs.tolist(), coordinates, missing
+    ((3, 4, 4), [0, 1, 2], None, None)
+    """
     path = store.run_dir(run_id) / "history.npz"
     if not path.exists():
         return None
@@ -108,6 +186,13 @@ def _cached(path: Path, settings: dict, epochs) -> pd.DataFrame | None:
 
 
 def format_seconds(seconds: float) -> str:
+    """A duration in seconds as short text: seconds below 1 min, minutes below 1 h, then hours.
+
+    Examples
+    --------
+    >>> format_seconds(42.4), format_seconds(90), format_seconds(7200)
+    ('42 s', '1.5 min', '2.0 h')
+    """
     seconds = max(0.0, float(seconds))
     if seconds < 60:
         return f"{seconds:.0f} s"
@@ -117,7 +202,16 @@ def format_seconds(seconds: float) -> str:
 
 
 class AnalysisFailed(RuntimeError):
-    """Some runs could not be analysed on the executor; the others are cached."""
+    """Some runs could not be analysed on the executor; the others are cached.
+
+    Raised by :func:`analyze_folder` after all other batches are done; a
+    ``RuntimeError``, so a caller that catches those catches it too.
+
+    Examples
+    --------
+    >>> issubclass(AnalysisFailed, RuntimeError)
+    True
+    """
 
 
 class _AnalyzeBatch:
@@ -186,6 +280,38 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     AnalysisFailed
         After every other batch has been analysed and cached, if a batch failed on the executor
         (the message names its runs).
+
+    Examples
+    --------
+    A folder with two runs of 10 units, each with weights saved before
+    training (epoch 0) and after one epoch:
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sernn.runfolder import RunStore, make_run_id
+    >>> from sernn.analysis import topology
+    >>> rng = np.random.default_rng(0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     store = RunStore(folder, "maze", {"epochs": 1})
+    ...     for seed in (0, 1):
+    ...         params = {"condition": "sernn", "seed": seed}
+    ...         W = rng.normal(size=(10, 10))
+    ...         rows = [{"epoch": 1, "val_accuracy": 0.5 + 0.1 * seed}]
+    ...         arrays = {"recurrent_kernel": np.stack([W, W / 2]), "epoch": np.array([0, 1])}
+    ...         store.save_run(make_run_id(params), params, rows, arrays)
+    ...     lines = []
+    ...     table, _ = analyze_folder(folder, n_nulls=10, log=lines.append)
+    ...     again, _ = analyze_folder(folder, n_nulls=10, log=lines.append)    # reads the cache
+    >>> table[["run_id", "epoch", "val_accuracy"]]
+                       run_id  epoch  val_accuracy
+    0  condition=sernn_seed=0      0           NaN
+    1  condition=sernn_seed=0      1           0.5
+    2  condition=sernn_seed=1      0           NaN
+    3  condition=sernn_seed=1      1           0.6
+    >>> bool(np.isclose(table["modularity"].iloc[3], topology(W / 2, n_nulls=10)["modularity"]))
+    True
+    >>> lines[-1]
+    '[2/2] condition=sernn_seed=1: cached'
     """
     from sernn.runfolder import RunStore
 
@@ -193,10 +319,8 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     records = store.done_runs()
     if not records:
         raise ValueError(f"{str(run_dir)!r} has no finished runs to analyse (runs/*/run.json)")
-    if recipe not in RECIPES:
-        raise ValueError(f"recipe must be one of {', '.join(map(repr, RECIPES))}; got {recipe!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    recipe = check_option(recipe, "recipe", RECIPES)
+    batch_size = check_integer(batch_size, "batch_size", low=1)
     settings = {"density_target": float(density), "n_nulls": int(n_nulls), "analysis_seed": int(seed),
                 "recipe": recipe}
     frames, todo = {}, []

@@ -1,8 +1,8 @@
 """From a recurrent weight matrix to the graph that topology measures work on.
 
-The seRNN analysis (Achterberg et al. 2023) keeps the strongest fraction of the absolute
-weights (a *proportional threshold*), makes the result undirected explicitly
-(``A or A.T``) and removes self-loops. Every measure of the binary graph in
+The seRNN analysis (Achterberg et al., Nature Machine Intelligence 2023) keeps
+the strongest fraction of the absolute weights (a *proportional threshold*),
+makes the result undirected explicitly (``A or A.T``) and removes self-loops. Every measure of the binary graph in
 :mod:`sernn.analysis` works on the output of :func:`binarize`; none of them is
 ever given the raw, directed weights.
 
@@ -11,6 +11,7 @@ Keras layout: ``W[i, j]`` is the weight from unit ``i`` to unit ``j``.
 from __future__ import annotations
 
 import numpy as np
+from sernn.validation import check_real, check_square
 
 __all__ = ["check_weights", "proportional_threshold", "binarize", "symmetrize"]
 
@@ -37,28 +38,18 @@ def check_weights(W, name: str = "W") -> np.ndarray:
         or infinite values.
     TypeError
         If ``W`` cannot be converted to a real numeric array.
+
+    Examples
+    --------
+    >>> W = check_weights([[0, 1], [2, 0]])     # integers become float64
+    >>> W.dtype, W.shape
+    (dtype('float64'), (2, 2))
     """
-    try:
-        array = np.asarray(W)
-    except Exception as exc:  # pragma: no cover - exotic inputs
-        raise TypeError(f"{name} must be a numeric (n, n) array; got {type(W).__name__}") from exc
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}")
-    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
-        raise ValueError(f"{name} must be a square (n, n) matrix with n >= 2; got shape {array.shape}")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite; it holds {int(np.sum(~np.isfinite(array)))} NaN/inf values")
-    return array
+    return check_square(W, name, min_size=2)
 
 
 def _check_density(density) -> float:
-    if isinstance(density, bool) or not isinstance(density, (int, float, np.integer, np.floating)):
-        raise TypeError(f"density must be a number in (0, 1]; got {density!r}")
-    density = float(density)
-    if not 0.0 < density <= 1.0:
-        raise ValueError(f"density must be in (0, 1] (the fraction of weights kept); got {density}")
-    return density
+    return check_real(density, "density", low=0, high=1, inclusive="right")
 
 
 def symmetrize(B) -> np.ndarray:
@@ -73,6 +64,16 @@ def symmetrize(B) -> np.ndarray:
     -------
     A : ndarray of shape (n, n), bool
         Symmetric adjacency without self-loops.
+
+    Examples
+    --------
+    The directed edges 0 -> 1 and 1 -> 2 become undirected, the self-loop at
+    node 0 is dropped:
+
+    >>> import numpy as np
+    >>> B = np.array([[1, 1, 0], [0, 0, 1], [0, 0, 0]])
+    >>> symmetrize(B).astype(int).tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
     """
     B = np.asarray(B) != 0
     A = B | B.T
@@ -105,6 +106,21 @@ def proportional_threshold(W, density: float = 0.1):
     rule : dict
         ``{"rule", "density_target", "candidates", "kept", "symmetric_input"}``
         describing what was done.
+
+    Examples
+    --------
+    A directed 3-unit matrix has 6 off-diagonal candidates; ``density=0.5``
+    keeps the 3 largest ``|W|`` (4, 3 and 2), the sign of -1 being ignored:
+
+    >>> import numpy as np
+    >>> W = np.array([[0.0, 3.0, -1.0],
+    ...               [0.5, 0.0, 2.0],
+    ...               [0.0, 4.0, 0.0]])
+    >>> B, rule = proportional_threshold(W, density=0.5)
+    >>> B.astype(int).tolist()
+    [[0, 1, 0], [0, 0, 1], [0, 1, 0]]
+    >>> rule["candidates"], rule["kept"], rule["symmetric_input"]
+    (6, 3, False)
     """
     W = np.abs(check_weights(W))
     density = _check_density(density)
@@ -155,6 +171,21 @@ def binarize(W, density: float = 0.1):
         The thresholding rule (see :func:`proportional_threshold`) plus
         ``"edges"`` (undirected edges of ``A``) and ``"density"`` (edges divided
         by ``n (n - 1) / 2``, the density actually analysed).
+
+    Examples
+    --------
+    The 3 kept directed weights of the example of :func:`proportional_threshold`
+    (0 -> 1, 1 -> 2 and 2 -> 1) make 2 undirected edges out of 3 possible pairs:
+
+    >>> import numpy as np
+    >>> W = np.array([[0.0, 3.0, -1.0],
+    ...               [0.5, 0.0, 2.0],
+    ...               [0.0, 4.0, 0.0]])
+    >>> A, rule = binarize(W, density=0.5)
+    >>> A.astype(int).tolist()
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    >>> rule["edges"], round(rule["density"], 4)
+    (2, 0.6667)
     """
     B, rule = proportional_threshold(W, density)
     A = symmetrize(B)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.analysis.statistics import wilson_interval
+from sernn.validation import check_integer
 
 __all__ = ["learning_outcomes", "learning_table", "OUTCOMES"]
 
@@ -69,8 +70,7 @@ def learning_outcomes(metrics: pd.DataFrame, epoch: int = 9, threshold: float = 
     missing = [c for c in (run, "epoch", accuracy) if c not in metrics.columns]
     if missing:
         raise ValueError(f"metrics has no column {missing[0]!r}; columns are {list(metrics.columns)}")
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise ValueError(f"epoch must be an integer >= 0; got {epoch!r}")
+    epoch = check_integer(epoch, "epoch", low=0)
     frame = metrics.dropna(subset=[accuracy]).sort_values([run, "epoch"])
     if frame.empty:
         raise ValueError(f"metrics has no {accuracy!r} values")

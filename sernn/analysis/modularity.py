@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
+from sernn.validation import check_real, check_seed, check_square
 
 __all__ = ["modularity_q", "louvain", "spectral_modularity"]
 
 
 def _check_undirected(A, name="A") -> np.ndarray:
-    A = np.asarray(A, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"{name} must be a square (n, n) matrix; got shape {A.shape}")
-    if not np.all(np.isfinite(A)) or (A < 0).any():
-        raise ValueError(f"{name} must hold finite, non-negative weights")
+    A = check_square(A, name)
+    if (A < 0).any():
+        raise ValueError(f"{name} must hold non-negative weights; got {int((A < 0).sum())} negative entries")
     if not np.allclose(A, A.T):
         raise ValueError(
             f"{name} must be symmetric (an undirected graph); symmetrise it first, "
@@ -51,6 +50,21 @@ def modularity_q(A, partition, gamma: float = 1.0) -> float:
     -------
     Q : float
         NaN for a graph without edges.
+
+    Examples
+    --------
+    Two triangles joined by one edge (7 edges): each triangle holds 3 edges
+    and half of the degree, so ``Q = 6/7 - 2 (1/2)^2 = 5/14``; one module for
+    all nodes has ``Q = 0``:
+
+    >>> import numpy as np
+    >>> A = np.zeros((6, 6))
+    >>> for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]:
+    ...     A[i, j] = A[j, i] = 1
+    >>> round(modularity_q(A, [0, 0, 0, 1, 1, 1]), 4), round(5 / 14, 4)
+    (0.3571, 0.3571)
+    >>> modularity_q(A, [0, 0, 0, 0, 0, 0])
+    0.0
     """
     A = _check_undirected(A)
     partition = np.asarray(partition)
@@ -113,7 +127,7 @@ def spectral_modularity(A, gamma: float = 1.0, fine_tune: bool = True):
     moving single nodes (each once, keeping the best split seen), and kept when
     it raises Q by more than 1e-10. Modules are split until none can be. This
     is the algorithm of the Brain Connectivity Toolbox's ``modularity_und``
-    (Rubinov & Sporns 2010), which the seRNN paper used on the weighted
+    (Rubinov & Sporns, NeuroImage 2010), which the seRNN paper used on the weighted
     ``|W|``. It is deterministic: no seed.
 
     Parameters
@@ -153,6 +167,7 @@ def spectral_modularity(A, gamma: float = 1.0, fine_tune: bool = True):
     n = A.shape[0]
     degree = A.sum(axis=1)
     total = degree.sum()
+    gamma = check_real(gamma, "gamma", low=0, inclusive="neither")
     if total == 0:
         return np.zeros(n, dtype=int), float("nan")
     B = A - gamma * np.outer(degree, degree) / total
@@ -201,6 +216,18 @@ def louvain(A, gamma: float = 1.0, seed: int = 0):
     Q : float
         Newman modularity of ``partition`` (:func:`modularity_q`); NaN for a
         graph without edges (whose partition is all singletons).
+
+    Examples
+    --------
+    Louvain finds the two triangles of the graph of :func:`modularity_q`:
+
+    >>> import numpy as np
+    >>> A = np.zeros((6, 6))
+    >>> for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]:
+    ...     A[i, j] = A[j, i] = 1
+    >>> partition, q = louvain(A, seed=0)
+    >>> partition.tolist(), round(q, 4)
+    ([0, 0, 0, 1, 1, 1], 0.3571)
     """
     import bct
 
@@ -208,6 +235,7 @@ def louvain(A, gamma: float = 1.0, seed: int = 0):
     n = A.shape[0]
     if A.sum() == 0:
         return np.arange(n), float("nan")
-    labels, _ = bct.community_louvain(A, gamma=gamma, seed=int(seed))
+    gamma = check_real(gamma, "gamma", low=0, inclusive="neither")
+    labels, _ = bct.community_louvain(A, gamma=gamma, seed=check_seed(seed, allow_none=False))
     partition = _ordered_labels(labels)
     return partition, modularity_q(A, partition, gamma)

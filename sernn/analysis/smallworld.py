@@ -28,7 +28,7 @@ Null model
     among the ``n (n - 1) / 2`` node pairs, with ``n`` and ``m`` taken from the
     network, so the nulls have exactly its size and density.
 Small-worldness
-    ``sigma = (C / C_null) / (L / L_null)`` (Humphries & Gurney 2008) with
+    ``sigma = (C / C_null) / (L / L_null)`` (Humphries & Gurney, PLoS ONE 2008) with
     ``C_null`` and ``L_null`` the means over the null graphs.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from sernn.validation import check_array, check_integer, check_seed, describe
 
 __all__ = [
     "clustering_coefficients",
@@ -52,12 +53,12 @@ _BATCH_WORDS = 1 << 18
 
 
 def _as_stack(A, name="A"):
-    A = np.asarray(A)
+    A = check_array(A, name, dtype=None, finite=False)
     single = A.ndim == 2
     if single:
         A = A[None]
     if A.ndim != 3 or A.shape[1] != A.shape[2]:
-        raise ValueError(f"{name} must have shape (n, n) or (b, n, n); got {np.shape(A)}")
+        raise ValueError(f"{name} must be an array of shape (n, n) or (b, n, n); got {describe(A)}")
     A = A != 0
     if not np.array_equal(A, A.transpose(0, 2, 1)):
         raise ValueError(
@@ -241,9 +242,7 @@ def _workers(requested, tasks):
         except AttributeError:  # pragma: no cover - not on Linux
             available = os.cpu_count() or 1
         requested = available
-    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
-        raise ValueError(f"workers must be a positive integer or None (all cores); got {requested!r}")
-    return max(1, min(int(requested), tasks))
+    return max(1, min(check_integer(requested, "workers", low=1, allow_none=True), tasks))
 
 
 def _padded(A_bool):
@@ -279,6 +278,24 @@ def clustering_coefficients(A) -> np.ndarray:
     -------
     C : ndarray of shape (n,) or (b, n), float64
         ``C_i = (A^3)_ii / (k_i (k_i - 1))``, 0 where ``k_i < 2``.
+
+    Examples
+    --------
+    A triangle 0-1-2 with a tail 2-3: nodes 0 and 1 have both neighbours
+    joined, node 2 has 1 joined pair out of 3, node 3 has degree 1. A stack
+    is handled at once (here with the complete graph, clustering 1):
+
+    >>> import numpy as np
+    >>> A = np.zeros((4, 4), dtype=bool)
+    >>> for i, j in [(0, 1), (1, 2), (0, 2), (2, 3)]:
+    ...     A[i, j] = A[j, i] = True
+    >>> clustering_coefficients(A).round(4).tolist()
+    [1.0, 1.0, 0.3333, 0.0]
+    >>> complete = ~np.eye(4, dtype=bool)
+    >>> clustering_coefficients(np.stack([A, complete])).shape
+    (2, 4)
+    >>> clustering_coefficients(complete).tolist()
+    [1.0, 1.0, 1.0, 1.0]
     """
     A, single = _as_stack(A)
     local, _ = _graph_measures(A)
@@ -301,6 +318,27 @@ def path_length(A) -> dict:
         ``1 / d_ij`` over all ordered pairs, 0 for unconnected pairs) and
         ``"connected_fraction"`` (fraction of pairs joined by a path). Floats for
         one graph, arrays of shape (b,) for a stack.
+
+    Examples
+    --------
+    The path 0-1-2-3 has pair distances 1, 1, 1, 2, 2, 3: ``L = 10/6`` and
+    ``E = (3 + 2/2 + 1/3) / 6``:
+
+    >>> import numpy as np
+    >>> A = np.zeros((4, 4), dtype=bool)
+    >>> for i in range(3):
+    ...     A[i, i + 1] = A[i + 1, i] = True
+    >>> result = path_length(A)
+    >>> round(result["path_length"], 4), round(result["efficiency"], 4), result["connected_fraction"]
+    (1.6667, 0.7222, 1.0)
+
+    A single edge among 4 nodes joins 1 pair of 6; only that pair counts in ``L``:
+
+    >>> B = np.zeros((4, 4), dtype=bool)
+    >>> B[0, 1] = B[1, 0] = True
+    >>> result = path_length(B)
+    >>> result["path_length"], round(result["connected_fraction"], 4)
+    (1.0, 0.1667)
     """
     A, single = _as_stack(A)
     _, measures = _graph_measures(A)
@@ -328,10 +366,28 @@ def random_graphs(n: int, m: int, count: int, seed=0) -> np.ndarray:
     -------
     A : ndarray of shape (count, n, n), bool
         Symmetric adjacency matrices without self-loops.
+
+    Examples
+    --------
+    Three graphs with 6 nodes and exactly 4 edges each:
+
+    >>> import numpy as np
+    >>> G = random_graphs(6, 4, count=3, seed=0)
+    >>> G.shape
+    (3, 6, 6)
+    >>> np.triu(G, 1).sum(axis=(1, 2)).tolist()
+    [4, 4, 4]
+    >>> bool((G == G.transpose(0, 2, 1)).all()), bool(G[:, range(6), range(6)].any())
+    (True, False)
+    >>> bool((random_graphs(6, 4, count=3, seed=0) == G).all())    # same seed, same graphs
+    True
     """
+    n = check_integer(n, "n", low=1)
+    m = check_integer(m, "m", low=0)
+    count = check_integer(count, "count", low=1)
     _check_edges(n, m)
     parts = _batches(count, _batch_size(n, m))
-    rngs = np.random.default_rng(seed).spawn(len(parts))
+    rngs = np.random.default_rng(check_seed(seed, allow_none=False)).spawn(len(parts))
     out = np.empty((count, n, n), dtype=bool)
     for part, rng in zip(parts, rngs):
         dense = _random_rows(n, m, part.stop - part.start, rng)
@@ -347,7 +403,7 @@ def _pair_columns(n):
 def _check_edges(n, m):
     pairs = n * (n - 1) // 2
     if not 0 <= m <= pairs:
-        raise ValueError(f"m must be between 0 and n (n - 1) / 2 = {pairs}; got {m}")
+        raise ValueError(f"m must be an integer in [0, n (n - 1) / 2 = {pairs}]; got {m}")
 
 
 def _random_rows(n, m, count, rng, work=None):
@@ -400,7 +456,7 @@ def _null_measures(n, m, n_nulls, seed, workers=None):
     _check_edges(n, m)
     size = _batch_size(n, m)
     parts = _batches(n_nulls, size)
-    rngs = np.random.default_rng(seed).spawn(len(parts))
+    rngs = np.random.default_rng(check_seed(seed, allow_none=False)).spawn(len(parts))
     out = np.empty((4, n_nulls))
     workers = _workers(workers, len(parts))
 
@@ -461,12 +517,30 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
         ``null_connected_fraction`` (fraction of nulls that are connected),
         ``n_nulls`` and ``null_model``. ``small_worldness`` is NaN when it is
         undefined (no edges, or nulls without triangles or paths).
+
+    Examples
+    --------
+    A ring of 20 nodes, each joined to its 2 nearest neighbours on either
+    side, has clustering 0.5 and path length 55/19, far more clustered than
+    random graphs of the same density and nearly as short:
+
+    >>> import numpy as np
+    >>> i = np.arange(20)
+    >>> steps = np.abs(i[:, None] - i[None, :])
+    >>> A = np.minimum(steps, 20 - steps) <= 2
+    >>> np.fill_diagonal(A, False)
+    >>> result = small_worldness(A, n_nulls=50, seed=0)
+    >>> result["null_model"], result["clustering"], round(result["path_length"], 4)
+    ('Erdos-Renyi G(n=20, m=40)', 0.5, 2.8947)
+    >>> sigma = (result["clustering"] / result["clustering_null"]) / (
+    ...     result["path_length"] / result["path_length_null"])
+    >>> bool(np.isclose(result["small_worldness"], sigma)), result["small_worldness"] > 1
+    (True, True)
     """
     A, single = _as_stack(A)
     if not single:
         raise ValueError(f"A must be one (n, n) graph; got shape {A.shape}")
-    if isinstance(n_nulls, bool) or not isinstance(n_nulls, (int, np.integer)) or n_nulls < 1:
-        raise ValueError(f"n_nulls must be a positive integer (number of random graphs); got {n_nulls!r}")
+    n_nulls = check_integer(n_nulls, "n_nulls", low=1)
     n = A.shape[1]
     m = int(np.count_nonzero(A[0])) // 2
     clustering, length, efficiency, connected = _graph_measures(A)[1][:, 0]

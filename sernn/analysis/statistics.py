@@ -12,17 +12,14 @@ import warnings
 
 import numpy as np
 from scipy import stats
+from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["wilson_interval", "newcombe_interval", "bootstrap_ci", "hedges_g", "compare_groups", "compare_paired",
            "compare_proportions"]
 
 
 def _check_confidence(confidence) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
-        raise TypeError(f"confidence must be a number in (0, 1); got {confidence!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}")
-    return float(confidence)
+    return check_real(confidence, "confidence", low=0, high=1, inclusive="neither")
 
 
 def _sample(values, name) -> np.ndarray:
@@ -34,7 +31,7 @@ def wilson_interval(successes, trials, confidence: float = 0.95) -> tuple[float,
     """Wilson score interval of a proportion ``successes / trials``.
 
     ``(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)`` with ``z`` the
-    normal quantile of ``(1 + confidence) / 2`` (Wilson 1927). Unlike the
+    normal quantile of ``(1 + confidence) / 2`` (Wilson, Journal of the American Statistical Association 1927). Unlike the
     normal approximation it stays inside [0, 1] and is informative at 0/n and n/n.
 
     Returns
@@ -63,7 +60,7 @@ def wilson_interval(successes, trials, confidence: float = 0.95) -> tuple[float,
 def newcombe_interval(k1, n1, k2, n2, confidence: float = 0.95) -> tuple[float, float, float]:
     """Difference of two independent proportions ``k1/n1 - k2/n2`` with Newcombe's (1998) interval.
 
-    The hybrid score interval (Newcombe's method 10), built from the two Wilson
+    The hybrid score interval (Newcombe, Statistics in Medicine 1998, method 10), built from the two Wilson
     intervals: ``d - sqrt((p1 - l1)² + (u2 - p2)²)`` to
     ``d + sqrt((u1 - p1)² + (p2 - l2)²)``.
 
@@ -87,7 +84,29 @@ def newcombe_interval(k1, n1, k2, n2, confidence: float = 0.95) -> tuple[float, 
 
 
 def compare_proportions(k1, n1, k2, n2, confidence: float = 0.95) -> dict:
-    """Two independent proportions: each with its Wilson interval, the difference with Newcombe's, Fisher's test."""
+    """Two independent proportions: each with its Wilson interval, the difference with Newcombe's, Fisher's test.
+
+    Returns
+    -------
+    result : dict
+        ``rate_a, rate_b`` (``k1 / n1``, ``k2 / n2``), ``ci_a, ci_b`` (their
+        Wilson intervals, :func:`wilson_interval`), ``difference`` with
+        ``ci_low, ci_high`` (:func:`newcombe_interval`) and ``fisher_p``
+        (two-sided Fisher's exact test of the 2x2 table).
+
+    Examples
+    --------
+    56 of 70 successes against 48 of 80:
+
+    >>> from scipy import stats
+    >>> result = compare_proportions(56, 70, 48, 80)
+    >>> result["rate_a"], result["rate_b"], round(result["difference"], 4)
+    (0.8, 0.6, 0.2)
+    >>> [round(v, 4) for v in (result["ci_low"], result["ci_high"])]
+    [0.0524, 0.3339]
+    >>> bool(result["fisher_p"] == stats.fisher_exact([[56, 14], [48, 32]])[1])
+    True
+    """
     difference, low, high = newcombe_interval(k1, n1, k2, n2, confidence)
     p_value = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])[1]) if n1 and n2 else float("nan")
     return {"rate_a": k1 / n1 if n1 else float("nan"), "rate_b": k2 / n2 if n2 else float("nan"),
@@ -101,9 +120,7 @@ def _resampled_means(values, n_boot, rng) -> np.ndarray:
 
 
 def _check_boot(n_boot) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(f"n_boot must be an integer >= 100; got {n_boot!r}")
-    return int(n_boot)
+    return check_integer(n_boot, "n_boot", low=100)
 
 
 def bootstrap_ci(values, confidence: float = 0.95, n_boot: int = 10000, seed: int = 0) -> tuple[float, float]:
@@ -124,7 +141,7 @@ def bootstrap_ci(values, confidence: float = 0.95, n_boot: int = 10000, seed: in
     values = _sample(values, "values")
     if values.size < 2:
         return float("nan"), float("nan")
-    means = _resampled_means(values, _check_boot(n_boot), np.random.default_rng(seed))
+    means = _resampled_means(values, _check_boot(n_boot), np.random.default_rng(check_seed(seed, allow_none=False)))
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(means, [tail, 100.0 - tail])
     return float(low), float(high)
@@ -133,7 +150,8 @@ def bootstrap_ci(values, confidence: float = 0.95, n_boot: int = 10000, seed: in
 def hedges_g(a, b) -> float:
     """Standardised mean difference ``(mean a - mean b) / pooled sd``, small-sample corrected (Hedges 1981).
 
-    The correction factor is ``1 - 3 / (4 (n_a + n_b) - 9)``. NaN when either
+    The correction factor (Hedges, Journal of Educational Statistics 1981) is
+    ``1 - 3 / (4 (n_a + n_b) - 9)``. NaN when either
     group has fewer than 2 values or the pooled s.d. is 0.
 
     Examples
@@ -171,9 +189,26 @@ def compare_groups(a, b, confidence: float = 0.95, n_boot: int = 10000, seed: in
         (bootstrap CI of the difference), ``hedges_g``, ``welch_p`` (Welch's
         unpaired t-test) and ``mannwhitney_p`` (two-sided Mann–Whitney U).
         Entries that need more data are NaN.
+
+    Examples
+    --------
+    Two fully separated groups of 5: the difference of the means is 1, the
+    Mann–Whitney p is its smallest possible value ``2 / C(10, 5) = 2/252``,
+    and Welch's p is scipy's:
+
+    >>> from scipy import stats
+    >>> a, b = [5.1, 4.9, 5.3, 5.0, 5.2], [4.0, 4.2, 3.9, 4.1, 4.3]
+    >>> result = compare_groups(a, b, n_boot=1000, seed=0)
+    >>> result["n_a"], round(result["difference"], 4), round(result["mannwhitney_p"], 5)
+    (5, 1.0, 0.00794)
+    >>> bool(result["ci_low"] < 1.0 < result["ci_high"])
+    True
+    >>> bool(abs(result["welch_p"] - stats.ttest_ind(a, b, equal_var=False).pvalue) < 1e-12)
+    True
     """
     confidence = _check_confidence(confidence)
     n_boot = _check_boot(n_boot)
+    seed = check_seed(seed, allow_none=False)
     a, b = _sample(a, "a"), _sample(b, "b")
     nan = float("nan")
     result = {"n_a": int(a.size), "n_b": int(b.size),
@@ -217,6 +252,7 @@ def compare_paired(a, b, confidence: float = 0.95, n_boot: int = 10000, seed: in
     """
     confidence = _check_confidence(confidence)
     n_boot = _check_boot(n_boot)
+    seed = check_seed(seed, allow_none=False)
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
     if a.shape != b.shape:

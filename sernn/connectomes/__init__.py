@@ -3,8 +3,8 @@
 Pure numpy (no Keras): load a connectome (rows = source region, columns =
 target region), expand it to neurons (:func:`expand`), build the randomised
 control (:func:`shuffle`), place neurons around region centroids
-(:func:`neuron_positions`), and name the paper's strategies
-(:data:`STRATEGIES`, :func:`strategy_network`). The Keras side is
+(:func:`neuron_positions`), and name the strategies of Goulas, Damicelli &
+Hilgetag, Neural Networks 2021 (:data:`STRATEGIES`, :func:`strategy_network`). The Keras side is
 :class:`sernn.initializers.ConnectomeInitializer` with
 :class:`sernn.constraints.MaskConstraint`.
 """

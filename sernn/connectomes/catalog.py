@@ -30,7 +30,16 @@ KNOWN_CONNECTOMES = {
 def default_connectome_dirs() -> list:
     """Folders searched when none is given: ``$SERNN_CONNECTOMES``, then
     ``../shared/data/connectomes`` and ``data/connectomes`` (relative to the
-    working directory)."""
+    working directory).
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"SERNN_CONNECTOMES": "my_connectomes"}):
+    ...     print([d.as_posix() for d in default_connectome_dirs()])
+    ['my_connectomes', '../shared/data/connectomes', 'data/connectomes']
+    """
     dirs = []
     if os.environ.get("SERNN_CONNECTOMES"):
         dirs.append(Path(os.environ["SERNN_CONNECTOMES"]))
@@ -39,7 +48,7 @@ def default_connectome_dirs() -> list:
 
 
 def find_connectome(species: str, directory=None) -> Path:
-    """Path of a connectome file: a known species name, or a path to a CSV file.
+    r"""Path of a connectome file: a known species name, or a path to a CSV file.
 
     Parameters
     ----------
@@ -51,6 +60,23 @@ def find_connectome(species: str, directory=None) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    A folder holding the mouse connectome under its catalogue file name
+    (here a tiny stand-in file):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> KNOWN_CONNECTOMES["mouse"][0]
+    'mouse_gamanut2018.csv'
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "mouse_gamanut2018.csv"
+    ...     _ = path.write_text("region,A,B\nA,0,1\nB,2,0\n")
+    ...     by_name = find_connectome("mouse", directory=folder)
+    ...     by_path = find_connectome(str(path))   # a CSV path is returned as it is
+    ...     print(by_name == path, by_path == path)
+    True True
     """
     candidate = Path(species)
     if candidate.suffix.lower() == ".csv" or candidate.is_file():

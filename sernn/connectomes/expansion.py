@@ -1,7 +1,7 @@
 """Expansion of an area-level connectome into a neuron-level recurrent network.
 
-The algorithm (Goulas, Damicelli & Hilgetag, "Bio-instantiated recurrent neural
-networks"), for a connectome ``C`` (rows = source region,
+The algorithm (Goulas, Damicelli & Hilgetag, Neural Networks 2021,
+"Bio-instantiated recurrent neural networks"), for a connectome ``C`` (rows = source region,
 columns = target region) and ``n_r`` neurons in region ``r``:
 
 1. Neurons are numbered region by region, in the connectome's region order.
@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sernn.connectomes.loading import Connectome, load
+from sernn.validation import check_option, check_real, check_seed, check_square, describe
 
 __all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS", "INTRINSIC_RULES",
            "PARTITIONS", "ORIENTATIONS", "stick_breaking"]
@@ -98,6 +99,16 @@ def targets_per_source(sparsity: float, n_candidates):
     Returns
     -------
     int or ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> targets_per_source(0.8, 4)          # round(3.2) = 3
+    3
+    >>> targets_per_source(0.1, 3)          # round(0.3) = 0, but at least one target
+    1
+    >>> targets_per_source(0.5, np.array([1, 3, 5, 0])).tolist()   # halves round up; none without candidates
+    [1, 2, 3, 0]
     """
     n = np.asarray(n_candidates, dtype=np.int64)
     k = np.minimum(np.maximum(1, _round_half_up(sparsity * n)), n)
@@ -129,6 +140,29 @@ class ExpandedNetwork:
         The source connectome.
     settings : dict
         The expansion's arguments (and ``"shuffled"`` with the shuffle seed).
+
+    Examples
+    --------
+    Two regions, A (2 neurons) and B (3 neurons), projecting to each other:
+
+    >>> import numpy as np
+    >>> from sernn.connectomes import from_array
+    >>> c = from_array([[0, 1.0], [0.5, 0]], ["A", "B"])
+    >>> net = expand(c, neurons_per_region=[2, 3], seed=0)
+    >>> net       # 2*2 + 3*2 extrinsic and 2*1 + 3*2 intrinsic connections
+    ExpandedNetwork(n_units=5, n_regions=2, n_connections=18, mapping='diverse')
+    >>> net.density                     # 18 / (5 * 4)
+    0.9
+    >>> net.regions.tolist(), net.region_index.tolist()
+    (['A', 'A', 'B', 'B', 'B'], [0, 0, 1, 1, 1])
+    >>> net.region_slice("B")
+    slice(2, 5, None)
+    >>> net.block("A", "B").shape       # weights from A's neurons to B's
+    (2, 3)
+    >>> net.block_weights.tolist()      # C off the diagonal, 0.8 x outgoing strength on it
+    [[0.8, 1.0], [0.5, 0.4]]
+    >>> bool(np.array_equal(net.mask, net.weights > 0))
+    True
     """
 
     weights: np.ndarray
@@ -177,18 +211,10 @@ class ExpandedNetwork:
                 f"n_connections={self.n_connections}, mapping={self.settings.get('mapping')!r})")
 
 
-def _check_fraction(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in (0, 1], got {value!r}")
-    value = float(value)
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return value
-
-
 def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
+    accepted = "an integer >= 1 or a 1-D sequence of integers >= 1 (one per region)"
     if isinstance(neurons_per_region, bool):
-        raise TypeError("neurons_per_region must be a positive integer or one positive integer per region")
+        raise TypeError(f"neurons_per_region must be {accepted}; got {neurons_per_region!r} (bool)")
     if isinstance(neurons_per_region, numbers.Integral):
         counts = np.full(n_regions, int(neurons_per_region), dtype=np.int64)
     else:
@@ -200,14 +226,13 @@ def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
                                                or (np.issubdtype(raw.dtype, np.floating)
                                                    and np.all(np.isfinite(raw))
                                                    and np.all(raw == np.round(raw)))):
-            raise TypeError("neurons_per_region must be a positive integer or a 1-D sequence of "
-                            f"positive integers (one per region), got {neurons_per_region!r}")
+            raise TypeError(f"neurons_per_region must be {accepted}; got {describe(neurons_per_region)}")
         if raw.shape[0] != n_regions:
-            raise ValueError(f"neurons_per_region has {raw.shape[0]} entries but the connectome has "
-                             f"{n_regions} regions; give one integer or one per region")
+            raise ValueError(f"neurons_per_region must have one entry per region ({n_regions} regions); "
+                             f"got {raw.shape[0]} entries")
         counts = raw.astype(np.int64)
     if (counts < 1).any():
-        raise ValueError(f"neurons_per_region must be >= 1 for every region, got minimum {counts.min()}")
+        raise ValueError(f"neurons_per_region must be {accepted}; got minimum {counts.min()}")
     return counts
 
 
@@ -219,9 +244,15 @@ def stick_breaking(total: float, k: int, rng) -> np.ndarray:
     are floored at the smallest positive float (see :func:`expand`), in the
     order drawn.
 
+    Examples
+    --------
+    >>> import numpy as np
     >>> parts = stick_breaking(1.0, 4, np.random.default_rng(0))
     >>> bool(np.isclose(parts.sum(), 1.0)) and bool((parts > 0).all())
     True
+    >>> u = np.random.default_rng(0).random(3)     # the same uniform draws
+    >>> bool(np.isclose(parts[0], u[0])), bool(np.isclose(parts[1], u[1] * (1 - u[0])))
+    (True, True)
     """
     u = rng.random(k - 1)
     left = total * np.concatenate([[1.0], np.cumprod(1.0 - u)])  # R_1 .. R_k
@@ -265,29 +296,29 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
         a path that ``load`` accepts). Rows = source, columns = target.
     neurons_per_region : int or sequence of int
         Neurons in each region: one number for all, or one per region (>= 1).
-    target_sparsity : float in (0, 1], default 0.8
+    target_sparsity : float in (0, 1], default=0.8
         Fraction ``p`` of a target region's neurons that each source neuron
         connects to (at least one): ``k_ij = max(1, round(p * n_j))``.
-    intrinsic : bool, default True
+    intrinsic : bool, default=True
         Add within-region connections.
-    intrinsic_sparsity : float in (0, 1], default 1.0
+    intrinsic_sparsity : float in (0, 1], default=1.0
         Like ``target_sparsity`` for within-region connections (1.0: every
         neuron connects to every other neuron of its region).
-    intrinsic_weight : float >= 0, default 0.8
+    intrinsic_weight : float >= 0, default=0.8
         ``w`` of ``intrinsic_rule`` (with ``"bio2art"``, ``w < 1``).
-    self_connections : bool, default False
+    self_connections : bool, default=False
         Allow a neuron to connect to itself (only within intrinsic blocks).
-    mapping : {"diverse", "equal"}, default "diverse"
+    mapping : {"diverse", "equal"}, default="diverse"
         How a block's weight is split over its connections: a random positive
         partition, or equal parts.
     seed : int or None
         Seed of the random choices (targets and partitions). Same seed, same network.
-    intrinsic_rule : {"paper", "bio2art"}, default "paper"
+    intrinsic_rule : {"paper", "bio2art"}, default="paper"
         Within-region block weight: ``w`` times the region's outgoing extrinsic strength (the
         paper's text), or ``w / (1 - w)`` times its incoming one (the published code).
-    partition : {"dirichlet", "stick"}, default "dirichlet"
+    partition : {"dirichlet", "stick"}, default="dirichlet"
         The random partition of ``mapping="diverse"``: flat Dirichlet, or bio2art's stick-breaking.
-    orientation : {"source-target", "transposed"}, default "source-target"
+    orientation : {"source-target", "transposed"}, default="source-target"
         ``"transposed"``: the transpose, the network the published PyTorch experiments ran.
 
     Returns
@@ -301,24 +332,50 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
     The number of connections is
     ``sum_{i != j, C[i,j] > 0} n_i * k_ij + sum_i [intrinsic block i] n_i * k_ii``
     and every block sums to ``block_weights[i, j]`` (to floating-point accuracy).
+
+    Examples
+    --------
+    Region A (2 neurons) projects to region B (3 neurons) with strength 1.0, B to
+    A with 0.5. Each A neuron reaches ``round(0.8 * 3) = 2`` B neurons, each B
+    neuron ``round(0.8 * 2) = 2`` A neurons, and within a region every neuron
+    reaches every other one:
+
+    >>> import numpy as np
+    >>> from sernn.connectomes import from_array
+    >>> c = from_array([[0, 1.0], [0.5, 0]], ["A", "B"])
+    >>> net = expand(c, neurons_per_region=[2, 3], mapping="equal", seed=0)
+    >>> net.n_units, net.n_connections       # 2*2 + 3*2 extrinsic, 2*1 + 3*2 intrinsic
+    (5, 18)
+    >>> np.unique(net.block("A", "B")).tolist()   # 4 connections of 1.0 / 4 each
+    [0.0, 0.25]
+    >>> [[round(float(net.block(i, j).sum()), 6) for j in "AB"] for i in "AB"]
+    [[0.8, 1.0], [0.5, 0.4]]
+    >>> float(np.trace(net.weights))         # no self-connections
+    0.0
+
+    The diagonal blocks carry 0.8 times the region's outgoing strength (the
+    default ``intrinsic_rule="paper"``). The same seed gives the same network,
+    and ``"transposed"`` gives its transpose:
+
+    >>> a, b = expand(c, 3, seed=7), expand(c, 3, seed=7)
+    >>> bool(np.array_equal(a.weights, b.weights))
+    True
+    >>> bool(np.array_equal(expand(c, 3, seed=7, orientation="transposed").weights, a.weights.T))
+    True
     """
     connectome = load(connectome)
-    for name, value, accepted in (("mapping", mapping, MAPPINGS), ("intrinsic_rule", intrinsic_rule, INTRINSIC_RULES),
-                                  ("partition", partition, PARTITIONS), ("orientation", orientation, ORIENTATIONS)):
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a string, one of {', '.join(accepted)}; got {value!r}")
-        if value not in accepted:
-            raise ValueError(f"{name} must be one of {', '.join(accepted)}; got {value!r}")
-    target_sparsity = _check_fraction(target_sparsity, "target_sparsity")
-    intrinsic_sparsity = _check_fraction(intrinsic_sparsity, "intrinsic_sparsity")
-    if isinstance(intrinsic_weight, bool) or not isinstance(intrinsic_weight, numbers.Real) \
-            or not np.isfinite(intrinsic_weight) or intrinsic_weight < 0:
-        raise ValueError(f"intrinsic_weight must be a finite number >= 0, got {intrinsic_weight!r}")
+    mapping = check_option(mapping, "mapping", MAPPINGS)
+    intrinsic_rule = check_option(intrinsic_rule, "intrinsic_rule", INTRINSIC_RULES)
+    partition = check_option(partition, "partition", PARTITIONS)
+    orientation = check_option(orientation, "orientation", ORIENTATIONS)
+    target_sparsity = check_real(target_sparsity, "target_sparsity", low=0, high=1, inclusive="right")
+    intrinsic_sparsity = check_real(intrinsic_sparsity, "intrinsic_sparsity", low=0, high=1, inclusive="right")
+    intrinsic_weight = check_real(intrinsic_weight, "intrinsic_weight", low=0)
     if intrinsic_rule == "bio2art" and intrinsic and not intrinsic_weight < 1:
         raise ValueError(f"intrinsic_weight must be < 1 with intrinsic_rule='bio2art' (w / (1 - w) times the "
                          f"incoming strength), got {intrinsic_weight!r}")
     counts = _check_neurons_per_region(neurons_per_region, connectome.n_regions)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, allow_generator=True))
 
     n_regions = connectome.n_regions
     C = np.asarray(connectome.weights, dtype=np.float64)
@@ -375,17 +432,41 @@ def shuffle(network, seed=None):
     Parameters
     ----------
     network : ExpandedNetwork or ndarray of shape (N, N)
-    seed : int or None
+    seed : int, sequence of int or None
+        Seed of the permutation (a sequence is numpy's entropy form); same seed, same control.
 
     Returns
     -------
-    ExpandedNetwork (with the new ``weights`` and ``mask``; ``regions`` are the
-    same labels) or ndarray, matching the input.
+    ExpandedNetwork or ndarray
+        Matching the input: the network with the new ``weights`` and ``mask``
+        (``regions`` are the same labels), or the shuffled matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([[9.0, 1, 2], [0, 0, 3], [0, 0, 0]])
+    >>> s = shuffle(w, seed=0)
+    >>> np.diag(s).tolist()                   # the diagonal stays
+    [9.0, 0.0, 0.0]
+    >>> off = ~np.eye(3, dtype=bool)
+    >>> sorted(s[off].tolist()) == sorted(w[off].tolist())   # the same off-diagonal weights
+    True
+    >>> bool(np.array_equal(shuffle(w, seed=0), s))
+    True
+
+    On an expanded network the number of connections is kept:
+
+    >>> from sernn.connectomes import expand, from_array
+    >>> net = expand(from_array([[0, 1.0], [0.5, 0]], ["A", "B"]), 3, seed=0)
+    >>> control = shuffle(net, seed=1)
+    >>> control.n_connections == net.n_connections, control.settings["shuffled"]
+    (True, 1)
     """
-    matrix = network.weights if isinstance(network, ExpandedNetwork) else np.asarray(network)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"network must be a square weight matrix, got shape {matrix.shape}")
-    rng = np.random.default_rng(seed)
+    matrix = network.weights if isinstance(network, ExpandedNetwork) else check_square(network, "network")
+    if isinstance(seed, (list, tuple)):  # numpy's entropy form: a sequence of integers
+        rng = np.random.default_rng([check_seed(part, f"seed[{i}]", allow_none=False) for i, part in enumerate(seed)])
+    else:
+        rng = np.random.default_rng(check_seed(seed))
     off = ~np.eye(matrix.shape[0], dtype=bool)
     shuffled = np.array(matrix, copy=True)
     shuffled[off] = rng.permutation(matrix[off])

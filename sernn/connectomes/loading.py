@@ -9,7 +9,8 @@ connectome can be used as a recurrent kernel without transposing.
 Three sources are accepted:
 
 * a square CSV file whose header row and first column hold the region names
-  (the layout of the files in ``data/connectomes/``), via :func:`load`;
+  (the layout of the bio2art files of
+  :data:`~sernn.connectomes.catalog.KNOWN_CONNECTOMES`), via :func:`load`;
 * an edge-list CSV with columns ``source, target, weight`` (one row per
   projection; absent pairs are 0), via :func:`load` or :func:`from_edge_list`;
 * a numpy array plus a list of names, via :func:`from_array` (or :func:`load`).
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sernn.validation import check_option
 
 __all__ = ["Connectome", "load", "from_array", "from_edge_list"]
 
@@ -43,8 +46,26 @@ class Connectome:
     source : str, optional
         Where the matrix came from (a file path), for reports.
 
+    Notes
+    -----
     Use :func:`from_array`, :func:`from_edge_list` or :func:`load` to build
     one; they validate the input.
+
+    Examples
+    --------
+    Three regions with projections A -> B, B -> A and B -> C:
+
+    >>> c = from_array([[0, 0.5, 0], [0.2, 0, 1.0], [0, 0, 0]], names=["A", "B", "C"])
+    >>> c
+    Connectome(n_regions=3, density=0.500)
+    >>> c.n_regions, c.index("B")
+    (3, 1)
+    >>> float(c.weights[c.index("A"), c.index("B")])   # row = source, column = target
+    0.5
+    >>> c.density                                       # 3 of the 6 off-diagonal pairs
+    0.5
+    >>> float(c.to_frame().loc["B", "C"])
+    1.0
     """
 
     weights: np.ndarray
@@ -83,10 +104,9 @@ class Connectome:
 
 
 def _check_names(names, n: int, what: str = "names") -> tuple:
-    if names is None:
-        raise ValueError(f"{what} is missing: give one region name per row of the matrix ({n} names)")
-    if isinstance(names, str):
-        raise TypeError(f"{what} must be a sequence of region names, not a single string")
+    if names is None or isinstance(names, str):
+        raise TypeError(f"{what} must be a sequence of region names, one per row of the matrix ({n} names); "
+                        f"got {names!r}")
     names = [str(name).strip() for name in names]
     if len(names) != n:
         raise ValueError(f"{what} has {len(names)} entries but the matrix has {n} rows; "
@@ -136,7 +156,7 @@ def from_array(weights, names, source: str = "") -> Connectome:
         Must be finite and non-negative.
     names : sequence of str, length n_regions
         Unique region names in row order.
-    source : str, default ""
+    source : str, default=""
         A label of where the data came from.
 
     Returns
@@ -148,6 +168,17 @@ def from_array(weights, names, source: str = "") -> Connectome:
     ValueError
         Non-square, empty, negative or non-finite weights; missing, duplicate
         or too few/many names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = from_array(np.array([[0, 2], [1, 0]]), ["V1", "V2"], source="toy")
+    >>> c.names, c.source
+    (('V1', 'V2'), 'toy')
+    >>> c.weights.tolist()            # converted to float64
+    [[0.0, 2.0], [1.0, 0.0]]
+    >>> c.weights.flags.writeable     # a read-only copy
+    False
     """
     matrix = _check_matrix(weights)
     names = _check_names(names, matrix.shape[0])
@@ -170,12 +201,26 @@ def from_edge_list(edges, source_column: str = "source", target_column: str = "t
         Region order. Default: regions in order of first appearance (sources
         and targets). Given names must include every region in the table;
         extra names become regions without projections.
-    source : str, default ""
+    source : str, default=""
         A label of where the data came from.
 
     Returns
     -------
     Connectome
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> edges = pd.DataFrame({"Source": ["A", "B", "A"], "Target": ["B", "C", "C"],
+    ...                       "Weight": [0.5, 2.0, 1.0]})
+    >>> c = from_edge_list(edges)          # regions in order of first appearance
+    >>> c.names
+    ('A', 'B', 'C')
+    >>> c.weights.tolist()                 # absent pairs are 0
+    [[0.0, 0.5, 1.0], [0.0, 0.0, 2.0], [0.0, 0.0, 0.0]]
+    >>> d = from_edge_list(edges, names=["C", "B", "A", "D"])   # D: a region without projections
+    >>> d.weights.tolist()
+    [[0.0, 0.0, 0.0, 0.0], [2.0, 0.0, 0.0, 0.0], [1.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
     if not isinstance(edges, pd.DataFrame):
         path = Path(edges)
@@ -266,7 +311,7 @@ def _looks_like_edge_list(path: Path) -> bool:
 
 
 def load(data, names=None, format: str = "auto") -> Connectome:
-    """Load an area-level connectome.
+    r"""Load an area-level connectome.
 
     Parameters
     ----------
@@ -275,7 +320,7 @@ def load(data, names=None, format: str = "auto") -> Connectome:
         ``names`` is required). A :class:`Connectome` is returned unchanged.
     names : sequence of str, optional
         Region names, required with an array; for an edge list, the region order.
-    format : {"auto", "matrix", "edges"}, default "auto"
+    format : {"auto", "matrix", "edges"}, default="auto"
         CSV layout. ``"auto"``: an edge list if the header has ``source``,
         ``target`` and ``weight`` columns, otherwise a square matrix whose
         header row and first column hold the region names (rows = source,
@@ -288,14 +333,29 @@ def load(data, names=None, format: str = "auto") -> Connectome:
 
     Examples
     --------
-    >>> macaque = load("../shared/data/connectomes/macaque_markov2014.csv")  # doctest: +SKIP
-    >>> macaque.n_regions  # doctest: +SKIP
-    29
+    The same three-region connectome as a square CSV file and as an edge list:
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     square = Path(folder) / "toy.csv"
+    ...     _ = square.write_text("region,A,B,C\nA,0,0.5,0\nB,0.2,0,1\nC,0,0,0\n")
+    ...     edges = Path(folder) / "toy_edges.csv"
+    ...     _ = edges.write_text("source,target,weight\nA,B,0.5\nB,A,0.2\nB,C,1\n")
+    ...     from_square, from_edges = load(square), load(edges)
+    >>> from_square.names
+    ('A', 'B', 'C')
+    >>> from_square.weights.tolist()
+    [[0.0, 0.5, 0.0], [0.2, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    >>> bool(np.array_equal(from_edges.weights, from_square.weights))
+    True
+    >>> load(np.eye(2), names=["x", "y"]).names     # an array needs names
+    ('x', 'y')
     """
+    format = check_option(format, "format", ("auto", "matrix", "edges"))
     if isinstance(data, Connectome):
         return data
-    if format not in ("auto", "matrix", "edges"):
-        raise ValueError(f"format must be 'auto', 'matrix' or 'edges', got {format!r}")
     if isinstance(data, (str, Path)):
         path = Path(data)
         if not path.is_file():

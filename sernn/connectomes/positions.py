@@ -9,13 +9,13 @@ between regions follow the centroids.
 """
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from sernn.spatial import check_coordinates, distance_matrix
+from sernn.validation import check_real, check_seed
 
 __all__ = ["neuron_positions", "region_centroids", "default_jitter"]
 
@@ -35,6 +35,15 @@ def region_centroids(centroids, names) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_regions, 3), float64
+
+    Examples
+    --------
+    >>> region_centroids({"B": (1, 0, 0), "A": (0, 0, 0)}, names=["A", "B"]).tolist()
+    [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"x": [0, 3], "y": [0, 4], "z": [0, 0]}, index=["A", "B"])
+    >>> region_centroids(table, ["B", "A"]).tolist()     # reordered to the connectome's order
+    [[3.0, 4.0, 0.0], [0.0, 0.0, 0.0]]
     """
     names = list(names)
     if isinstance(centroids, pd.DataFrame):
@@ -58,7 +67,18 @@ def region_centroids(centroids, names) -> np.ndarray:
 
 def default_jitter(centroids) -> float:
     """One tenth of the median nearest-neighbour distance between centroids
-    (1.0 if all centroids coincide)."""
+    (1.0 if all centroids coincide).
+
+    Examples
+    --------
+    The nearest-neighbour distances of these three points are 2, 2 and 5
+    (median 2):
+
+    >>> default_jitter([[0, 0, 0], [2, 0, 0], [0, 5, 0]])
+    0.2
+    >>> default_jitter([[1, 1, 1], [1, 1, 1]])
+    1.0
+    """
     dist = distance_matrix(centroids)
     np.fill_diagonal(dist, np.inf)
     nearest = dist.min(axis=1)
@@ -89,14 +109,28 @@ def neuron_positions(network, centroids, jitter=None, seed=None) -> np.ndarray:
     ndarray of shape (n_units, 3), float64
         Row ``a`` is the position of neuron ``a`` (pass it as ``coordinates`` to
         the spatial regularisers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.connectomes import expand, from_array
+    >>> net = expand(from_array([[0, 1.0], [1.0, 0]], ["A", "B"]), neurons_per_region=2, seed=0)
+    >>> centroids = {"A": (0, 0, 0), "B": (10, 0, 0)}
+    >>> neuron_positions(net, centroids, jitter=0).tolist()   # every neuron on its centroid
+    [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [10.0, 0.0, 0.0], [10.0, 0.0, 0.0]]
+
+    With ``jitter``, the offsets are seeded Gaussian draws:
+
+    >>> positions = neuron_positions(net, centroids, jitter=0.5, seed=1)
+    >>> anchor = np.array([[0, 0, 0], [0, 0, 0], [10, 0, 0], [10, 0, 0]])
+    >>> offsets = np.random.default_rng(1).normal(0.0, 0.5, size=(4, 3))
+    >>> bool(np.allclose(positions, anchor + offsets))
+    True
     """
     anchor = region_centroids(centroids, network.connectome.names)
     if jitter is None:
         jitter = default_jitter(anchor)
-    if isinstance(jitter, bool) or not isinstance(jitter, numbers.Real):
-        raise TypeError(f"jitter must be a finite number >= 0 (a standard deviation), got {jitter!r}")
-    if not np.isfinite(jitter) or jitter < 0:
-        raise ValueError(f"jitter must be a finite number >= 0 (a standard deviation), got {jitter!r}")
-    rng = np.random.default_rng(seed)
+    jitter = check_real(jitter, "jitter", low=0)
+    rng = np.random.default_rng(check_seed(seed, allow_generator=True))
     offsets = rng.normal(0.0, float(jitter), size=(network.n_units, 3))
     return anchor[network.region_index] + offsets

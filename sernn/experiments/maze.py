@@ -27,7 +27,7 @@ per-member input noise; results do not depend on the population size);
 shuffling and input noise, seeded). One folder holds runs of one trainer only.
 
 Presets: ``"quick"`` (one strength per condition, seeds 0 and 1) and ``"paper"``
-(Achterberg et al. 2023: seRNN and L1 at linspace(0.001, 0.3, 1001), the
+(Achterberg et al., Nature Machine Intelligence 2023: seRNN and L1 at linspace(0.001, 0.3, 1001), the
 spatial-only ablation at linspace(1e-5, 0.02, 101), one seed: 2,103 networks).
 """
 from __future__ import annotations

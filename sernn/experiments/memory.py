@@ -1,7 +1,7 @@
 """``sernn memory``: bio-instantiated RNNs on working-memory tasks.
 
 The benchmark of Goulas, Damicelli & Hilgetag ("Bio-instantiated recurrent
-neural networks"): for every species (area connectome) x strategy x task
+neural networks", Neural Networks 2021): for every species (area connectome) x strategy x task
 setting x optimizer x activation x learning rate x seed, it expands the
 connectome to neurons (:func:`sernn.connectomes.strategy_network`), builds a
 temporal Elman network whose recurrent kernel is initialised by

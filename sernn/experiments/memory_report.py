@@ -11,7 +11,7 @@ and writes ``RUN_DIR/report/``:
     strategy against its randomised control, and ``b_w_eq`` against the other
     two strategies, on the same seeds (one seed builds every strategy's
     network and draws the trials, so the pairs share their data); and one line
-    per published claim of Goulas, Damicelli & Hilgetag (2021) with the verdict
+    per published claim of Goulas, Damicelli & Hilgetag (Neural Networks 2021) with the verdict
     this folder supports.
 ``strategies.csv``, ``paired.csv``
     the two tables.

@@ -305,6 +305,8 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
         :class:`~sernn.experiments.executors.RayExecutor` (one Ray task per population, results
         written here by the driver).
 
+    Notes
+    -----
     Every bad option raises :class:`ValueError` naming it before the folder is created.
     """
     started = time.perf_counter()

@@ -33,13 +33,12 @@ with a sign per presynaptic neuron (inhibitory rows negative).
 """
 from __future__ import annotations
 
-import numbers
-
 import keras
 import numpy as np
 
 from sernn.arraycodec import decode_array, encode_array
 from sernn.functional.correlation import minmax_scale
+from sernn.validation import check_option, check_real, check_seed, check_square
 
 __all__ = ["FunctionalInitializer", "SynapseInitializer", "functional_weights", "synapse_weights",
            "scale_weights", "permute_weights", "PERMUTATIONS"]
@@ -49,35 +48,8 @@ PERMUTATIONS = (None, "entries", "neurons")
 
 
 def _square(matrix, name) -> np.ndarray:
-    """A float64 square matrix from an array, nested lists or an encoded config value."""
-    try:
-        array = np.array(decode_array(matrix), dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric square (n, n) matrix") from None
-    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
-        raise ValueError(f"{name} must be a square (n, n) matrix with n >= 2, got shape {array.shape}")
-    return array
-
-
-def _positive(value, name, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
-            or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} number, "
-                         f"got {value!r}")
-    return float(value)
-
-
-def _real(value, name) -> float:
-    """``value`` as a float, or a ValueError naming ``name`` if it is not a real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-    return None if seed is None else int(seed)
+    """A float64 copy of a square matrix (n >= 2) from an array, nested lists or an encoded config value."""
+    return np.array(check_square(decode_array(matrix), name, min_size=2, finite=False))
 
 
 def permute_weights(weights, mode: str, rng) -> np.ndarray:
@@ -90,6 +62,27 @@ def permute_weights(weights, mode: str, rng) -> np.ndarray:
         ``"entries"``: shuffle the off-diagonal entries (diagonal kept);
         ``"neurons"``: apply one random permutation to rows and columns.
     rng : numpy.random.Generator
+
+    Examples
+    --------
+    ``"entries"`` keeps the diagonal and the off-diagonal values, in another place:
+
+    >>> import numpy as np
+    >>> from sernn.initializers.functional import permute_weights
+    >>> W = np.arange(9.0).reshape(3, 3)
+    >>> shuffled = permute_weights(W, "entries", np.random.default_rng(0))
+    >>> np.diag(shuffled).tolist()
+    [0.0, 4.0, 8.0]
+    >>> off = ~np.eye(3, dtype=bool)
+    >>> bool(np.array_equal(np.sort(shuffled[off]), np.sort(W[off])))
+    True
+
+    ``"neurons"`` relabels the units: ``W[order][:, order]`` for one permutation:
+
+    >>> relabelled = permute_weights(W, "neurons", np.random.default_rng(0))
+    >>> order = np.random.default_rng(0).permutation(3)
+    >>> bool(np.array_equal(relabelled, W[np.ix_(order, order)]))
+    True
     """
     weights = np.array(weights, dtype=np.float64)
     n = weights.shape[0]
@@ -100,7 +93,8 @@ def permute_weights(weights, mode: str, rng) -> np.ndarray:
     if mode == "neurons":
         order = rng.permutation(n)
         return weights[np.ix_(order, order)]
-    raise ValueError(f"permute must be one of {PERMUTATIONS}, got {mode!r}")
+    check_option(mode, "mode", PERMUTATIONS[1:])
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
@@ -112,23 +106,42 @@ def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
     weights : ndarray of shape (n, n)
         The weights (the mean and the threshold act on magnitudes, so signed
         weights keep their signs).
-    target_mean : float, default 0.1
+    target_mean : float, default=0.1
         Mean of the entries after step 1 (off-diagonal entries unless
         ``self_connections``).
-    threshold : float, default 0.01
+    threshold : float, default=0.01
         Entries below it (in magnitude) become 0 (step 2); 0 disables it.
-    spectral_radius : float, default 0.95
+    spectral_radius : float, default=0.95
         Largest eigenvalue modulus after step 3.
-    self_connections : bool, default False
+    self_connections : bool, default=False
         Keep the diagonal (otherwise it is set to 0 first).
 
     Returns
     -------
     ndarray of shape (n, n), float64.
+
+    Examples
+    --------
+    By hand: the off-diagonal mean 5 becomes 0.1 (``[[0, 0.04], [0.16, 0]]``),
+    whose eigenvalues are ``+-sqrt(0.04 * 0.16) = +-0.08``; rescaled to 0.95:
+
+    >>> import numpy as np
+    >>> from sernn.initializers.functional import scale_weights
+    >>> W = scale_weights([[0.0, 2.0], [8.0, 0.0]])
+    >>> W.round(4).tolist()
+    [[0.0, 0.475], [1.9, 0.0]]
+    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
+    0.95
+
+    A threshold of 0.05 removes the 0.04 entry; what is left has no cycle
+    (spectral radius 0), so step 3 leaves it as it is:
+
+    >>> scale_weights([[0.0, 2.0], [8.0, 0.0]], threshold=0.05).round(4).tolist()
+    [[0.0, 0.0], [0.16, 0.0]]
     """
-    target_mean = _positive(target_mean, "target_mean")
-    threshold = _positive(threshold, "threshold", allow_zero=True)
-    spectral_radius = _positive(spectral_radius, "spectral_radius")
+    target_mean = check_real(target_mean, "target_mean", low=0, inclusive="neither")
+    threshold = check_real(threshold, "threshold", low=0)
+    spectral_radius = check_real(spectral_radius, "spectral_radius", low=0, inclusive="neither")
     weights = np.array(weights, dtype=np.float64)
     n = weights.shape[0]
     if not self_connections:
@@ -157,30 +170,55 @@ def functional_weights(correlation, sttc, mu: float = -0.5, sigma: float = 0.5,
         Pearson correlation of the neurons' traces (NaN allowed: no relation).
     sttc : array-like of shape (n, n)
         STTC matrix (NaN allowed, e.g. silent neurons).
-    mu, sigma : float, default -0.5, 0.5
-        Parameters of the log-normal draws (mean and standard deviation of the
-        underlying normal).
+    mu : float, default=-0.5
+        Mean of the normal underlying the log-normal draws.
+    sigma : float, default=0.5
+        Standard deviation of the normal underlying the log-normal draws.
     target_mean, threshold, spectral_radius, self_connections :
-        See :func:`scale_weights`.
-    permute : {None, "entries", "neurons"}, default None
+        See :func:`scale_weights` (defaults 0.1, 0.01, 0.95 and False).
+    permute : {None, "entries", "neurons"}, default=None
         The W! control (see :func:`permute_weights`).
-    seed : int or None
-        Seed of the log-normal draws and of the permutation.
+    seed : int, optional
+        Seed of the log-normal draws and of the permutation (None: fresh draws).
 
     Returns
     -------
     W : ndarray of shape (n, n), float64, non-negative; ``W[i, j]`` from i to j.
+
+    Examples
+    --------
+    Four neurons: the kernel is the seeded log-normal draws times the min-max
+    scaled correlation and STTC, then :func:`scale_weights`:
+
+    >>> import numpy as np
+    >>> from sernn.functional.correlation import minmax_scale
+    >>> from sernn.initializers.functional import functional_weights, scale_weights
+    >>> corr = np.array([[1, 0.8, 0.1, 0.4], [0.8, 1, 0.3, 0.2],
+    ...                  [0.1, 0.3, 1, 0.6], [0.4, 0.2, 0.6, 1]])
+    >>> sttc = np.array([[1, 0.5, 0.2, 0.3], [0.5, 1, 0.1, 0.4],
+    ...                  [0.2, 0.1, 1, 0.7], [0.3, 0.4, 0.7, 1]])
+    >>> W = functional_weights(corr, sttc, seed=0)
+    >>> draws = np.random.default_rng(0).lognormal(-0.5, 0.5, size=(4, 4))
+    >>> bool(np.allclose(W, scale_weights(draws * minmax_scale(corr) * minmax_scale(sttc))))
+    True
+    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4), bool((W >= 0).all())
+    (0.95, True)
+
+    The pairs of lowest correlation (neurons 0 and 2) and of lowest STTC
+    (neurons 1 and 2) are scaled to 0, so they have no connection (nor has the
+    diagonal):
+
+    >>> (W == 0).astype(int).tolist()
+    [[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
     """
     correlation = _square(correlation, "correlation")
     sttc = _square(sttc, "sttc")
     if correlation.shape != sttc.shape:
         raise ValueError(f"correlation {correlation.shape} and sttc {sttc.shape} must have the same shape")
-    if permute not in PERMUTATIONS:
-        raise ValueError(f"permute must be one of {PERMUTATIONS}, got {permute!r}")
-    sigma = _positive(sigma, "sigma")
-    if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not np.isfinite(mu):
-        raise ValueError(f"mu must be a finite number, got {mu!r}")
-    rng = np.random.default_rng(_check_seed(seed))
+    permute = check_option(permute, "permute", PERMUTATIONS)
+    sigma = check_real(sigma, "sigma", low=0, inclusive="neither")
+    mu = check_real(mu, "mu")
+    rng = np.random.default_rng(check_seed(seed))
     relation = np.nan_to_num(minmax_scale(correlation, name="correlation") * minmax_scale(sttc, name="sttc"),
                              nan=0.0)
     weights = rng.lognormal(mean=mu, sigma=sigma, size=relation.shape) * relation
@@ -198,29 +236,44 @@ def synapse_weights(wiring, target_mean: float = 0.1, threshold: float = 0.0,
     wiring : array-like of shape (n, n), non-negative
         ``wiring[i, j]``: synapses (or cleft size) from cell i to cell j.
     target_mean, threshold, spectral_radius :
-        See :func:`scale_weights` (the threshold defaults to 0 here: every
-        existing synapse is kept).
+        See :func:`scale_weights` (defaults 0.1, 0.0 and 0.95; the threshold
+        is 0 here: every existing synapse is kept).
     signs : array-like of shape (n,) of +1/-1, optional
         Sign of each presynaptic cell (e.g. -1 for inhibitory): row ``i`` is
         multiplied by ``signs[i]`` before the spectral radius is set.
-    permute : {None, "entries", "neurons"}, default None
+    permute : {None, "entries", "neurons"}, default=None
         A shuffled control (see :func:`permute_weights`).
-    seed : int or None
+    seed : int, optional
         Seed of the permutation (the rest is deterministic).
 
     Returns
     -------
     W : ndarray of shape (n, n), float64, zero diagonal.
+
+    Examples
+    --------
+    Synapse counts among three cells, the third inhibitory: every weight is
+    the same multiple of its count, row 2 is negative and the spectral radius
+    is 0.95:
+
+    >>> import numpy as np
+    >>> from sernn.initializers.functional import synapse_weights
+    >>> counts = np.array([[0, 3, 1], [2, 0, 0], [4, 1, 0]], dtype=float)
+    >>> W = synapse_weights(counts, signs=[1, 1, -1])
+    >>> ratio = np.abs(W)[counts > 0] / counts[counts > 0]
+    >>> bool(np.allclose(ratio, ratio[0])), bool((W[2] <= 0).all())
+    (True, True)
+    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
+    0.95
     """
     wiring = _square(wiring, "wiring")
     if not np.isfinite(wiring).all() or (wiring < 0).any():
         raise ValueError("wiring must be finite and non-negative (synapse counts or sizes)")
-    if permute not in PERMUTATIONS:
-        raise ValueError(f"permute must be one of {PERMUTATIONS}, got {permute!r}")
+    permute = check_option(permute, "permute", PERMUTATIONS)
     weights = wiring.copy()
     np.fill_diagonal(weights, 0.0)
     if permute is not None:
-        weights = permute_weights(weights, permute, np.random.default_rng(_check_seed(seed)))
+        weights = permute_weights(weights, permute, np.random.default_rng(check_seed(seed)))
     weights = scale_weights(weights, target_mean, threshold, spectral_radius=1.0)
     if signs is not None:
         signs = np.asarray(signs, dtype=np.float64)
@@ -229,7 +282,7 @@ def synapse_weights(wiring, target_mean: float = 0.1, threshold: float = 0.0,
         weights = weights * signs[:, None]
     radius = np.abs(np.linalg.eigvals(weights)).max()
     if radius > 1e-12:
-        weights *= _positive(spectral_radius, "spectral_radius") / radius
+        weights *= check_real(spectral_radius, "spectral_radius", low=0, inclusive="neither") / radius
     return weights
 
 
@@ -255,33 +308,67 @@ class FunctionalInitializer(_KernelInitializer):
     ----------
     correlation, sttc : array-like of shape (n, n)
         Pearson correlation and STTC matrices of the n neurons (NaN allowed).
-    mu, sigma : float, default -0.5, 0.5
-        Log-normal parameters.
-    target_mean : float, default 0.1
-    threshold : float, default 0.01
-    spectral_radius : float, default 0.95
-    permute : {None, "entries", "neurons"}, default None
+    mu : float, default=-0.5
+        Mean of the normal underlying the log-normal draws.
+    sigma : float, default=0.5
+        Standard deviation of the normal underlying the log-normal draws.
+    target_mean : float, default=0.1
+        Mean of the off-diagonal entries after scaling (:func:`scale_weights`).
+    threshold : float, default=0.01
+        Entries below it become 0.
+    spectral_radius : float, default=0.95
+        Spectral radius of the kernel.
+    permute : {None, "entries", "neurons"}, default=None
         ``"entries"`` or ``"neurons"`` gives the permuted control W!.
-    self_connections : bool, default False
-    seed : int or None
-        Same seed, same kernel.
+    self_connections : bool, default=False
+        Keep the diagonal.
+    seed : int, optional
+        Same seed, same kernel (None: fresh draws).
 
     Notes
     -----
     The matrices are stored in the config (NaN as null), so a model that uses
     this initializer saves and loads on its own. See :func:`functional_weights`.
+
+    Examples
+    --------
+    The layer receives :func:`functional_weights` as float32; the same seed
+    gives the same kernel, also after a ``get_config`` round trip:
+
+    >>> import keras, numpy as np
+    >>> from sernn.initializers import FunctionalInitializer
+    >>> from sernn.initializers.functional import functional_weights
+    >>> corr = np.array([[1, 0.8, 0.1, 0.4], [0.8, 1, 0.3, 0.2],
+    ...                  [0.1, 0.3, 1, 0.6], [0.4, 0.2, 0.6, 1]])
+    >>> sttc = np.array([[1, 0.5, 0.2, 0.3], [0.5, 1, 0.1, 0.4],
+    ...                  [0.2, 0.1, 1, 0.7], [0.3, 0.4, 0.7, 1]])
+    >>> init = FunctionalInitializer(corr, sttc, seed=0)
+    >>> kernel = keras.ops.convert_to_numpy(init((4, 4)))
+    >>> kernel.shape, str(kernel.dtype)
+    ((4, 4), 'float32')
+    >>> bool(np.allclose(kernel, functional_weights(corr, sttc, seed=0)))
+    True
+    >>> again = FunctionalInitializer.from_config(init.get_config())
+    >>> bool(np.array_equal(again.initial_kernel(), init.initial_kernel()))
+    True
+
+    The permuted control keeps the spectral radius:
+
+    >>> control = FunctionalInitializer(corr, sttc, permute="entries", seed=0).initial_kernel()
+    >>> round(float(np.abs(np.linalg.eigvals(control)).max()), 4)
+    0.95
     """
 
     def __init__(self, correlation, sttc, mu=-0.5, sigma=0.5, target_mean=0.1, threshold=0.01,
                  spectral_radius=0.95, permute=None, self_connections=False, seed=None):
         self.correlation = _square(correlation, "correlation")
         self.sttc = _square(sttc, "sttc")
-        self.params = dict(mu=_real(mu, "mu"), sigma=_real(sigma, "sigma"),
-                           target_mean=_real(target_mean, "target_mean"),
-                           threshold=_real(threshold, "threshold"),
-                           spectral_radius=_real(spectral_radius, "spectral_radius"),
+        self.params = dict(mu=check_real(mu, "mu"), sigma=check_real(sigma, "sigma"),
+                           target_mean=check_real(target_mean, "target_mean"),
+                           threshold=check_real(threshold, "threshold"),
+                           spectral_radius=check_real(spectral_radius, "spectral_radius"),
                            permute=permute, self_connections=bool(self_connections),
-                           seed=_check_seed(seed))
+                           seed=check_seed(seed))
         self.initial_kernel()  # validate now, not at build time
 
     def initial_kernel(self) -> np.ndarray:
@@ -300,26 +387,53 @@ class SynapseInitializer(_KernelInitializer):
     ----------
     wiring : array-like of shape (n, n)
         Non-negative weights, ``wiring[i, j]`` from cell i to cell j.
-    target_mean : float, default 0.1
-    threshold : float, default 0.0
-    spectral_radius : float, default 0.95
+    target_mean : float, default=0.1
+        Mean of the off-diagonal entries after scaling.
+    threshold : float, default=0.0
+        Entries below it become 0 (0: every existing synapse is kept).
+    spectral_radius : float, default=0.95
+        Spectral radius of the kernel.
     signs : array-like of shape (n,), optional
         +1/-1 per presynaptic cell.
-    permute : {None, "entries", "neurons"}, default None
-    seed : int or None
+    permute : {None, "entries", "neurons"}, default=None
+        A shuffled control (see :func:`permute_weights`).
+    seed : int, optional
+        Seed of the permutation.
 
+    Notes
+    -----
     See :func:`synapse_weights`. Pair with
     ``sernn.constraints.MaskConstraint(wiring > 0)`` to keep the EM topology.
+
+    Examples
+    --------
+    The kernel is zero exactly where there is no synapse (``mask``), and the
+    configuration round-trips:
+
+    >>> import keras, numpy as np
+    >>> from sernn.initializers import SynapseInitializer
+    >>> counts = np.array([[0, 3, 1], [2, 0, 0], [4, 1, 0]], dtype=float)
+    >>> init = SynapseInitializer(counts, signs=[1, 1, -1])
+    >>> kernel = keras.ops.convert_to_numpy(init((3, 3)))
+    >>> init.mask.astype(int).tolist()
+    [[0, 1, 1], [1, 0, 0], [1, 1, 0]]
+    >>> bool(np.array_equal(kernel != 0, init.mask))
+    True
+    >>> round(float(np.abs(np.linalg.eigvals(kernel)).max()), 4)
+    0.95
+    >>> again = SynapseInitializer.from_config(init.get_config())
+    >>> bool(np.array_equal(again.initial_kernel(), init.initial_kernel()))
+    True
     """
 
     def __init__(self, wiring, target_mean=0.1, threshold=0.0, spectral_radius=0.95, signs=None,
                  permute=None, seed=None):
         self.wiring = _square(wiring, "wiring")
-        self.params = dict(target_mean=_real(target_mean, "target_mean"),
-                           threshold=_real(threshold, "threshold"),
-                           spectral_radius=_real(spectral_radius, "spectral_radius"),
+        self.params = dict(target_mean=check_real(target_mean, "target_mean"),
+                           threshold=check_real(threshold, "threshold"),
+                           spectral_radius=check_real(spectral_radius, "spectral_radius"),
                            signs=None if signs is None else [float(s) for s in np.ravel(signs)],
-                           permute=permute, seed=_check_seed(seed))
+                           permute=permute, seed=check_seed(seed))
         self.initial_kernel()
 
     @property

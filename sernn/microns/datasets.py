@@ -37,9 +37,9 @@ def load_minnie65_somata(source) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``nucleus_id, x_um, y_um, z_um, depth_um, cell_type,
-    cell_class`` (``"excitatory"``, ``"inhibitory"`` or ``"unsure"``); one row
-    per nucleus.
+    somata : DataFrame
+        Columns ``nucleus_id, x_um, y_um, z_um, depth_um, cell_type, cell_class``
+        (``"excitatory"``, ``"inhibitory"`` or ``"unsure"``); one row per nucleus.
     """
     name = "minnie65 somata table"
     table = read_table(source, name)

@@ -27,8 +27,6 @@ penalty grows with the number of units).
 """
 from __future__ import annotations
 
-import numbers
-
 import keras
 import numpy as np
 from keras import ops
@@ -36,17 +34,29 @@ from keras import ops
 from sernn.arraycodec import decode_array, encode_array
 from sernn.communicability import communicability
 from sernn.regularizers.spatial import REFERENCE_UNITS, SpatialL1
+from sernn.validation import check_array, check_real, check_square, describe
 
 __all__ = ["CommunicabilityMatching", "offdiagonal_communicability"]
 
 
 def offdiagonal_communicability(weights) -> np.ndarray:
-    """Sorted off-diagonal communicability values of a numpy weight matrix, ``(n (n-1),)``."""
-    matrix = np.asarray(weights, dtype=np.float64)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2:
-        raise ValueError(f"target must be a square (n, n) connectome with n >= 2, got shape {matrix.shape}")
-    if not np.isfinite(matrix).all():
-        raise ValueError("target connectome must be finite")
+    """Sorted off-diagonal communicability values of a numpy weight matrix, ``(n (n-1),)``.
+
+    Examples
+    --------
+    A directed 3-cycle: by symmetry every forward pair has one value and every
+    backward pair another, the entries of ``expm`` of the cycle's permutation matrix:
+
+    >>> import numpy as np, scipy.linalg
+    >>> from sernn.regularizers.matching import offdiagonal_communicability
+    >>> cycle = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    >>> offdiagonal_communicability(cycle).round(4).tolist()
+    [0.5084, 0.5084, 0.5084, 1.0419, 1.0419, 1.0419]
+    >>> E = scipy.linalg.expm(cycle)  # every row strength is 1, so M = W
+    >>> round(float(E[1, 0]), 4), round(float(E[0, 1]), 4)
+    (0.5084, 1.0419)
+    """
+    matrix = check_square(weights, "target", min_size=2)
     C = communicability(matrix)
     return np.sort(C[~np.eye(matrix.shape[0], dtype=bool)])
 
@@ -63,34 +73,70 @@ class CommunicabilityMatching(keras.regularizers.Regularizer):
         The empirical connectome (e.g. EM synapse counts,
         :func:`sernn.microns.wiring_matrix`), or directly its off-diagonal
         communicability values (any order; what ``get_config`` stores).
-    matching_strength : float, default 1.0
+    matching_strength : float, default=1.0
         Weight of the (dimensionless) matching term.
     coordinates : array-like of shape (n, 3), optional
         Unit positions for the distance term (default: the 5 x 5 x 4 grid).
-    distance_power : float, default 1.0
-    normalization : {None, "size"}, default "size"
+    distance_power : float, default=1.0
+        Exponent on the distances of the distance term.
+    normalization : {None, "size"}, default="size"
         Of the distance term, see :class:`SpatialL1`.
-    reference_units : int, default 100
+    reference_units : int, default=100
+        Network size at which the ``"size"`` form of the distance term equals the summed form.
 
-    Shapes
-    ------
-    Applied to a recurrent kernel of shape ``(n, n)``; returns a scalar.
+    Notes
+    -----
+    Shapes: applied to a recurrent kernel of shape ``(n, n)``; returns a scalar.
+
+    Examples
+    --------
+    With ``strength=0`` only the matching term remains: the mean absolute
+    difference of the sorted off-diagonal communicabilities, over the target's
+    mean (checked with :func:`offdiagonal_communicability`):
+
+    >>> import keras, numpy as np
+    >>> from sernn.regularizers import CommunicabilityMatching, SpatialL1
+    >>> from sernn.regularizers.matching import offdiagonal_communicability
+    >>> xyz = [[0, 0, 0], [1, 0, 0], [0, 2, 0]]
+    >>> target = np.array([[0.0, 0.5, 0.2], [0.3, 0.0, 0.4], [0.0, 0.6, 0.1]])
+    >>> W = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    >>> w = keras.ops.convert_to_tensor(W, dtype="float32")
+    >>> reg = CommunicabilityMatching(0.0, target, coordinates=xyz)
+    >>> t, c = offdiagonal_communicability(target), offdiagonal_communicability(W)
+    >>> round(float(reg(w)), 5), round(float(np.mean(np.abs(c - t)) / t.mean()), 5)
+    (0.187, 0.187)
+
+    The target's own pattern costs nothing, at any weight scale:
+
+    >>> round(float(reg(keras.ops.convert_to_tensor(3 * target, dtype="float32"))), 4)
+    0.0
+
+    With a strength the distance term (:class:`SpatialL1`) is added:
+
+    >>> both = CommunicabilityMatching(0.1, target, matching_strength=2.0, coordinates=xyz,
+    ...                                normalization=None)
+    >>> spatial = SpatialL1(0.1, coordinates=xyz)
+    >>> bool(np.isclose(float(both(w)), float(spatial(w)) + 2 * 0.187, atol=1e-4))
+    True
+
+    The configuration stores the target's values, so it round-trips on its own:
+
+    >>> again = CommunicabilityMatching.from_config(both.get_config())
+    >>> bool(np.isclose(float(again(w)), float(both(w))))
+    True
     """
 
     def __init__(self, strength, target, matching_strength=1.0, coordinates=None, distance_power=1.0,
                  normalization="size", reference_units=REFERENCE_UNITS):
         self.spatial = SpatialL1(strength, coordinates=coordinates, distance_power=distance_power,
                                  normalization=normalization, reference_units=reference_units)
-        if isinstance(matching_strength, bool) or not isinstance(matching_strength, numbers.Real) \
-                or not np.isfinite(matching_strength) or matching_strength < 0:
-            raise ValueError(f"matching_strength must be a non-negative number, got {matching_strength!r}")
-        self.matching_strength = float(matching_strength)
-        values = np.asarray(decode_array(target), dtype=np.float64)
+        self.matching_strength = check_real(matching_strength, "matching_strength", low=0)
+        values = check_array(decode_array(target), "target", finite=False)
         if values.ndim == 2:
             values = offdiagonal_communicability(values)
         elif values.ndim != 1 or values.size < 2 or not np.isfinite(values).all():
-            raise ValueError("target must be a square connectome or a 1-D array of >= 2 finite "
-                             f"communicability values, got shape {values.shape}")
+            raise ValueError("target must be a square (n, n) connectome or a 1-D array of >= 2 finite "
+                             f"communicability values; got {describe(values)}")
         self.target_values = np.sort(values)
         self.target_mean = float(self.target_values.mean())
         if self.target_mean <= 0:

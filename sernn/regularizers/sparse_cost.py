@@ -24,7 +24,7 @@ Two methods (``method=`` of the regularisers):
     ``C = I + A + R`` with ``R = sum_{k>=2} A^k / k!``. The ``I`` term adds
     nothing off the diagonal and the ``A`` term is summed exactly; the
     remainder ``tr(M^T R)`` is estimated with Hutch++ (Meyer, Musco, Musco &
-    Woodruff 2021): a third of the probes sketch the dominant subspace ``Q``
+    Woodruff, SIAM Symposium on Simplicity in Algorithms 2021): a third of the probes sketch the dominant subspace ``Q``
     of ``B = M^T R`` (its trace is taken exactly), the rest are Rademacher
     probes of the deflated part. The sketch is held fixed in the gradient
     (the estimate is unbiased for every fixed ``Q``, so its gradient is
@@ -34,7 +34,7 @@ Two methods (``method=`` of the regularisers):
     ``probes * nnz(W) * 11`` multiply-adds. ``communicability_power`` 1 only.
 
 Measured errors against the exact float64 cost are in ``docs/large_networks.md``
-and tested in ``tests/test_large_networks.py``.
+(the project's documentation) and checked by its test suite.
 """
 from __future__ import annotations
 
@@ -57,6 +57,21 @@ def kernel_support(x):
     """``(indices, values)`` of the non-zero entries of a dense ``(n, n)`` tensor, row-major order.
 
     A :class:`tf.SparseTensor` is returned as its (reordered) indices and values.
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> from sernn.regularizers.sparse_cost import kernel_support
+    >>> indices, values = kernel_support(tf.constant([[0.0, 2.0], [3.0, 0.0]]))
+    >>> indices.numpy().tolist(), values.numpy().tolist()
+    ([[0, 1], [1, 0]], [2.0, 3.0])
+
+    A sparse tensor given in any order comes back in row-major order:
+
+    >>> x = tf.SparseTensor([[1, 0], [0, 1]], [3.0, 2.0], (2, 2))
+    >>> indices, values = kernel_support(x)
+    >>> indices.numpy().tolist(), values.numpy().tolist()
+    ([[0, 1], [1, 0]], [2.0, 3.0])
     """
     import tensorflow as tf
 
@@ -68,7 +83,25 @@ def kernel_support(x):
 
 
 def power_keeping_zeros(c, power: float):
-    """``c ** power`` for non-negative ``c``, with 0 kept at 0 and a finite gradient there (keras ops)."""
+    """``c ** power`` for non-negative ``c``, with 0 kept at 0 and a finite gradient there (keras ops).
+
+    Examples
+    --------
+    The square root of ``[0, 4, 9]``; the gradient at 0 is 0 (plain ``c ** 0.5``
+    would give an infinite one) and ``0.5 / sqrt(c)`` elsewhere:
+
+    >>> import tensorflow as tf
+    >>> from sernn.regularizers.sparse_cost import power_keeping_zeros
+    >>> c = tf.constant([0.0, 4.0, 9.0])
+    >>> with tf.GradientTape() as tape:
+    ...     tape.watch(c)
+    ...     y = power_keeping_zeros(c, 0.5)
+    ...     total = tf.reduce_sum(y)
+    >>> y.numpy().tolist()
+    [0.0, 2.0, 3.0]
+    >>> [round(g, 4) for g in tape.gradient(total, c).numpy().tolist()]
+    [0.0, 0.25, 0.1667]
+    """
     from keras import ops
 
     if power == 1.0:
@@ -114,6 +147,32 @@ def sparse_wiring_cost(indices, values, factor, n: int, degree: int = 11, power:
         ``F`` on the support (distances ** d_pow, or 1), 0 on the diagonal.
     n : int
         Units.
+    degree : int, default=11
+        Degree of the Taylor polynomial of ``expm``.
+    power : float, default=1.0
+        Exponent on the communicability.
+    constant_communicability : bool, default=False
+        If True, ``C`` is treated as a constant in the gradient.
+    block : int, default=512
+        Columns of ``C`` computed at once.
+
+    Examples
+    --------
+    With ``F = 1`` off the diagonal this is ``sum(|W| * C)``, checked against
+    ``scipy.linalg.expm``:
+
+    >>> import numpy as np, scipy.linalg, tensorflow as tf
+    >>> from sernn.regularizers.sparse_cost import kernel_support, sparse_wiring_cost
+    >>> W = np.array([[0.0, 0.5, -0.2], [0.3, 0.0, 0.4], [0.0, -0.6, 0.1]])
+    >>> indices, values = kernel_support(tf.constant(W, tf.float32))
+    >>> factor = tf.cast(indices[:, 0] != indices[:, 1], tf.float32)
+    >>> cost = sparse_wiring_cost(indices, values, factor, n=3)
+    >>> A = np.abs(W)
+    >>> s = A.sum(axis=1)
+    >>> C = scipy.linalg.expm(A / np.sqrt(np.outer(s, s)))
+    >>> np.fill_diagonal(C, 0.0)
+    >>> round(float(cost), 5), round(float(np.sum(A * C)), 5)
+    (1.67956, 1.67956)
     """
     import tensorflow as tf
 
@@ -153,7 +212,32 @@ def _rademacher(n: int, count: int, seed: int, stream: int, dtype):
 
 def estimated_wiring_cost(indices, values, factor, n: int, degree: int = 11, probes: int = DEFAULT_PROBES,
                           seed: int = 0, constant_communicability: bool = False):
-    """Hutch++ estimate of ``sum_{(i,j) in support} |w_ij| factor_ij C_ij`` (see the module docstring)."""
+    """Hutch++ estimate of ``sum_{(i,j) in support} |w_ij| factor_ij C_ij`` (see the module docstring).
+
+    The arguments are those of :func:`sparse_wiring_cost`, with ``probes``
+    probe vectors drawn from ``seed`` (the same seed, the same value).
+
+    Examples
+    --------
+    A 40-unit kernel with 20 % of its connections: the estimate with the default
+    48 probes is within 1 % of the exact cost, and the same seed gives the same
+    value (to float32 rounding):
+
+    >>> import numpy as np, tensorflow as tf
+    >>> from sernn.regularizers.sparse_cost import (estimated_wiring_cost, kernel_support,
+    ...                                             sparse_wiring_cost)
+    >>> rng = np.random.default_rng(0)
+    >>> W = rng.normal(size=(40, 40)) * (rng.random((40, 40)) < 0.2)
+    >>> indices, values = kernel_support(tf.constant(W, tf.float32))
+    >>> factor = tf.cast(indices[:, 0] != indices[:, 1], tf.float32)
+    >>> exact = float(sparse_wiring_cost(indices, values, factor, n=40))
+    >>> estimate = float(estimated_wiring_cost(indices, values, factor, n=40, seed=0))
+    >>> abs(estimate - exact) / exact < 0.01
+    True
+    >>> again = float(estimated_wiring_cost(indices, values, factor, n=40, seed=0))
+    >>> bool(np.isclose(again, estimate, rtol=1e-6))
+    True
+    """
     import tensorflow as tf
 
     a_values = _normalized(indices, values, n)

@@ -1,4 +1,7 @@
-"""Decision tasks of the MICrONS inductive-bias study: Go/NoGo and perceptual decision making (numpy, seeded).
+"""Decision tasks: Go/NoGo and perceptual decision making (numpy, seeded).
+
+The tasks of the MICrONS inductive-bias study (Shakiba, Rokni & Mohammadi,
+Neuromatch Academy project).
 
 Both are read out at the last step (targets are one-hot ``(n_trials, 2)``) and
 both need working memory: the stimulus is gone when the answer is due.
@@ -35,11 +38,10 @@ drawn at random); the coherence levels are used equally often (±1).
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from sernn.tasks.maze import _check_n_trials, _check_seed
+from sernn.validation import check_array, check_real, describe
 
 __all__ = ["go_nogo", "perceptual_decision", "COHERENCES", "GO_NOGO_PHASES",
            "PERCEPTUAL_PHASES"]
@@ -73,7 +75,7 @@ def go_nogo(n_trials: int, seed: int, return_info: bool = False):
     n_trials : int
     seed : int
         Same seed, same trials.
-    return_info : bool, default False
+    return_info : bool, default=False
         Also return ``{"go": bool array (n_trials,)}``.
 
     Returns
@@ -81,6 +83,24 @@ def go_nogo(n_trials: int, seed: int, return_info: bool = False):
     x : ndarray of shape (n_trials, 40, 3), float32
     y : ndarray of shape (n_trials, 2), float32, one-hot (column 1 = Go)
     info : dict, only if ``return_info``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, y, info = go_nogo(6, seed=0, return_info=True)
+    >>> x.shape, y.shape
+    ((6, 40, 3), (6, 2))
+    >>> bool((y.sum(axis=1) == 1).all()), int(y[:, 1].sum())   # one-hot; 3 Go, 3 NoGo
+    (True, 3)
+    >>> bool(np.array_equal(y[:, 1] == 1, info["go"]))
+    True
+    >>> go = int(np.argmax(info["go"]))                 # a Go trial: channel 1 on steps 5-24
+    >>> np.flatnonzero(x[go, :, 1]).tolist() == list(range(5, 25))
+    True
+    >>> float(x[:, 35:].sum())                          # nothing shown on the decision steps
+    0.0
+    >>> bool(np.array_equal(go_nogo(6, seed=0)[0], x))  # same seed, same trials
+    True
     """
     n_trials = _check_n_trials(n_trials)
     rng = np.random.default_rng(_check_seed(seed))
@@ -104,12 +124,12 @@ def perceptual_decision(n_trials: int, seed: int, coherences=COHERENCES, noise: 
     n_trials : int
     seed : int
         Same seed, same trials (conditions and noise).
-    coherences : sequence of float, default (0, 6.4, 12.8, 25.6, 51.2)
+    coherences : sequence of float, default=(0, 6.4, 12.8, 25.6, 51.2)
         Motion coherences in percent (0–100).
-    noise : float, default 0.1
+    noise : float, default=0.1
         Standard deviation of the per-step Gaussian noise on the evidence channels
         (NeuroGym's default: σ = 1 at dt = 100 ms gives 1/sqrt(100) = 0.1).
-    return_info : bool, default False
+    return_info : bool, default=False
         Also return ``{"direction": (n,) of ±1, "coherence": (n,) in percent}``.
 
     Returns
@@ -117,14 +137,32 @@ def perceptual_decision(n_trials: int, seed: int, coherences=COHERENCES, noise: 
     x : ndarray of shape (n_trials, 41, 3), float32
     y : ndarray of shape (n_trials, 2), float32, one-hot (column 0 = left, 1 = right)
     info : dict, only if ``return_info``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, y, info = perceptual_decision(10, seed=0, return_info=True)
+    >>> x.shape, y.shape
+    ((10, 41, 3), (10, 2))
+    >>> sorted(info["coherence"].tolist())               # each level equally often
+    [0.0, 0.0, 6.4, 6.4, 12.8, 12.8, 25.6, 25.6, 51.2, 51.2]
+    >>> bool(np.array_equal(y.argmax(axis=1), info["direction"] > 0))   # class 1 = right
+    True
+    >>> bool(np.array_equal(perceptual_decision(10, seed=0)[0], x))     # same seed, same trials
+    True
+
+    Without noise, right minus left evidence is ``direction * coherence / 100``:
+
+    >>> x, _, info = perceptual_decision(4, seed=1, coherences=[50.0], noise=0.0, return_info=True)
+    >>> (x[:, 1, 2] - x[:, 1, 1]).tolist() == (0.5 * info["direction"]).tolist()
+    True
     """
     n_trials = _check_n_trials(n_trials)
     rng = np.random.default_rng(_check_seed(seed))
-    levels = np.asarray(coherences, dtype=np.float64).ravel()
-    if levels.size == 0 or not np.isfinite(levels).all() or (levels < 0).any() or (levels > 100).any():
-        raise ValueError(f"coherences must be percentages in [0, 100], got {coherences!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a non-negative standard deviation, got {noise!r}")
+    levels = check_array(coherences, "coherences").ravel()
+    if levels.size == 0 or (levels < 0).any() or (levels > 100).any():
+        raise ValueError(f"coherences must be one or more percentages in [0, 100]; got {describe(coherences)}")
+    noise = check_real(noise, "noise", low=0)
     classes = _balanced_classes(n_trials, rng)
     direction = np.where(classes == 1, 1.0, -1.0)
     coherence = rng.permutation(np.resize(levels, n_trials))

@@ -1,5 +1,8 @@
 """The maze task (one-step inference): the seRNN benchmark.
 
+The task of the spatially embedded RNNs of Achterberg et al., Nature Machine
+Intelligence 2023.
+
 An agent sees a goal location, waits through a delay, then is offered two
 directions and must choose the one that leads towards the goal. There are
 exactly 8 distinct problems (:data:`MAZE_PROBLEMS`).
@@ -20,9 +23,10 @@ goal held across the delay (working memory).
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
+
+from sernn.validation import check_integer, check_seed
 
 __all__ = ["MAZE_PROBLEMS", "GOALS", "DIRECTIONS", "maze", "maze_problems", "maze_dataset",
            "MAZE_STEPS", "GOAL_STEPS", "CHOICE_STEPS"]
@@ -67,19 +71,25 @@ _PROBLEM_INPUTS, _PROBLEM_TARGETS = _problem_arrays()
 
 
 def _check_n_trials(n_trials):
-    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
-        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
-    return int(n_trials)
+    return check_integer(n_trials, "n_trials", low=1)
 
 
 def _check_seed(seed):
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer (explicit seeding), got {seed!r}")
-    return int(seed)
+    return check_seed(seed, allow_none=False)
 
 
 def maze_problems(n_trials: int, seed: int) -> np.ndarray:
-    """Problem indices (0-7) of ``n_trials`` trials drawn uniformly with ``seed``."""
+    """Problem indices (0-7) of ``n_trials`` trials drawn uniformly with ``seed``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> problems = maze_problems(6, seed=0)
+    >>> problems.shape, bool(((problems >= 0) & (problems < 8)).all())
+    ((6,), True)
+    >>> bool(np.array_equal(problems, np.random.default_rng(0).integers(0, 8, size=6)))
+    True
+    """
     n_trials = _check_n_trials(n_trials)
     rng = np.random.default_rng(_check_seed(seed))
     return rng.integers(0, len(MAZE_PROBLEMS), size=n_trials)
@@ -91,10 +101,11 @@ def maze(n_trials: int, seed: int, return_problems: bool = False):
     Parameters
     ----------
     n_trials : int
-        Number of trials (the paper: 5,120 training, 2,560 validation, 2,560 test).
+        Number of trials (Achterberg et al. 2023: 5,120 training, 2,560 validation,
+        2,560 test).
     seed : int
         Seed of the problem draw. The same seed gives the same arrays.
-    return_problems : bool, default False
+    return_problems : bool, default=False
         Also return the problem index (0-7, row of :data:`MAZE_PROBLEMS`) of each trial.
 
     Returns
@@ -102,6 +113,26 @@ def maze(n_trials: int, seed: int, return_problems: bool = False):
     x : ndarray of shape (n_trials, 50, 8), float32
     y : ndarray of shape (n_trials, 4), float32, one-hot in the order l, u, r, d
     problems : ndarray of shape (n_trials,), int, only if ``return_problems``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, y, problems = maze(4, seed=0, return_problems=True)
+    >>> x.shape, y.shape
+    ((4, 50, 8), (4, 4))
+    >>> bool((y.sum(axis=1) == 1).all())                  # one-hot targets
+    True
+    >>> goal, offered, answer = MAZE_PROBLEMS[int(problems[0])]
+    >>> GOALS[int(x[0, 0, :4].argmax())] == goal            # the goal, on steps 0-19
+    True
+    >>> float(x[:, 20:30].sum())                            # the delay shows nothing
+    0.0
+    >>> sorted(DIRECTIONS[k] for k in np.flatnonzero(x[0, 30, 4:])) == sorted(offered)
+    True
+    >>> DIRECTIONS[int(y[0].argmax())] == answer
+    True
+    >>> bool(np.array_equal(maze(4, seed=0)[0], x))         # same seed, same trials
+    True
     """
     problems = maze_problems(n_trials, seed)
     x = _PROBLEM_INPUTS[problems]
@@ -119,12 +150,27 @@ def maze_dataset(n_trials: int, seed: int, batch_size: int = 128, **kwargs):
     Parameters
     ----------
     n_trials, seed : as for :func:`maze`.
-    batch_size : int, default 128
+    batch_size : int, default=128
     **kwargs : passed to :class:`keras.utils.PyDataset` (``workers``, ``use_multiprocessing``...).
+
+    Returns
+    -------
+    sernn.tasks.batches.IndexedBatches
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = maze_dataset(300, seed=0, batch_size=128)
+    >>> len(data)                                     # ceil(300 / 128)
+    3
+    >>> x, y = data[2]                                # trials 256-299
+    >>> x.shape, y.shape
+    ((44, 50, 8), (44, 4))
+    >>> bool(np.array_equal(x, maze(300, seed=0)[0][256:]))
+    True
     """
     from sernn.tasks.batches import IndexedBatches
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = check_integer(batch_size, "batch_size", low=1)
     return IndexedBatches(maze_problems(n_trials, seed), _PROBLEM_INPUTS, _PROBLEM_TARGETS,
-                          int(batch_size), **kwargs)
+                          batch_size, **kwargs)

@@ -1,5 +1,7 @@
 """Working-memory tasks of the bio-instantiated RNN study: sequence memory and n-back.
 
+The tasks of Goulas, Damicelli & Hilgetag, Neural Networks 2021.
+
 Both tasks have 2 input channels, ``[value, cue]``, with values drawn uniformly
 from [0, 1], and return per-time-step targets and a per-time-step sample
 weight that is 1 only where the loss counts. Train a temporal model on them,
@@ -42,10 +44,11 @@ target, so a trained network learns never to choose it).
 """
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from sernn.validation import check_integer, check_option, check_real, check_seed
 
 __all__ = ["TaskData", "sequence_memory", "nback", "train_test_split", "NBACK_TIMINGS"]
 
@@ -61,6 +64,17 @@ class TaskData(NamedTuple):
         Targets at every step (0 where the sample weight is 0).
     sample_weight : ndarray of shape (n_trials, n_steps), float32
         1 on the steps where the loss counts, else 0.
+
+    Examples
+    --------
+    >>> data = sequence_memory(2, length=3, seed=0)
+    >>> data._fields
+    ('x', 'y', 'sample_weight')
+    >>> x, y, sample_weight = data          # unpacks like a tuple
+    >>> x.shape, y.shape, sample_weight.shape
+    ((2, 7, 2), (2, 7, 1), (2, 7))
+    >>> data.sample_weight is sample_weight
+    True
     """
 
     x: np.ndarray
@@ -69,11 +83,7 @@ class TaskData(NamedTuple):
 
 
 def _check_count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    return check_integer(value, name, low=minimum)
 
 
 def sequence_memory(n_trials: int, length: int = 3, seed=None) -> TaskData:
@@ -82,9 +92,9 @@ def sequence_memory(n_trials: int, length: int = 3, seed=None) -> TaskData:
     Parameters
     ----------
     n_trials : int >= 1
-    length : int >= 1, default 3
-        Number of values to remember, L (the paper used 3, 5 and 10).
-    seed : int or None
+    length : int >= 1, default=3
+        Number of values to remember, L (Goulas et al. 2021 used 3, 5 and 10).
+    seed : int, numpy.random.Generator or None
         Seed of the values; same seed, same arrays.
 
     Returns
@@ -92,10 +102,25 @@ def sequence_memory(n_trials: int, length: int = 3, seed=None) -> TaskData:
     TaskData
         ``x`` (n_trials, 2L+1, 2), ``y`` (n_trials, 2L+1, 1) and
         ``sample_weight`` (n_trials, 2L+1), 1 only on the L recall steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = sequence_memory(4, length=3, seed=0)
+    >>> data.x.shape, data.y.shape, data.sample_weight.shape   # 2 L + 1 = 7 steps
+    ((4, 7, 2), (4, 7, 1), (4, 7))
+    >>> data.x[0, :, 1].tolist()                 # the cue, at step L
+    [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    >>> data.sample_weight[0].tolist()           # the loss counts on the L recall steps
+    [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    >>> bool(np.array_equal(data.y[:, 4:, 0], data.x[:, :3, 0]))   # the target is the input sequence
+    True
+    >>> bool(np.array_equal(sequence_memory(4, length=3, seed=0).x, data.x))   # same seed, same trials
+    True
     """
     n_trials = _check_count(n_trials, "n_trials")
     length = _check_count(length, "length")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, allow_generator=True))
     values = rng.uniform(0.0, 1.0, size=(n_trials, length))
     n_steps = 2 * length + 1
     x = np.zeros((n_trials, n_steps, 2), dtype=np.float32)
@@ -119,21 +144,20 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
     Parameters
     ----------
     n_trials : int >= 1
-    n : int >= 1, default 2
-        How many steps back to compare (the paper used 2, 3 and 4).
-    seed : int or None
+    n : int >= 1, default=2
+        How many steps back to compare (Goulas et al. 2021 used 2, 3 and 4).
+    seed : int, numpy.random.Generator or None
         Seed of values and labels; same seed, same arrays.
     length : int, optional
         Number of values shown, M (> n). Default ``n + 4`` (``"separate-cue"``) or 5
         (``"original"``, the published code's M for every n).
-    min_difference : float in [0, 0.5), default 0.0
+    min_difference : float in [0, 0.5), default=0.0
         In no-match trials, the last value differs from the value n steps back
         by at least this much (0: any other uniform value, as in the paper;
         a positive value removes near-matches).
-
-    timing : {"separate-cue", "original"}, default "separate-cue"
+    timing : {"separate-cue", "original"}, default="separate-cue"
         Where the cue and the response are (see the module docstring).
-    classes : {2, 3}, default 2
+    classes : {2, 3}, default=2
         2: (no-match, match); 3: (fixate, no-match, match), fixate never a target.
 
     Returns
@@ -153,21 +177,21 @@ def nback(n_trials: int, n: int = 2, seed=None, length=None, min_difference: flo
     [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
     >>> int(data.y[:, 5, 0].sum())          # fixate is never a target
     0
+    >>> import numpy as np
+    >>> match = data.y[:, 5, 2] == 1        # match: the last value equals the one 2 steps back
+    >>> bool(np.array_equal(match, data.x[:, 4, 0] == data.x[:, 2, 0])), int(match.sum())
+    (True, 2)
     """
     n_trials = _check_count(n_trials, "n_trials")
     n = _check_count(n, "n")
-    if not isinstance(timing, str) or timing not in NBACK_TIMINGS:
-        raise ValueError(f"timing must be one of {', '.join(NBACK_TIMINGS)}; got {timing!r}")
-    if isinstance(classes, bool) or classes not in (2, 3):
-        raise ValueError(f"classes must be 2 or 3; got {classes!r}")
+    timing = check_option(timing, "timing", NBACK_TIMINGS)
+    classes = check_option(check_integer(classes, "classes"), "classes", (2, 3))
     default_length = 5 if timing == "original" else n + 4
     if length is None and default_length <= n:
         raise ValueError(f"timing='original' shows M = 5 values, which needs n < 5; got n={n} (give length > n)")
     length = default_length if length is None else _check_count(length, "length", minimum=n + 1)
-    if isinstance(min_difference, bool) or not isinstance(min_difference, numbers.Real) \
-            or not 0.0 <= min_difference < 0.5:
-        raise ValueError(f"min_difference must be a number in [0, 0.5), got {min_difference!r}")
-    rng = np.random.default_rng(seed)
+    min_difference = check_real(min_difference, "min_difference", low=0, high=0.5, inclusive="left")
+    rng = np.random.default_rng(check_seed(seed, allow_generator=True))
     # float32 from the start: a no-match value must differ from the reference in
     # the float32 inputs the network sees, not only in float64.
     values = rng.uniform(0.0, 1.0, size=(n_trials, length)).astype(np.float32)
@@ -203,15 +227,29 @@ def train_test_split(data: TaskData, test_fraction: float = 0.2):
 
     The trials are already in random order, so the split is the leading
     ``1 - test_fraction`` of the trials for training and the rest for testing
-    (the paper: 1,000 trials, 80 % / 20 %).
+    (Goulas et al. 2021: 1,000 trials, 80 % / 20 %).
+
+    Parameters
+    ----------
+    data : TaskData
+    test_fraction : float in (0, 1), default=0.2
+        Fraction of the trials (rounded) that goes to the test part.
 
     Returns
     -------
     train, test : TaskData
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = sequence_memory(10, length=2, seed=0)
+    >>> train, test = train_test_split(data, test_fraction=0.2)
+    >>> train.x.shape[0], test.x.shape[0]
+    (8, 2)
+    >>> bool(np.array_equal(train.y, data.y[:8])), bool(np.array_equal(test.y, data.y[8:]))
+    (True, True)
     """
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
-            or not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    test_fraction = check_real(test_fraction, "test_fraction", low=0, high=1, inclusive="neither")
     n_trials = data.x.shape[0]
     n_test = int(round(n_trials * test_fraction))
     if n_test < 1 or n_test >= n_trials:
