@@ -42,13 +42,13 @@ class WeightHistory(keras.callbacks.Callback):
 
     Parameters
     ----------
-    layer_name : str, default "rnn"
+    layer_name : str, default="rnn"
         Name of the recurrent layer.
     path : str or path-like, optional
         If given, the history is saved there as ``.npz`` at the end of training.
     coordinates : array-like of shape (n, 3), optional
         Unit positions, saved alongside the weights (key ``coordinates``).
-    every_epoch : bool, default True
+    every_epoch : bool, default=True
         If False, keep only the kernels before and after training (for long
         runs, where a snapshot per epoch would take too much memory).
 

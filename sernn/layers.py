@@ -14,7 +14,6 @@ after every step, here they never exist.
 """
 from __future__ import annotations
 
-
 import keras
 import numpy as np
 import scipy.sparse as sparse

@@ -35,17 +35,17 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
 
     Parameters
     ----------
-    units : int, default 100
+    units : int, default=100
         Number of recurrent units.
-    input_size : int, default 8
+    input_size : int, default=8
         Input channels (8 for the maze task).
-    output_size : int, default 4
+    output_size : int, default=4
         Output units (4 directions for the maze task).
-    timesteps : int or None, default None
+    timesteps : int or None, default=None
         Sequence length, or None for any length.
-    activation : str, default "relu"
+    activation : str, default="relu"
         Activation of the recurrent units.
-    noise : float, default 0.05
+    noise : float, default=0.05
         Standard deviation of the Gaussian input noise (training only); 0 disables it.
     recurrent_regularizer : keras Regularizer, optional
         E.g. :class:`sernn.regularizers.SpatialCommunicability`.
@@ -54,42 +54,42 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         the recurrent initializer is wrapped in
         :class:`sernn.initializers.MaskedInitializer`, so masked weights are
         zero from the start.
-    recurrent_initializer : str or keras Initializer, default "orthogonal"
-    kernel_initializer : str or keras Initializer, default "glorot_uniform"
+    recurrent_initializer : str or keras Initializer, default="orthogonal"
+    kernel_initializer : str or keras Initializer, default="glorot_uniform"
         Initializer of the input weights.
-    output_activation : str, default "softmax"
+    output_activation : str, default="softmax"
         Activation of the readout ("linear" for regression tasks).
-    return_sequences : bool, default False
+    return_sequences : bool, default=False
         If True, the readout is applied at every step (output ``(batch, T, output_size)``),
         for tasks whose loss is masked per step with ``sample_weight``.
-    loss : str or keras Loss, default "categorical_crossentropy"
-    metrics : sequence, default ("accuracy",)
+    loss : str or keras Loss, default="categorical_crossentropy"
+    metrics : sequence, default=("accuracy",)
         Metrics; a ``"task_loss"`` metric (the loss without the regulariser) is always added.
     weighted_metrics : sequence, optional
         Metrics weighted by ``sample_weight``. When given, the ``"task_loss"``
         metric is weighted too.
-    optimizer : str or keras Optimizer, default "adam"
-    learning_rate : float, default 1e-3
+    optimizer : str or keras Optimizer, default="adam"
+    learning_rate : float, default=1e-3
         Used when ``optimizer`` is a name.
     seed : int, optional
         Seeds every random part: initializers, the noise layer, and (through
         :func:`keras.utils.set_random_seed`) Python, numpy and TensorFlow, so that
         building and fitting with the same seed gives the same network.
-    compile : bool, default True
-    name : str, default "sernn"
+    compile : bool, default=True
+    name : str, default="sernn"
     connectome : sernn.connectomes.ExpandedNetwork or (N, N) array, optional
         A connectome-expanded network (bio-instantiated RNN). Sets ``units`` to
         N, the recurrent initializer to :class:`sernn.initializers.ConnectomeInitializer`
         and the recurrent constraint to ``MaskConstraint(network.mask)``, so only
         existing connections train (``units``, ``recurrent_initializer`` and
         ``recurrent_constraint`` are then not used; passing a constraint is an error).
-    strategy : str or None, default None
+    strategy : str or None, default=None
         With ``connectome``: ``"rank"`` (rank-order weight mapping) or
         ``"topology"`` (mask x random init), or a code such as ``"b_w_no"``
         (see :func:`sernn.initializers.connectome_recurrent`). None: the code
         the network was built for by :func:`sernn.connectomes.strategy_network`,
         else ``"rank"``.
-    recurrent : {"dense", "sparse"}, default "dense"
+    recurrent : {"dense", "sparse"}, default="dense"
         ``"sparse"`` (with a :class:`~sernn.constraints.MaskConstraint`): the
         recurrent layer is :class:`sernn.layers.SparseMaskedRNN`, whose weights
         exist only on the mask's entries (the same network as the dense masked

@@ -132,12 +132,12 @@ class Population:
         The shared architecture, as in ``build_sernn`` (defaults: the published seRNN).
         With ``return_sequences=True`` the readout is applied at every step and the
         targets have shape ``(trials, T, c)``.
-    loss : {"categorical_crossentropy", "mse"}, default "categorical_crossentropy"
+    loss : {"categorical_crossentropy", "mse"}, default="categorical_crossentropy"
         The task loss, reduced as Keras reduces it: the sum of the (weighted)
         per-trial, per-step losses divided by the number of trials x steps in the batch.
-    optimizer : {"adam", "rmsprop"}, default "adam"
+    optimizer : {"adam", "rmsprop"}, default="adam"
         Keras's Adam or RMSprop with their defaults, except the learning rate.
-    learning_rate : float, default 1e-3
+    learning_rate : float, default=1e-3
         The optimizer's learning rate.
 
     Examples
@@ -395,7 +395,7 @@ class Population:
             (:func:`seeded_orders` by default).
         validation_bank : (x, y) or (x, y, weights), optional
             The bank of the validation trials.
-        every_epoch : bool, default True
+        every_epoch : bool, default=True
             Keep the recurrent kernels after every epoch (else only before and after training).
         progress : callable, optional
             Called as ``progress(epoch, epochs, seconds)`` after every epoch.

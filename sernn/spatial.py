@@ -10,11 +10,15 @@ distance is 3.06 and its largest distance sqrt(41) = 6.40.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from sernn.validation import check_array, check_option, check_real
+from sernn.validation import (
+    check_array,
+    check_integer,
+    check_option,
+    check_real,
+    describe,
+)
 
 __all__ = [
     "DEFAULT_GRID",
@@ -43,9 +47,9 @@ def grid_coordinates(shape=DEFAULT_GRID, spacing: float = 1.0) -> np.ndarray:
 
     Parameters
     ----------
-    shape : tuple of 3 ints, default (5, 5, 4)
+    shape : tuple of 3 ints, default=(5, 5, 4)
         Number of grid points along x, y and z. The product is the number of units.
-    spacing : float, default 1.0
+    spacing : float, default=1.0
         Distance between neighbouring grid points.
 
     Returns
@@ -54,9 +58,11 @@ def grid_coordinates(shape=DEFAULT_GRID, spacing: float = 1.0) -> np.ndarray:
         Unit ``i`` sits at ``(x, y, z)`` with z varying fastest, then y, then x
         (C order), i.e. unit ``i = (x * ny + y) * nz + z``.
     """
-    shape = tuple(shape) if not isinstance(shape, numbers.Integral) else (shape,)
-    if len(shape) != 3 or not all(isinstance(s, numbers.Integral) and s >= 1 for s in shape):
-        raise ValueError(f"shape must be 3 positive integers (nx, ny, nz), got {shape!r}")
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+        raise TypeError(f"shape must be 3 integers >= 1 (nx, ny, nz); got {describe(shape)} ({type(shape).__name__})")
+    if len(shape) != 3:
+        raise ValueError(f"shape must be 3 integers >= 1 (nx, ny, nz); got {describe(shape)}")
+    shape = tuple(check_integer(s, f"shape[{i}]", low=1) for i, s in enumerate(shape))
     spacing = check_real(spacing, "spacing", low=0, inclusive="neither")
     axes = [np.arange(s, dtype=np.float64) * float(spacing) for s in shape]
     mesh = np.meshgrid(*axes, indexing="ij")
@@ -90,11 +96,11 @@ def coordinates_from_table(table, columns=("x", "y", "z"), unit: str = "um",
         The positions. For a table, ``columns`` names the x, y and z columns; a
         single column holding 3-element lists or strings like ``"[x y z]"`` is
         also accepted (pass its name as ``columns``).
-    columns : sequence of 3 str, or str, default ("x", "y", "z")
+    columns : sequence of 3 str, or str, default=("x", "y", "z")
         Column names (ignored for arrays).
-    unit : {"nm", "um", "mm", "voxel"}, default "um"
+    unit : {"nm", "um", "mm", "voxel"}, default="um"
         Unit of the values. ``"voxel"`` multiplies by ``voxel_size`` (nm).
-    voxel_size : 3 floats, default (4, 4, 40)
+    voxel_size : 3 floats, default=(4, 4, 40)
         Voxel size in nanometres along x, y, z, used when ``unit="voxel"``
         (the MICrONS minnie65 resolution by default).
 
@@ -144,9 +150,9 @@ def distance_matrix(coordinates, power: float = 1.0, normalize: bool = False) ->
     ----------
     coordinates : array-like of shape (n, 3)
         Unit positions.
-    power : float, default 1.0
+    power : float, default=1.0
         Exponent applied to every distance (``D ** power``); must be > 0.
-    normalize : bool, default False
+    normalize : bool, default=False
         If True, divide by the mean off-diagonal entry so that the result has
         unit mean (after the power is applied). This removes the dependence of
         the penalty's scale on the size of the grid or tissue volume.

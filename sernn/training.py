@@ -24,9 +24,9 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         As for :meth:`keras.Model.fit` (``y`` and ``batch_size`` are ignored for
         dataset inputs). Shuffling follows Keras's seeded global state
         (:func:`keras.utils.set_random_seed`, which ``build_sernn(seed=...)`` calls).
-    layer_name : str, default "rnn"
+    layer_name : str, default="rnn"
         The recurrent layer whose kernel is recorded.
-    every_epoch : bool, default True
+    every_epoch : bool, default=True
         Keep the kernel after every epoch; if False only before and after training.
 
     Returns

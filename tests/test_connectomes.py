@@ -340,3 +340,27 @@ def test_catalog_finds_known_connectomes(connectome_dir):
         assert sc.load(sc.find_connectome(key, connectome_dir)).n_regions == n_regions
     with pytest.raises(ValueError, match="unknown species"):
         sc.find_connectome("cat", connectome_dir)
+
+
+def test_a_data_frame_with_permuted_columns_is_aligned_to_its_rows(macaque):
+    frame = macaque.to_frame()
+    permuted = frame[list(reversed(macaque.names))]
+    np.testing.assert_array_equal(sc.load(permuted).weights, macaque.weights)
+
+
+def test_edge_list_names_may_be_a_generator():
+    import pandas as pd
+
+    edges = pd.DataFrame({"source": ["A", "B"], "target": ["B", "C"], "weight": [1.0, 2.0]})
+    connectome = sc.from_edge_list(edges, names=(name for name in "ABC"))
+    assert connectome.names == ("A", "B", "C")
+    assert connectome.weights[1, 2] == 2.0
+
+
+def test_connectomes_compare_by_names_and_weights(macaque):
+    same = sc.from_array(macaque.weights.copy(), list(macaque.names), source="elsewhere")
+    assert same == macaque and hash(same) == hash(macaque) and len({same, macaque}) == 1
+    other = sc.from_array(macaque.weights * 2, list(macaque.names))
+    assert other != macaque
+    net = sc.expand(macaque, 2, seed=0)
+    assert net == net and net != sc.expand(macaque, 2, seed=0)  # networks compare by identity

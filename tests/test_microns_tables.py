@@ -244,5 +244,5 @@ def test_selection_errors_and_order():
     for extent in ((5.0, 1.0), (0.0, 1.0, 2.0), "deep"):
         with pytest.raises(ValueError, match=r"extent_um must be \(low, high\)"):
             microns.select_cylinder(cells, [0, 0, 0], radius_um=1e4, extent_um=extent)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(TypeError, match=r"n must be an integer >= 1; got True \(bool\)"):
         microns.select_nearest(cells, [0, 0, 0], True)

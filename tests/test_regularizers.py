@@ -170,3 +170,13 @@ def test_model_save_and_load_keeps_predictions_and_penalty(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert float(sum(loaded.losses)) == float(sum(model.losses)) > 0
     assert loaded.get_layer("rnn").recurrent_regularizer.get_config() == reg.get_config()
+
+
+def test_a_numpy_kernel_gives_the_tensor_value_with_any_communicability_power():
+    coords = np.random.default_rng(2).uniform(size=(6, 3))
+    W = np.random.default_rng(3).normal(size=(6, 6)).astype(np.float32)
+    for power in (1.0, 0.5, 2.0):
+        reg = regularizers.SpatialCommunicability(0.1, coords, communicability_power=power)
+        expected = 0.1 * np.sum(np.abs(W) * ref_communicability(W.astype(np.float64)) ** power * cdist(coords, coords))
+        assert float(reg(W)) == pytest.approx(expected, rel=1e-4)
+        assert float(reg(W)) == pytest.approx(float(reg(tf.constant(W))), rel=1e-6)

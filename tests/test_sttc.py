@@ -118,8 +118,10 @@ def test_matrix_matches_pairs():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="dt"):
+    with pytest.raises(ValueError, match="dt must be a finite real number > 0; got 0.0"):
         sttc([1.0], [2.0], 0.0, 0.0, 5.0)
+    with pytest.raises(TypeError, match="start must be a finite real number; got '0' \\(str\\)"):
+        sttc([1.0], [2.0], 0.5, "0", 5.0)
     with pytest.raises(ValueError, match="stop"):
         sttc([1.0], [2.0], 0.5, 5.0, 5.0)
     with pytest.raises(ValueError, match="outside"):

@@ -11,6 +11,7 @@ Keras layout: ``W[i, j]`` is the weight from unit ``i`` to unit ``j``.
 from __future__ import annotations
 
 import numpy as np
+
 from sernn.validation import check_real, check_square
 
 __all__ = ["check_weights", "proportional_threshold", "binarize", "symmetrize"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
+
 from sernn.validation import check_real, check_seed, check_square
 
 __all__ = ["modularity_q", "louvain", "spectral_modularity"]

@@ -38,6 +38,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
 from sernn.validation import check_array, check_integer, check_seed, describe
 
 __all__ = [

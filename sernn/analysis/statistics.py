@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 from scipy import stats
+
 from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["wilson_interval", "newcombe_interval", "bootstrap_ci", "hedges_g", "compare_groups", "compare_paired",

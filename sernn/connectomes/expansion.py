@@ -63,7 +63,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sernn.connectomes.loading import Connectome, load
-from sernn.validation import check_option, check_real, check_seed, check_square, describe
+from sernn.validation import (
+    check_option,
+    check_real,
+    check_seed,
+    check_square,
+    describe,
+)
 
 __all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS", "INTRINSIC_RULES",
            "PARTITIONS", "ORIENTATIONS", "stick_breaking"]
@@ -116,7 +122,7 @@ def targets_per_source(sparsity: float, n_candidates):
     return int(k) if k.ndim == 0 else k
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity (its arrays have no single truth value)
 class ExpandedNetwork:
     """A neuron-level network expanded from an area connectome.
 

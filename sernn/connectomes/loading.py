@@ -29,7 +29,7 @@ from sernn.validation import check_option
 __all__ = ["Connectome", "load", "from_array", "from_edge_list"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Connectome:
     """A directed, weighted area-level connectome.
 
@@ -97,6 +97,15 @@ class Connectome:
     def to_frame(self) -> pd.DataFrame:
         """The matrix as a DataFrame indexed (rows = source) and labelled (columns = target) by name."""
         return pd.DataFrame(self.weights, index=list(self.names), columns=list(self.names))
+
+    def __eq__(self, other) -> bool:
+        """Equal when the region names and the weights are equal (the source is not compared)."""
+        if not isinstance(other, Connectome):
+            return NotImplemented
+        return self.names == other.names and np.array_equal(self.weights, other.weights)
+
+    def __hash__(self) -> int:
+        return hash(self.names)
 
     def __repr__(self) -> str:
         where = f", source={self.source!r}" if self.source else ""
@@ -255,7 +264,8 @@ def from_edge_list(edges, source_column: str = "source", target_column: str = "t
     if names is None:
         names = appearing
     else:
-        names = list(_check_names(names, len(list(names))))
+        names = names if isinstance(names, str) else list(names)  # a generator is read once
+        names = list(_check_names(names, len(names)))
         missing = [name for name in appearing if name not in set(names)]
         if missing:
             raise ValueError(f"edge list uses regions that are not in names: {missing[:10]}")
@@ -375,5 +385,8 @@ def load(data, names=None, format: str = "auto") -> Connectome:
     if isinstance(data, pd.DataFrame):
         if names is None:
             names = list(data.index)
+            if list(data.columns) != names and set(map(str, data.columns)) == set(map(str, names)):
+                # labelled columns in another order than the rows: align them, as for a square CSV file
+                data = data.set_axis(list(map(str, data.columns)), axis=1)[list(map(str, names))]
         return from_array(data.to_numpy(), names)
     return from_array(data, names)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sernn.connectomes.expansion import ExpandedNetwork, expand, shuffle
-from sernn.validation import check_option
+from sernn.validation import check_option, check_seed
 
 __all__ = ["STRATEGIES", "Strategy", "parse_strategy", "strategy_network"]
 
@@ -135,12 +135,13 @@ def strategy_network(connectome, strategy: str, neurons_per_region, seed=None,
     False
     """
     parsed = parse_strategy(strategy)
+    seed = check_seed(seed)
     if "mapping" in expand_kwargs:
         raise ValueError("mapping is set by the strategy code (b_w_eq: equal, others: diverse); "
                          "do not pass it")
     network = expand(connectome, neurons_per_region, mapping=parsed.mapping, seed=seed,
                      **expand_kwargs)
     if parsed.randomized:
-        shuffle_seed = None if seed is None else [int(seed), 1]
+        shuffle_seed = None if seed is None else [seed, 1]
         network = shuffle(network, seed=shuffle_seed)
     return replace(network, settings={**network.settings, "strategy": parsed.code})

@@ -44,11 +44,11 @@ def minmax_scale(matrix, off_diagonal: bool = True, name: str = "matrix") -> np.
     ----------
     matrix : array-like of shape (n, n)
         Values to scale; NaN entries are ignored and stay NaN.
-    off_diagonal : bool, default True
+    off_diagonal : bool, default=True
         Take the minimum and maximum over the off-diagonal entries only (the
         diagonal of a correlation or STTC matrix is 1 by definition and would
         otherwise set the maximum); the diagonal of the result is then 0.
-    name : str, default "matrix"
+    name : str, default="matrix"
         Name of the matrix in error messages (e.g. ``"sttc"``).
 
     Returns

@@ -18,7 +18,7 @@ def functional_relations(traces, frame_rate: float = MICRONS_FRAME_RATE_HZ, dt=N
     ----------
     traces : array-like of shape (n_neurons, n_frames)
         Deconvolved activity, one value per frame.
-    frame_rate : float, default 6.3009
+    frame_rate : float, default=6.3009
         Frames per second.
     dt : float, optional
         STTC window in seconds; default one frame period (``1 / frame_rate``),

@@ -14,9 +14,9 @@ gives an empty train.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from sernn.validation import check_real
 
 __all__ = ["spike_times", "MICRONS_FRAME_RATE_HZ"]
 
@@ -32,11 +32,11 @@ def spike_times(traces, frame_rate: float = MICRONS_FRAME_RATE_HZ, threshold: fl
     ----------
     traces : array-like of shape (n_neurons, n_frames) or (n_frames,)
         Deconvolved activity, one value per imaging frame.
-    frame_rate : float, default 6.3009
+    frame_rate : float, default=6.3009
         Frames per second (the MICrONS scans' rate by default).
-    threshold : float, default 2.0
+    threshold : float, default=2.0
         Event threshold in standard deviations above the trace's median.
-    jitter : bool, default False
+    jitter : bool, default=False
         Place each event uniformly at random inside its frame instead of at the
         frame centre.
     seed : int or None
@@ -54,10 +54,8 @@ def spike_times(traces, frame_rate: float = MICRONS_FRAME_RATE_HZ, threshold: fl
         raise ValueError(f"traces must have shape (n_neurons, n_frames), got {np.shape(traces)}")
     if not np.isfinite(array).all():
         raise ValueError("traces contain NaN or infinite values; drop or fill those frames first")
-    if not (isinstance(frame_rate, numbers.Real) and np.isfinite(frame_rate) and frame_rate > 0):
-        raise ValueError(f"frame_rate must be a positive number (Hz), got {frame_rate!r}")
-    if not (isinstance(threshold, numbers.Real) and np.isfinite(threshold)):
-        raise ValueError(f"threshold must be a finite number of standard deviations, got {threshold!r}")
+    frame_rate = check_real(frame_rate, "frame_rate", low=0, inclusive="neither")
+    threshold = check_real(threshold, "threshold")
     if jitter and seed is None:
         raise ValueError("seed must be given when jitter=True (the jitter is random)")
     level = np.median(array, axis=1, keepdims=True) + threshold * array.std(axis=1, keepdims=True)

@@ -27,19 +27,16 @@ events in the same or the adjacent frame count as synchronous.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from sernn.validation import check_real
 
 __all__ = ["sttc", "sttc_matrix", "tiling_fraction"]
 
 
 def _check_window(dt, start, stop):
-    for name, value in (("dt", dt), ("start", start), ("stop", stop)):
-        if not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite number (seconds), got {value!r}")
-    if dt <= 0:
-        raise ValueError(f"dt must be > 0 seconds, got {dt!r}")
+    dt = check_real(dt, "dt", low=0, inclusive="neither")
+    start, stop = check_real(start, "start"), check_real(stop, "stop")
     if stop <= start:
         raise ValueError(f"stop must be greater than start, got start={start!r}, stop={stop!r}")
     return float(dt), float(start), float(stop)

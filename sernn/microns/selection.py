@@ -8,13 +8,12 @@ return), plus identifiers (``nucleus_id`` and/or ``root_id``) and, when known,
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
 from sernn.microns.tables import require_columns, require_unique
 from sernn.spatial import check_coordinates, distance_matrix
+from sernn.validation import check_integer, check_option, check_real
 
 __all__ = [
     "select_ids",
@@ -100,8 +99,7 @@ def select_nearest(cells: pd.DataFrame, point_um, n: int) -> pd.DataFrame:
 
     Ties are broken by table order (stable sort).
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = check_integer(n, "n", low=1)
     if n > len(cells):
         raise ValueError(f"n = {n} is more than the {len(cells)} cells of the table")
     centre = _point(point_um, "point_um")
@@ -123,16 +121,14 @@ def select_cylinder(cells: pd.DataFrame, center_um, radius_um: float, axis: str 
         A point on the cylinder's axis, µm.
     radius_um : float
         Radius, µm.
-    axis : {"x", "y", "z"}, default "y"
+    axis : {"x", "y", "z"}, default="y"
         Direction of the cylinder's axis. In minnie65, ``y`` runs from the pia
         to the white matter, so the default is a radial cortical column.
     extent_um : (low, high), optional
         Keep only cells whose coordinate along ``axis`` is within these bounds.
     """
-    if axis not in _AXES:
-        raise ValueError(f"axis must be one of {sorted(_AXES)}, got {axis!r}")
-    if not (isinstance(radius_um, numbers.Real) and np.isfinite(radius_um) and radius_um > 0):
-        raise ValueError(f"radius_um must be a positive number (µm), got {radius_um!r}")
+    axis = check_option(axis, "axis", sorted(_AXES))
+    radius_um = check_real(radius_um, "radius_um", low=0, inclusive="neither")
     centre = _point(center_um, "center_um")
     xyz = _positions(cells)
     k = _AXES[axis]

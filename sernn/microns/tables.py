@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.spatial import DEFAULT_VOXEL_SIZE_NM, LENGTH_UNITS_UM, coordinates_from_table
+from sernn.validation import check_option
 
 __all__ = [
     "CELL_CLASSES",
@@ -121,8 +122,7 @@ def require_unique(table: pd.DataFrame, columns, name: str = "table") -> None:
 
 
 def _check_unit(unit) -> None:
-    if unit != "voxel" and unit not in LENGTH_UNITS_UM:
-        raise ValueError(f"unit must be one of {sorted(LENGTH_UNITS_UM) + ['voxel']}, got {unit!r}")
+    check_option(unit, "unit", sorted(LENGTH_UNITS_UM) + ["voxel"])
 
 
 def table_positions(table: pd.DataFrame, column: str = "pt_position", unit: str = "voxel",
@@ -134,9 +134,9 @@ def table_positions(table: pd.DataFrame, column: str = "pt_position", unit: str 
     table : pandas.DataFrame
         Holds either ``column`` (3-vectors or ``"[x y z]"`` strings) or the split
         columns ``column + "_x"``, ``"_y"``, ``"_z"``.
-    column : str, default "pt_position"
+    column : str, default="pt_position"
         Name of the position column.
-    unit : {"voxel", "nm", "um", "mm"}, default "voxel"
+    unit : {"voxel", "nm", "um", "mm"}, default="voxel"
         Unit of the stored values.
     voxel_size : 3 floats, optional
         Nanometres per voxel along x, y, z (used when ``unit="voxel"``).
@@ -217,7 +217,7 @@ def load_nucleus_table(source, unit: str = "voxel", voxel_size=None,
         (``pt_position`` may be split into ``pt_position_x/_y/_z``).
     unit, voxel_size
         Unit of ``pt_position`` (see :func:`table_positions`).
-    valid_only : bool, default True
+    valid_only : bool, default=True
         Keep only rows with ``valid`` true (when the column exists).
 
     Returns
@@ -289,9 +289,9 @@ def load_synapses(source, unit: str = "voxel", voxel_size=None,
         size-weighted wiring, ``id`` is checked for duplicates when present.
     unit, voxel_size
         Unit of the position columns (see :func:`table_positions`).
-    valid_only : bool, default True
+    valid_only : bool, default=True
         Keep only rows with ``valid`` true (when the column exists).
-    positions : bool, default False
+    positions : bool, default=False
         Also return the synapse centre (``ctr_pt_position``) as
         ``ctr_x_um, ctr_y_um, ctr_z_um``.
 

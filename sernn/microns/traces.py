@@ -25,6 +25,7 @@ import pandas as pd
 
 from sernn.functional.spikes import MICRONS_FRAME_RATE_HZ
 from sernn.microns.tables import read_table, require_columns, require_unique
+from sernn.validation import check_real
 
 __all__ = ["FunctionalTraces", "load_traces", "TRACE_KEYS"]
 
@@ -143,9 +144,8 @@ def load_traces(source, frame_rate: float | None = None) -> FunctionalTraces:
         require_unique(keys, TRACE_KEYS, "traces file")
     else:
         keys, traces = _from_frame(read_table(source, "traces table"))
-    frame_rate = MICRONS_FRAME_RATE_HZ if frame_rate is None else float(frame_rate)
-    if not (np.isfinite(frame_rate) and frame_rate > 0):
-        raise ValueError(f"frame_rate must be a positive number (Hz), got {frame_rate!r}")
+    frame_rate = (MICRONS_FRAME_RATE_HZ if frame_rate is None
+                  else check_real(frame_rate, "frame_rate", low=0, inclusive="neither"))
     if traces.ndim != 2 or traces.shape[0] != len(keys):
         raise ValueError(f"traces must have shape (n_units, n_frames) with n_units = {len(keys)}, "
                          f"got {traces.shape}")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.microns.tables import require_columns
+from sernn.validation import check_integer, check_option
 
 __all__ = ["WiringReport", "wiring_matrix", "select_most_connected"]
 
@@ -65,7 +66,7 @@ def wiring_matrix(synapses: pd.DataFrame, root_ids, weight: str = "count"):
     root_ids : array-like of shape (n,)
         Root ids of the selected cells; row/column ``i`` of the matrix is cell
         ``root_ids[i]``. Must be unique and non-zero.
-    weight : {"count", "size"}, default "count"
+    weight : {"count", "size"}, default="count"
         ``"count"``: number of synapses from i to j; ``"size"``: their summed
         cleft size.
 
@@ -77,8 +78,7 @@ def wiring_matrix(synapses: pd.DataFrame, root_ids, weight: str = "count"):
     report : WiringReport
         Synapses used and dropped (root id 0, autapses, outside the selection).
     """
-    if weight not in _WEIGHTS:
-        raise ValueError(f"weight must be one of {list(_WEIGHTS)}, got {weight!r}")
+    weight = check_option(weight, "weight", list(_WEIGHTS))
     required = ["pre_root_id", "post_root_id"] + (["size"] if weight == "size" else [])
     require_columns(synapses, required, "synapse table")
     ids = np.asarray(root_ids)
@@ -128,8 +128,7 @@ def select_most_connected(cells: pd.DataFrame, synapses: pd.DataFrame, n: int) -
     returned by decreasing degree (ties in table order).
     """
     require_columns(cells, ["root_id"], "cells table")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = check_integer(n, "n", low=1)
     if n > len(cells):
         raise ValueError(f"n = {n} is more than the {len(cells)} cells of the table")
     matrix, _ = wiring_matrix(synapses, cells["root_id"].to_numpy())

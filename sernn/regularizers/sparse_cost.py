@@ -29,8 +29,9 @@ Two methods (``method=`` of the regularisers):
     probes of the deflated part. The sketch is held fixed in the gradient
     (the estimate is unbiased for every fixed ``Q``, so its gradient is
     unbiased for the gradient of the cost). The probes are drawn from
-    ``seed`` only, so the estimate is a deterministic function of ``W``: the
-    same seed gives the same value and the same training. About
+    ``seed`` only, so the estimate is a function of ``W`` alone: the same seed
+    gives the same value (to float32 rounding: the order of the multi-threaded
+    sums may change the last digit between calls). About
     ``probes * nnz(W) * 11`` multiply-adds. ``communicability_power`` 1 only.
 
 Measured errors against the exact float64 cost are in ``docs/large_networks.md``
@@ -215,7 +216,7 @@ def estimated_wiring_cost(indices, values, factor, n: int, degree: int = 11, pro
     """Hutch++ estimate of ``sum_{(i,j) in support} |w_ij| factor_ij C_ij`` (see the module docstring).
 
     The arguments are those of :func:`sparse_wiring_cost`, with ``probes``
-    probe vectors drawn from ``seed`` (the same seed, the same value).
+    probe vectors drawn from ``seed`` (the same seed, the same value to float32 rounding).
 
     Examples
     --------

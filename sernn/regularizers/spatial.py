@@ -68,11 +68,23 @@ import numpy as np
 from keras import ops
 
 from sernn.communicability import communicability
-from sernn.regularizers.sparse_cost import (DEFAULT_PROBES, METHODS, estimated_wiring_cost, kernel_support,
-                                            power_keeping_zeros, sparse_wiring_cost)
+from sernn.regularizers.sparse_cost import (
+    DEFAULT_PROBES,
+    METHODS,
+    estimated_wiring_cost,
+    kernel_support,
+    power_keeping_zeros,
+    sparse_wiring_cost,
+)
 from sernn.resources import GIB, available_memory
-from sernn.spatial import (DEFAULT_GRID, check_coordinates, distance_matrix, grid_coordinates, mean_distance,
-                           mean_pairwise_distance)
+from sernn.spatial import (
+    DEFAULT_GRID,
+    check_coordinates,
+    distance_matrix,
+    grid_coordinates,
+    mean_distance,
+    mean_pairwise_distance,
+)
 from sernn.validation import check_integer, check_option, check_real, check_seed
 
 __all__ = ["SpatialCommunicability", "SpatialL1", "Communicability", "NORMALIZATIONS", "METHODS",
@@ -197,8 +209,8 @@ class _WiringPenalty(keras.regularizers.Regularizer):
     def _dense_cost(self, x, n):
         import tensorflow as tf
 
-        if isinstance(x, tf.SparseTensor):
-            x = tf.sparse.to_dense(x)
+        # a numpy kernel becomes a tensor, so that C comes from the tensor form in the kernel's dtype
+        x = tf.sparse.to_dense(x) if isinstance(x, tf.SparseTensor) else ops.convert_to_tensor(x)
         if self.units is None and n is not None and n > REFERENCE_UNITS:  # n first known here (no positions)
             _check_dense_fits(type(self).__name__, n)
         cost = ops.abs(x)
@@ -290,7 +302,7 @@ class SpatialCommunicability(_WiringPenalty):
     probes : int, default=48
         Probe vectors of ``method="estimate"`` (more: smaller error, linear cost).
     seed : int, default=0
-        Seed of the probes (``method="estimate"``): the same seed, the same value.
+        Seed of the probes (``method="estimate"``): the same seed, the same value (to float32 rounding).
 
     Notes
     -----

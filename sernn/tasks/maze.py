@@ -23,7 +23,6 @@ goal held across the delay (working memory).
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from sernn.validation import check_integer, check_seed
