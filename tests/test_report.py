@@ -113,9 +113,9 @@ def test_another_epoch_and_filter(analysed):
 @pytest.mark.parametrize("args, message", [
     (["--epoch", "3"], "--epoch 3: not analysed"),
     (["--min-accuracy", "0.99"], "--min-accuracy 0.99 leaves no network at epoch 9"),
-    (["--min-accuracy", "2"], "--min-accuracy must be a number in [0, 1]"),
+    (["--min-accuracy", "2"], "--min-accuracy must be a finite real number in [0, 1]; got 2.0"),
     (["--boot", "3"], "--boot must be an integer >= 100"),
-    (["--min-networks", "1"], "--min-networks must be an integer >= 2"),
+    (["--min-networks", "1"], "--min-networks must be an integer >= 2; got 1"),
 ])
 def test_bad_options_leave_the_previous_report(analysed, capsys, args, message):
     assert main(["report", str(analysed), "--boot", "200", "--no-figures"]) == 0

@@ -72,8 +72,8 @@ def test_a_sweep_groups_by_key_resumes_and_summarises(tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"trainer": "keras"}, "--trainer: unknown trainer 'keras'; accepted: population, fit"),
-    ({"population": 0}, "--population must be a positive integer"),
+    ({"trainer": "keras"}, "--trainer must be one of 'population', 'fit'; got 'keras'"),
+    ({"population": 0}, "--population must be an integer >= 1 or None; got 0"),
     ({"population": 2, "trainer": "fit"}, "--population applies to the population trainer only"),
 ])
 def test_bad_sweep_options_are_refused_before_the_folder_exists(tmp_path, options, message):

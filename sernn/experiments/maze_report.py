@@ -30,11 +30,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sernn.analysis.findings import binned_band, compare_to, describe_groups, judge, strength_bins
+from sernn.analysis.findings import (
+    binned_band,
+    compare_to,
+    describe_groups,
+    judge,
+    strength_bins,
+)
 from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.maze import CONDITIONS, PLATEAU
 from sernn.runfolder import RunStore
+from sernn.validation import check_integer, check_real
 
 __all__ = ["maze_report", "MEASURES", "CLAIMS"]
 
@@ -86,12 +93,10 @@ def _load(run_dir, epoch, min_accuracy):
     if metrics.empty or "val_accuracy" not in metrics.columns:
         raise ValueError(f"{str(run_dir)!r} has no validation accuracy in its metrics.csv")
     analysed = sorted(set(table["epoch"].astype(int)))
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch not in analysed:
+    if check_integer(epoch, "--epoch", low=0) not in analysed:
         raise ValueError(f"--epoch {epoch}: not analysed in {str(run_dir)!r}; analysed epochs are "
                          f"{', '.join(map(str, analysed))} (0 = untrained)")
-    if isinstance(min_accuracy, bool) or not isinstance(min_accuracy, (int, float)) \
-            or not 0.0 <= min_accuracy <= 1.0:
-        raise ValueError(f"--min-accuracy must be a number in [0, 1]; got {min_accuracy!r}")
+    check_real(min_accuracy, "--min-accuracy", low=0, high=1)
     table["condition"] = table["condition"].astype(str)
     metrics["condition"] = metrics["condition"].astype(str)
     return store, table, metrics
@@ -136,10 +141,8 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         What ``report.json`` holds.
     """
     store, table, metrics = _load(run_dir, epoch, min_accuracy)
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"--bins must be a positive integer; got {bins!r}")
-    if isinstance(min_networks, bool) or not isinstance(min_networks, (int, np.integer)) or min_networks < 2:
-        raise ValueError(f"--min-networks must be an integer >= 2; got {min_networks!r}")
+    check_integer(bins, "--bins", low=1)
+    check_integer(min_networks, "--min-networks", low=2)
     kept = _filtered(table, epoch, min_accuracy)
     if kept.empty:
         best = table.loc[table["epoch"] == epoch, "val_accuracy"].max()

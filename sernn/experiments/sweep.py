@@ -42,6 +42,7 @@ import pandas as pd
 
 from sernn.experiments.executors import LocalExecutor
 from sernn.runfolder import RunStore
+from sernn.validation import check_integer, check_option
 
 __all__ = ["Benchmark", "SweepResult", "TRAINERS", "DEFAULT_POPULATION", "resolve_preset", "plan_groups",
            "train_pending", "run_sweep", "add_sweep_arguments", "add_executor_arguments", "executor_from",
@@ -316,12 +317,8 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
                          "network at a time")
     if trainer is None:
         trainer = previous or ("fit" if benchmark.population_unsupported else "population")
-    if trainer not in TRAINERS:
-        raise ValueError(f"--trainer: unknown trainer {trainer!r}; accepted: {', '.join(TRAINERS)}")
-    if population is not None and (isinstance(population, bool) or not isinstance(population, int)
-                                   or population < 1):
-        raise ValueError(f"--population must be a positive integer (networks trained at once); got "
-                         f"{population!r}")
+    check_option(trainer, "--trainer", TRAINERS)
+    check_integer(population, "--population", low=1, allow_none=True)
     if trainer == "population":
         if benchmark.population_unsupported:
             raise ValueError(f"--trainer population: {benchmark.population_unsupported}; use --trainer fit")
