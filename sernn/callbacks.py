@@ -10,7 +10,20 @@ __all__ = ["WeightHistory", "recurrent_kernel", "recurrent_kernel_values"]
 
 
 def recurrent_kernel(model, layer_name: str = "rnn"):
-    """The recurrent-kernel variable of a recurrent layer (e.g. ``SimpleRNN``) of ``model``."""
+    """The recurrent-kernel variable of a recurrent layer (e.g. ``SimpleRNN``) of ``model``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.callbacks import recurrent_kernel
+    >>> from sernn.models import build_sernn
+    >>> model = build_sernn(units=8, seed=0)
+    >>> variable = recurrent_kernel(model)
+    >>> variable.path, tuple(variable.shape)
+    ('rnn/simple_rnn_cell/recurrent_kernel', (8, 8))
+    >>> bool(np.array_equal(variable.numpy(), model.get_layer("rnn").get_weights()[1]))
+    True
+    """
     try:
         layer = model.get_layer(layer_name)
     except ValueError as exc:
@@ -24,7 +37,25 @@ def recurrent_kernel(model, layer_name: str = "rnn"):
 
 def recurrent_kernel_values(model, layer_name: str = "rnn") -> np.ndarray:
     """The recurrent kernel of a layer as a dense (n, n) float32 array, for ``SimpleRNN``-like layers and
-    :class:`sernn.layers.SparseMaskedRNN` (zeros off its mask)."""
+    :class:`sernn.layers.SparseMaskedRNN` (zeros off its mask).
+
+    Examples
+    --------
+    A sparse masked network keeps weights only on its mask (here the diagonal
+    and the first superdiagonal: 8 + 7 = 15 entries); the dense view has zeros
+    everywhere else:
+
+    >>> import numpy as np
+    >>> from sernn.callbacks import recurrent_kernel_values
+    >>> from sernn.constraints import MaskConstraint
+    >>> from sernn.models import build_sernn
+    >>> mask = np.eye(8, dtype=bool) | np.eye(8, k=1, dtype=bool)
+    >>> model = build_sernn(units=8, seed=0, recurrent_constraint=MaskConstraint(mask),
+    ...                     recurrent="sparse")
+    >>> W = recurrent_kernel_values(model)
+    >>> W.shape, W.dtype, int(np.count_nonzero(W)), bool(np.all(W[~mask] == 0))
+    ((8, 8), dtype('float32'), 15, True)
+    """
     try:
         layer = model.get_layer(layer_name)
     except ValueError:
@@ -38,7 +69,8 @@ class WeightHistory(keras.callbacks.Callback):
     """Record the recurrent kernel before training and after every epoch.
 
     Ten epochs give 11 snapshots (index 0: before training; index k: after epoch k),
-    the form in which the seRNN paper stored and analysed its networks.
+    the form in which the seRNN paper (Achterberg et al., Nature Machine Intelligence
+    2023) stored and analysed its networks.
 
     Parameters
     ----------
@@ -60,6 +92,34 @@ class WeightHistory(keras.callbacks.Callback):
     Saved ``.npz`` keys: ``recurrent_kernel`` (n_snapshots, n, n), ``epoch``
     (the number of epochs trained at each snapshot: 0, 1, 2, ...) and, if given,
     ``coordinates``.
+
+    Examples
+    --------
+    Two epochs on 32 random trials give 3 snapshots of the 8 x 8 kernel, saved
+    to a file at the end of training:
+
+    >>> import os
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sernn.callbacks import WeightHistory
+    >>> from sernn.models import build_sernn
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(32, 5, 8)).astype("float32")
+    >>> y = np.eye(4, dtype="float32")[rng.integers(0, 4, size=32)]
+    >>> model = build_sernn(units=8, seed=0)
+    >>> initial = model.get_layer("rnn").get_weights()[1]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     history = WeightHistory(path=os.path.join(folder, "history.npz"))
+    ...     _ = model.fit(x, y, epochs=2, batch_size=32, callbacks=[history], verbose=0)
+    ...     with np.load(history.path) as saved:
+    ...         print(sorted(saved.files), saved["recurrent_kernel"].shape, saved["epoch"].tolist())
+    ['epoch', 'recurrent_kernel'] (3, 8, 8) [0, 1, 2]
+    >>> history.snapshots.shape
+    (3, 8, 8)
+    >>> bool(np.array_equal(history.snapshots[0], initial))
+    True
+    >>> bool(np.array_equal(history.snapshots[-1], model.get_layer("rnn").get_weights()[1]))
+    True
     """
 
     def __init__(self, layer_name: str = "rnn", path=None, coordinates=None, every_epoch=True):

@@ -17,6 +17,13 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
         If it does not hold numbers or booleans.
     ValueError
         If the mask is not 2-D or holds values other than 0 and 1.
+
+    Examples
+    --------
+    >>> from sernn.masks import check_mask
+    >>> mask = check_mask([[1, 0], [1, 1]])
+    >>> mask.dtype, mask.tolist()
+    (dtype('bool'), [[True, False], [True, True]])
     """
     array = np.asarray(mask)
     if array.ndim != 2:
@@ -33,5 +40,26 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
 
 
 def decode_mask(value, name: str = "mask") -> np.ndarray:
-    """A checked boolean mask from an array or its :func:`sernn.arraycodec.encode_array` form."""
+    """A checked boolean mask from an array or its :func:`sernn.arraycodec.encode_array` form.
+
+    Examples
+    --------
+    A mask survives the round trip through its compact JSON form (as stored in
+    a Keras config):
+
+    >>> import numpy as np
+    >>> from sernn.arraycodec import encode_array
+    >>> from sernn.masks import decode_mask
+    >>> mask = np.eye(3, dtype=bool)
+    >>> encoded = encode_array(mask)
+    >>> encoded["shape"], encoded["dtype"]
+    ([3, 3], 'bool')
+    >>> bool(np.array_equal(decode_mask(encoded), mask))
+    True
+
+    Plain 0/1 arrays are accepted too:
+
+    >>> decode_mask([[0, 1], [1, 0]]).tolist()
+    [[False, True], [True, False]]
+    """
     return check_mask(decode_array(value), name)

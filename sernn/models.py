@@ -103,6 +103,37 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         Layers are named ``"noise"`` (if ``noise > 0``), ``"rnn"`` and ``"readout"``.
         Input shape ``(batch, timesteps, input_size)``; output ``(batch, output_size)``
         or ``(batch, timesteps, output_size)``.
+
+    Examples
+    --------
+    A tiny seRNN of 8 units (8 inputs, 4 softmax outputs, as for the maze task):
+
+    >>> import numpy as np
+    >>> from sernn.models import build_sernn
+    >>> model = build_sernn(units=8, seed=0)
+    >>> [layer.name for layer in model.layers]
+    ['inputs', 'noise', 'rnn', 'readout']
+    >>> model.input_shape, model.output_shape
+    ((None, None, 8), (None, 4))
+
+    The recurrent kernel is (units, units) and starts orthogonal:
+
+    >>> W = model.get_layer("rnn").get_weights()[1]
+    >>> W.shape, bool(np.allclose(W.T @ W, np.eye(8), atol=1e-5))
+    ((8, 8), True)
+
+    The same seed builds the same network; another seed does not:
+
+    >>> same = build_sernn(units=8, seed=0).get_layer("rnn").get_weights()[1]
+    >>> other = build_sernn(units=8, seed=1).get_layer("rnn").get_weights()[1]
+    >>> bool(np.array_equal(same, W)), bool(np.array_equal(other, W))
+    (True, False)
+
+    One forward pass on 2 trials of 5 steps gives one probability vector per trial:
+
+    >>> probabilities = np.asarray(model(np.zeros((2, 5, 8), dtype="float32")))
+    >>> probabilities.shape, probabilities.sum(axis=1).round(4).tolist()
+    ((2, 4), [1.0, 1.0])
     """
     if connectome is not None:
         from sernn.initializers.connectome import connectome_recurrent

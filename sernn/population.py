@@ -69,7 +69,23 @@ _WEIGHTS = ("kernel", "recurrent_kernel", "bias", "readout_kernel", "readout_bia
 
 
 def seeded_orders(seeds, n_trials: int, epoch: int) -> np.ndarray:
-    """The default data order: row k is ``default_rng([seeds[k], epoch]).permutation(n_trials)``."""
+    """The default data order: row k is ``default_rng([seeds[k], epoch]).permutation(n_trials)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.population import seeded_orders
+    >>> orders = seeded_orders([0, 1], n_trials=5, epoch=0)
+    >>> orders.shape
+    (2, 5)
+    >>> orders[0].tolist() == np.random.default_rng([0, 0]).permutation(5).tolist()
+    True
+
+    A member's order depends on its own seed and the epoch only, not on the other members:
+
+    >>> bool(np.array_equal(seeded_orders([7, 1], 5, 0)[1], orders[1]))
+    True
+    """
     return np.stack([np.random.default_rng([int(s), int(epoch)]).permutation(n_trials) for s in seeds])
 
 
@@ -79,12 +95,38 @@ def memory_estimate(size: int, units: int, batch_size: int, steps: int) -> int:
     The activations kept for back-propagation (3 float32 tensors of (K, batch,
     n) per time step; measured: about 2.4) plus 12 float32 (n, n) matrices per
     member (weights, Adam's moments, gradients, the penalty's products).
+
+    Examples
+    --------
+    One published seRNN (100 units) with batches of 128 trials of 50 steps:
+    ``3 * 4 * 128 * 50 * 100 + 12 * 4 * 100 * 100 = 7,680,000 + 480,000`` bytes.
+
+    >>> from sernn.population import memory_estimate
+    >>> memory_estimate(1, units=100, batch_size=128, steps=50)
+    8160000
+    >>> memory_estimate(10, units=100, batch_size=128, steps=50) == 10 * 8160000
+    True
     """
     return int(size * (3 * 4 * batch_size * steps * units + 12 * 4 * units * units))
 
 
 def check_memory(size: int, units: int, batch_size: int, steps: int) -> None:
-    """Raise ValueError, naming the largest population that fits, when one would not fit in memory."""
+    """Raise ValueError, naming the largest population that fits, when one would not fit in memory.
+
+    A population fits when its :func:`memory_estimate` is at most 80 % of the
+    :func:`available_memory`.
+
+    Examples
+    --------
+    Two 8-unit networks need ``2 * (3 * 4 * 16 * 5 * 8 + 12 * 4 * 8 * 8)`` bytes
+    (about 21 kB) for one step, which fits anywhere, so nothing is raised:
+
+    >>> from sernn.population import check_memory, memory_estimate
+    >>> memory_estimate(2, units=8, batch_size=16, steps=5)
+    21504
+    >>> check_memory(2, units=8, batch_size=16, steps=5) is None
+    True
+    """
     need = memory_estimate(size, units, batch_size, steps)
     available = available_memory()
     if available is not None and need > 0.8 * available:
@@ -390,7 +432,7 @@ class Population:
             As for ``keras.Model.fit``: when ``N`` is not a multiple of ``batch_size`` the
             last batch of an epoch is smaller, and the epoch's means weight every batch by
             its size, as Keras's do.
-        orders : "seeded" or array-like of shape (epochs, K, N)
+        orders : "seeded" or array-like of shape (epochs, K, N), default="seeded"
             Per epoch and member, the order in which the member's trials are visited
             (:func:`seeded_orders` by default).
         validation_bank : (x, y) or (x, y, weights), optional
@@ -414,6 +456,43 @@ class Population:
             :func:`sernn.training.fit_and_record` for a model whose ``task_loss`` and
             accuracy are weighted metrics.
         snapshots : ndarray of shape (K, epochs + 1, n, n) (or (K, 2, n, n)), float32
+
+        Examples
+        --------
+        Two 8-unit networks, the second with a spatial communicability penalty,
+        trained for one epoch on the same 32 random trials (input noise off):
+
+        >>> import numpy as np
+        >>> from sernn.models import build_sernn
+        >>> from sernn.population import Population, seeded_orders
+        >>> from sernn.regularizers import SpatialCommunicability
+        >>> from sernn.spatial import grid_coordinates
+        >>> rng = np.random.default_rng(0)
+        >>> bank_x = rng.normal(size=(32, 5, 8)).astype("float32")
+        >>> bank_y = np.eye(4, dtype="float32")[rng.integers(0, 4, size=32)]
+        >>> penalty = SpatialCommunicability(0.01, coordinates=grid_coordinates((2, 2, 2)))
+        >>> members = [{"seed": 0, "noise": 0.0},
+        ...            {"seed": 1, "noise": 0.0, "recurrent_regularizer": penalty}]
+        >>> population = Population(members, units=8)
+        >>> train_index = np.tile(np.arange(32), (2, 1))   # both members see all 32 trials
+        >>> rows, snapshots = population.fit(bank_x, bank_y, train_index, epochs=1, batch_size=16)
+        >>> len(rows), len(rows[0]), sorted(rows[0][0])
+        (2, 1, ['accuracy', 'epoch', 'loss', 'reg_loss', 'task_loss'])
+        >>> snapshots.shape  # (K, before + 1 epoch, n, n)
+        (2, 2, 8, 8)
+        >>> rows[0][0]["reg_loss"], rows[1][0]["reg_loss"] > 0
+        (0.0, True)
+
+        Member 1 is the network ``build_sernn`` + ``fit`` trains alone with the same
+        seed, the same data order and the same penalty:
+
+        >>> alone = build_sernn(units=8, seed=1, noise=0.0, recurrent_regularizer=penalty)
+        >>> order = seeded_orders([1], 32, epoch=0)[0]
+        >>> _ = alone.fit(bank_x[order], bank_y[order], epochs=1, batch_size=16, shuffle=False,
+        ...               verbose=0)
+        >>> trained = alone.get_layer("rnn").get_weights()[1]
+        >>> bool(np.allclose(trained, snapshots[1, -1], atol=1e-6))
+        True
         """
         import tensorflow as tf
 

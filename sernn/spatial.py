@@ -57,6 +57,20 @@ def grid_coordinates(shape=DEFAULT_GRID, spacing: float = 1.0) -> np.ndarray:
     coordinates : ndarray of shape (prod(shape), 3), float64
         Unit ``i`` sits at ``(x, y, z)`` with z varying fastest, then y, then x
         (C order), i.e. unit ``i = (x * ny + y) * nz + z``.
+
+    Examples
+    --------
+    >>> from sernn.spatial import grid_coordinates
+    >>> grid_coordinates((2, 2, 1), spacing=10.0).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 10.0, 0.0], [10.0, 0.0, 0.0], [10.0, 10.0, 0.0]]
+
+    The published 5 x 5 x 4 grid: unit ``(x * 5 + y) * 4 + z``.
+
+    >>> grid = grid_coordinates()
+    >>> grid.shape
+    (100, 3)
+    >>> grid[1].tolist(), grid[4].tolist(), grid[20].tolist()
+    ([0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0])
     """
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
         raise TypeError(f"shape must be 3 integers >= 1 (nx, ny, nz); got {describe(shape)} ({type(shape).__name__})")
@@ -79,6 +93,13 @@ def check_coordinates(coordinates, name: str = "coordinates") -> np.ndarray:
         rows, or contains NaN or infinite values.
     TypeError
         If it cannot be converted to a float array.
+
+    Examples
+    --------
+    >>> from sernn.spatial import check_coordinates
+    >>> coordinates = check_coordinates([[0, 0, 0], [3, 4, 0]])
+    >>> coordinates.dtype, coordinates.shape
+    (dtype('float64'), (2, 3))
     """
     array = check_array(coordinates, name, shape=(None, 3))
     if array.shape[0] < 2:
@@ -107,6 +128,23 @@ def coordinates_from_table(table, columns=("x", "y", "z"), unit: str = "um",
     Returns
     -------
     coordinates : ndarray of shape (n, 3), float64, in micrometres.
+
+    Examples
+    --------
+    Three columns in nanometres:
+
+    >>> import pandas as pd
+    >>> from sernn.spatial import coordinates_from_table
+    >>> table = pd.DataFrame({"x": [0, 1000], "y": [0, 0], "z": [0, 500]})
+    >>> coordinates_from_table(table, unit="nm").tolist()
+    [[0.0, 0.0, 0.0], [1.0, 0.0, 0.5]]
+
+    One column of ``"[x y z]"`` strings in MICrONS voxels of 4 x 4 x 40 nm
+    (so 100 voxels along x are 0.4 um and 10 along z are 0.4 um):
+
+    >>> cells = pd.DataFrame({"pt_position": ["[100 0 0]", "[0 250 10]"]})
+    >>> coordinates_from_table(cells, columns="pt_position", unit="voxel").tolist()
+    [[0.4, 0.0, 0.0], [0.0, 1.0, 0.4]]
     """
     unit = check_option(unit, "unit", sorted(LENGTH_UNITS_UM) + ["voxel"])
     if hasattr(table, "columns") or isinstance(table, dict):
@@ -160,6 +198,24 @@ def distance_matrix(coordinates, power: float = 1.0, normalize: bool = False) ->
     Returns
     -------
     D : ndarray of shape (n, n), float64, symmetric with zero diagonal.
+
+    Examples
+    --------
+    Three units whose distances are 5 (a 3-4-5 triangle), 12 and 13:
+
+    >>> from sernn.spatial import distance_matrix, mean_distance
+    >>> points = [[0, 0, 0], [3, 4, 0], [0, 0, 12]]
+    >>> distance_matrix(points).tolist()
+    [[0.0, 5.0, 12.0], [5.0, 0.0, 13.0], [12.0, 13.0, 0.0]]
+    >>> distance_matrix(points, power=2).tolist()
+    [[0.0, 25.0, 144.0], [25.0, 0.0, 169.0], [144.0, 169.0, 0.0]]
+
+    ``normalize=True`` divides by the mean distance, (5 + 12 + 13) / 3 = 10:
+
+    >>> distance_matrix(points, normalize=True)[0].tolist()
+    [0.0, 0.5, 1.2]
+    >>> mean_distance(distance_matrix(points, normalize=True))
+    1.0
     """
     coordinates = check_coordinates(coordinates)
     power = check_real(power, "power", low=0, inclusive="neither")
@@ -176,7 +232,19 @@ def distance_matrix(coordinates, power: float = 1.0, normalize: bool = False) ->
 
 
 def mean_distance(distances) -> float:
-    """Mean of the off-diagonal entries of a square distance matrix."""
+    """Mean of the off-diagonal entries of a square distance matrix.
+
+    Examples
+    --------
+    >>> from sernn.spatial import distance_matrix, grid_coordinates, mean_distance
+    >>> mean_distance([[0, 5, 12], [5, 0, 13], [12, 13, 0]])  # (5 + 12 + 13) / 3
+    10.0
+
+    The published 5 x 5 x 4 grid:
+
+    >>> round(mean_distance(distance_matrix(grid_coordinates())), 2)
+    3.06
+    """
     distances = np.asarray(distances, dtype=np.float64)
     n = distances.shape[0]
     return float((distances.sum() - np.trace(distances)) / (n * (n - 1)))
@@ -186,11 +254,20 @@ def mean_pairwise_distance(coordinates, power: float = 1.0, block: int = 2048) -
     """Mean off-diagonal ``D ** power`` computed in blocks of rows, never holding the (n, n) matrix.
 
     Equals ``mean_distance(distance_matrix(coordinates, power))`` (to float64 rounding).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.spatial import distance_matrix, grid_coordinates, mean_distance, mean_pairwise_distance
+    >>> mean_pairwise_distance([[0, 0, 0], [3, 4, 0], [0, 0, 12]])  # (5 + 12 + 13) / 3
+    10.0
+    >>> grid = grid_coordinates()
+    >>> dense = mean_distance(distance_matrix(grid, power=2))
+    >>> bool(np.isclose(mean_pairwise_distance(grid, power=2, block=16), dense))
+    True
     """
     coordinates = check_coordinates(coordinates)
     n = coordinates.shape[0]
-    if n < 2:
-        raise ValueError(f"coordinates must hold at least 2 positions; got {n}")
     total = 0.0
     for start in range(0, n, block):
         part = coordinates[start:start + block]

@@ -40,6 +40,32 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         ``val_accuracy``, ``val_task_loss``...).
     snapshots : ndarray of shape (epochs + 1, n, n) (or (2, n, n)), float32
         The recurrent kernel before training and after each epoch (or after the last).
+
+    Examples
+    --------
+    One epoch of an 8-unit seRNN with a spatial communicability penalty on 32
+    random trials (units on a 2 x 2 x 2 grid):
+
+    >>> import numpy as np
+    >>> from sernn.models import build_sernn
+    >>> from sernn.regularizers import SpatialCommunicability
+    >>> from sernn.spatial import grid_coordinates
+    >>> from sernn.training import fit_and_record
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(32, 5, 8)).astype("float32")
+    >>> y = np.eye(4, dtype="float32")[rng.integers(0, 4, size=32)]
+    >>> penalty = SpatialCommunicability(0.01, coordinates=grid_coordinates((2, 2, 2)))
+    >>> model = build_sernn(units=8, seed=0, recurrent_regularizer=penalty)
+    >>> rows, snapshots = fit_and_record(model, x, y, epochs=1, batch_size=16)
+    >>> len(rows), sorted(rows[0])
+    (1, ['accuracy', 'epoch', 'loss', 'reg_loss', 'task_loss'])
+    >>> snapshots.shape  # before training and after epoch 1
+    (2, 8, 8)
+
+    ``reg_loss`` is the penalty of the recorded kernel after the epoch:
+
+    >>> bool(np.isclose(rows[0]["reg_loss"], float(penalty(snapshots[-1]))))
+    True
     """
     history = WeightHistory(layer_name=layer_name, every_epoch=every_epoch)
     reg_losses = []

@@ -11,7 +11,9 @@ import sernn
 
 #: Packages and modules whose public API must carry runnable examples.
 DOCUMENTED = ("sernn.regularizers", "sernn.constraints", "sernn.initializers", "sernn.layers",
-              "sernn.tasks", "sernn.analysis", "sernn.connectomes")
+              "sernn.tasks", "sernn.analysis", "sernn.connectomes", "sernn.spatial",
+              "sernn.communicability", "sernn.masks", "sernn.validation", "sernn.models",
+              "sernn.population", "sernn.training", "sernn.callbacks")
 
 
 def documented_modules():
