@@ -57,8 +57,12 @@ def describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _type_name(value) -> str:
-    return type(value).__name__
+def _wrong_type(name, accepted, value) -> TypeError:
+    return TypeError(f"{name} must be {accepted}; got {describe(value)} ({type(value).__name__})")
+
+
+def _wrong_value(name, accepted, value) -> ValueError:
+    return ValueError(f"{name} must be {accepted}; got {describe(value)}")
 
 
 def accepted_range(low=None, high=None, inclusive: str = "both") -> str:
@@ -149,10 +153,10 @@ def check_real(value, name: str, *, low=None, high=None, inclusive: str = "both"
     if allow_none:
         accepted += " or None"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {accepted}; got {describe(value)} ({_type_name(value)})")
+        raise _wrong_type(name, accepted, value)
     number = float(value)
     if (finite and not np.isfinite(number)) or np.isnan(number) or not _in_range(number, low, high, inclusive):
-        raise ValueError(f"{name} must be {accepted}; got {describe(value)}")
+        raise _wrong_value(name, accepted, value)
     return number
 
 
@@ -197,9 +201,9 @@ def check_integer(value, name: str, *, low=None, high=None, allow_none: bool = F
         return None
     accepted = _accepted("an integer", low, high, "both") + (" or None" if allow_none else "")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {accepted}; got {describe(value)} ({_type_name(value)})")
+        raise _wrong_type(name, accepted, value)
     if not _in_range(value, low, high, "both"):
-        raise ValueError(f"{name} must be {accepted}; got {describe(value)}")
+        raise _wrong_value(name, accepted, value)
     return int(value)
 
 
@@ -234,9 +238,9 @@ def check_seed(value, name: str = "seed", *, allow_none: bool = True, allow_gene
     accepted = ("an integer >= 0" + (", a numpy Generator" if allow_generator else "")
                 + (" or None" if allow_none else " (an explicit seed)"))
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {accepted}; got {describe(value)} ({_type_name(value)})")
+        raise _wrong_type(name, accepted, value)
     if value < 0:
-        raise ValueError(f"{name} must be {accepted}; got {describe(value)}")
+        raise _wrong_value(name, accepted, value)
     return int(value)
 
 
@@ -249,7 +253,7 @@ def check_bool(value, name: str) -> bool:
     True
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {describe(value)} ({_type_name(value)})")
+        raise _wrong_type(name, "True or False", value)
     return bool(value)
 
 
@@ -275,13 +279,13 @@ def check_option(value, name: str, options: Iterable):
     if value is None and None in options:
         return value
     if types and not isinstance(value, tuple(types)):
-        raise TypeError(f"{name} must be {accepted}; got {describe(value)} ({_type_name(value)})")
+        raise _wrong_type(name, accepted, value)
     try:
         found = value in options
     except TypeError:  # unhashable or incomparable values
         found = False
     if not found:
-        raise ValueError(f"{name} must be {accepted}; got {describe(value)}")
+        raise _wrong_value(name, accepted, value)
     return value
 
 
@@ -290,6 +294,19 @@ def _shape_text(shape) -> str:
     parts = ["n" if size is None and len(shape) == 1 else (next(names) if size is None else str(size))
              for size in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _numeric_array(value, name: str, accepted: str) -> np.ndarray:
+    """``np.asarray(value)``, or a TypeError if it is not an array of booleans or real numbers."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested sequences
+        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
+                        f"({type(value).__name__})") from exc
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
+                        f"({type(value).__name__}, dtype {raw.dtype})")
+    return raw
 
 
 def check_array(value, name: str, *, ndim: int | None = None, shape=None, dtype=np.float64,
@@ -339,18 +356,11 @@ def check_array(value, name: str, *, ndim: int | None = None, shape=None, dtype=
         ndim = len(shape)
     accepted = ("an array" if ndim is None else
                 f"an array of shape {_shape_text(shape)}" if shape is not None else f"a {ndim}-D array")
-    try:
-        raw = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged nested sequences
-        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
-                        f"({_type_name(value)})") from exc
-    if raw.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
-                        f"({_type_name(value)}, dtype {raw.dtype})")
+    raw = _numeric_array(value, name, accepted)
     if ndim is not None and raw.ndim != ndim:
-        raise ValueError(f"{name} must be {accepted}; got {describe(raw)}")
+        raise _wrong_value(name, accepted, raw)
     if shape is not None and any(want is not None and want != got for want, got in zip(shape, raw.shape)):
-        raise ValueError(f"{name} must be {accepted}; got {describe(raw)}")
+        raise _wrong_value(name, accepted, raw)
     if min_rows and (raw.ndim == 0 or raw.shape[0] < min_rows):
         raise ValueError(f"{name} must have at least {min_rows} rows; got {describe(raw)}")
     array = raw.copy() if dtype is None else raw.astype(dtype)  # a copy: callers may modify it
@@ -382,14 +392,7 @@ def check_square(value, name: str, *, min_size: int = 1, dtype=np.float64, finit
     W must be a square (n, n) matrix; got an array of shape (2, 3) and dtype int64
     """
     accepted = "a square (n, n) matrix" + (f" with n >= {min_size}" if min_size > 1 else "")
-    try:
-        raw = np.asarray(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
-                        f"({_type_name(value)})") from exc
-    if raw.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be {accepted} of real numbers; got {describe(value)} "
-                        f"({_type_name(value)}, dtype {raw.dtype})")
+    raw = _numeric_array(value, name, accepted)
     if raw.ndim != 2 or raw.shape[0] != raw.shape[1] or raw.shape[0] < min_size:
-        raise ValueError(f"{name} must be {accepted}; got {describe(raw)}")
+        raise _wrong_value(name, accepted, raw)
     return check_array(raw, name, ndim=2, dtype=dtype, finite=finite)
