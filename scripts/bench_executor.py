@@ -35,7 +35,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import pandas as pd
 
-    from sernn.experiments.executors import RayExecutor
+    from sernn.executors import RayExecutor
     from sernn.experiments.maze import maze_sweep
 
     options = dict(conditions=["sernn"], strengths=[0.3], seeds=list(range(args.seeds)), epochs=args.epochs,

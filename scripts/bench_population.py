@@ -46,7 +46,7 @@ def one_at_a_time(count, trials, val_trials, epochs):
 
 def population(count, trials, val_trials, epochs):
     from sernn.population import Population
-    from sernn.tasks.maze import _PROBLEM_INPUTS, _PROBLEM_TARGETS, maze_problems
+    from sernn.tasks.maze import PROBLEM_INPUTS, PROBLEM_TARGETS, maze_problems
 
     start = time.perf_counter()
     specs = members(count)
@@ -54,7 +54,7 @@ def population(count, trials, val_trials, epochs):
     built = time.perf_counter() - start
     train = np.stack([maze_problems(trials, m["seed"]) for m in specs])
     val = np.stack([maze_problems(val_trials, 10000 + m["seed"]) for m in specs])
-    rows, _ = pop.fit(_PROBLEM_INPUTS, _PROBLEM_TARGETS, train, val, epochs=epochs)
+    rows, _ = pop.fit(PROBLEM_INPUTS, PROBLEM_TARGETS, train, val, epochs=epochs)
     total = time.perf_counter() - start
     return total / count, built / count
 

@@ -1,13 +1,15 @@
 """The ``sernn`` command line.
 
-Each subcommand lives in its own module, which provides two functions:
+Each subcommand lives in its own module of :mod:`sernn.commands`, which provides two functions:
 ``add_arguments(parser)`` (fills an :class:`argparse.ArgumentParser`) and
 ``run(args) -> int`` (does the work, returns the exit code). Modules are
 imported only when their subcommand is used, so ``sernn --help`` is fast.
 
 Errors a user can cause (bad options, a missing or malformed file or folder)
 are reported as a single line on standard error, with exit code 2; no
-traceback is printed (set ``SERNN_DEBUG=1`` to see one). TensorFlow's native
+traceback is printed (set ``SERNN_DEBUG=1`` to see one). The library's messages name
+its arguments (``noise must be ...``); they are shown with the command's option
+(``--noise must be ...``, :func:`sernn.commands.options.in_flags`). TensorFlow's native
 log lines are kept off the console (:mod:`sernn.console`); ``--verbose``
 (anywhere on the command line) shows them.
 """
@@ -20,11 +22,11 @@ import sys
 
 #: subcommand -> (module, one-line help)
 SUBCOMMANDS = {
-    "maze": ("sernn.experiments.maze", "run the maze benchmark (seRNN, spatial, L1, baseline)"),
+    "maze": ("sernn.commands.maze", "run the maze benchmark (seRNN, spatial, L1, baseline)"),
     "analyze": ("sernn.commands.analyze", "topology analysis and figures of a benchmark output folder"),
     "report": ("sernn.commands.report", "a report with confidence intervals of an analysed maze folder"),
-    "memory": ("sernn.experiments.memory", "run the connectome (bio-instantiated) memory benchmark"),
-    "microns": ("sernn.experiments.microns", "run the MICrONS-constrained benchmark"),
+    "memory": ("sernn.commands.memory", "run the connectome (bio-instantiated) memory benchmark"),
+    "microns": ("sernn.commands.microns", "run the MICrONS-constrained benchmark"),
 }
 
 
@@ -83,7 +85,7 @@ def _build_parser(argv):
         if name == chosen:
             module = importlib.import_module(module_name)
             module.add_arguments(p)
-            p.set_defaults(_run=module.run)
+            p.set_defaults(_run=module.run, _parser=p, _aliases=getattr(module, "ALIASES", None))
     return parser
 
 
@@ -109,7 +111,8 @@ def _main(argv) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0 if not argv else 2
-    from sernn.experiments.executors import RunsFailed
+    from sernn.commands.options import in_flags
+    from sernn.executors import RunsFailed
 
     try:
         return int(args._run(args) or 0)
@@ -125,6 +128,8 @@ def _main(argv) -> int:
         if os.environ.get("SERNN_DEBUG"):
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, (ValueError, TypeError)):  # the library's words -> this command's options
+            message = in_flags(message, args._parser, args._aliases)
         print(f"sernn {args.command}: error: {message}", file=sys.stderr)
         return 2
 

@@ -13,7 +13,7 @@ import pytest
 ray = pytest.importorskip("ray", reason='ray is not installed (pip install "sernn[ray]")')
 
 import ray_toy  # noqa: E402
-from sernn.experiments.executors import RayExecutor, RunsFailed  # noqa: E402
+from sernn.executors import RayExecutor, RunsFailed  # noqa: E402
 from sernn.experiments.sweep import run_sweep  # noqa: E402
 
 pytestmark = pytest.mark.ray
@@ -103,7 +103,7 @@ DRIVER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {tests!r})
     import ray_toy
-    from sernn.experiments.executors import RayExecutor
+    from sernn.executors import RayExecutor
     from sernn.experiments.sweep import run_sweep
     ray_toy.register()
     runs = [ray_toy.Spec("a", s) for s in range(8)]

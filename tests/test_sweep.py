@@ -120,7 +120,7 @@ def test_executor_options_are_checked_before_anything_is_written(tmp_path, capsy
 def test_failed_runs_give_one_line_and_exit_code_1(tmp_path, capsys, monkeypatch):
     from sernn import cli
     from sernn.experiments import maze
-    from sernn.experiments.executors import RunsFailed
+    from sernn.executors import RunsFailed
 
     def failing(**options):
         raise RunsFailed([(["condition=sernn_strength=0.3_seed=0"], "ValueError: bad input")])

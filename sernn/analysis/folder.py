@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, topology_history
+from sernn.executors import Progress, RunsFailed, run_items
 from sernn.validation import check_integer, check_option
 
 __all__ = ["analyze_folder", "AnalysisFailed", "parse_epochs", "select_epochs", "load_history", "format_seconds"]
@@ -201,17 +202,9 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-class AnalysisFailed(RuntimeError):
-    """Some runs could not be analysed on the executor; the others are cached.
-
-    Raised by :func:`analyze_folder` after all other batches are done; a
-    ``RuntimeError``, so a caller that catches those catches it too.
-
-    Examples
-    --------
-    >>> issubclass(AnalysisFailed, RuntimeError)
-    True
-    """
+#: The error of runs that failed on the executor: the one failure type of :mod:`sernn.executors`
+#: (sernn 0.1 named it ``AnalysisFailed``; a ``RuntimeError``).
+AnalysisFailed = RunsFailed
 
 
 class _AnalyzeBatch:
@@ -228,15 +221,6 @@ class _AnalyzeBatch:
                                      n_nulls=self.n_nulls, seed=self.seed, recipe=self.recipe)
             frames.append((run_id, frame, time.perf_counter() - tick))
         return frames
-
-
-class _InProcess:
-    name = "local"
-
-    @staticmethod
-    def map(function, items):
-        for index, item in enumerate(items):
-            yield index, function(item), None
 
 
 def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log=print,
@@ -263,7 +247,7 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     executor : optional
         Where the batches are analysed: any object whose ``map(function, items)`` yields
         ``(index, result, error)`` as items finish, such as
-        :class:`sernn.experiments.executors.RayExecutor` (default: in this process, in order).
+        :class:`sernn.executors.RayExecutor` (default: in this process, in order).
         The weights travel to the task and its tables come back; only this process writes.
     batch_size : int, default=8
         Runs per task of the executor.
@@ -277,7 +261,7 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
 
     Raises
     ------
-    AnalysisFailed
+    RunsFailed
         After every other batch has been analysed and cached, if a batch failed on the executor
         (the message names its runs).
 
@@ -323,6 +307,40 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     batch_size = check_integer(batch_size, "batch_size", low=1)
     settings = {"density_target": float(density), "n_nulls": int(n_nulls), "analysis_seed": int(seed),
                 "recipe": recipe}
+    frames, todo = _cached_runs(store, records, settings, epochs, log)
+    progress = Progress(len(todo))
+    by_id = {record["run_id"]: (position, record) for position, record, _ in todo}
+
+    def save(batch, results):
+        for run_id, frame, seconds in results:
+            position, record = by_id[run_id]
+            frame["analysis_seed"] = int(seed)
+            params = {k: v for k, v in record.items() if k not in _RECORD_SKIP}
+            for column, (key, value) in enumerate(params.items()):
+                frame.insert(column, key, value)
+            store.write_table(f"runs/{run_id}/topology.csv", frame)
+            frames[run_id] = frame
+            _, eta = progress.advance(1)
+            log(f"[{position}/{len(records)}] {run_id}: {len(frame)} epochs in {seconds:.1f} s "
+                f"(ETA {format_seconds(eta)})")
+
+    run_items(_AnalyzeBatch(density, n_nulls, seed, recipe),
+              _batches(store, todo, batch_size, len(records), progress, log),
+              ids=lambda batch: [job[0] for job in batch], on_result=save, executor=executor, log=log,
+              kept="cached")
+    if not frames:
+        raise ValueError(f"{str(run_dir)!r} has no run with a history.npz weight history to analyse")
+    table = pd.concat([frames[r["run_id"]] for r in records if r["run_id"] in frames], ignore_index=True)
+    metrics = store.metrics()
+    wanted = [c for c in ("val_accuracy", "accuracy", "val_loss") if c in metrics.columns]
+    if wanted and {"run_id", "epoch"} <= set(metrics.columns):
+        table = table.merge(metrics[["run_id", "epoch", *wanted]], on=["run_id", "epoch"], how="left")
+    store.write_table("topology.csv", table)
+    return table, store
+
+
+def _cached_runs(store, records, settings, epochs, log):
+    """The cached tables ``{run_id: frame}`` and the runs to analyse ``[(position, record, snapshots)]``."""
     frames, todo = {}, []
     for position, record in enumerate(records, start=1):
         run_id = record["run_id"]
@@ -337,56 +355,22 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
         else:
             log(f"[{position}/{len(records)}] {run_id}: cached")
             frames[run_id] = frame
+    return frames, todo
 
-    diverged, batch_ids = [], []
 
-    def jobs():
-        for first in range(0, len(todo), batch_size):
-            batch = []
-            for position, record, chosen in todo[first:first + batch_size]:
-                kernel, epoch_numbers, coordinates = load_history(store, record["run_id"])
-                bad = [int(e) for e, k in zip(epoch_numbers[chosen], kernel[chosen]) if not np.isfinite(k).all()]
-                if bad:  # a network that diverged has no topology; the other runs go on
-                    diverged.append(record["run_id"])
-                    log(f"[{position}/{len(records)}] {record['run_id']}: skipped (weights not finite at "
-                        f"epoch{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}: the network diverged)")
-                    continue
-                batch.append((record["run_id"], kernel[chosen], epoch_numbers[chosen], coordinates))
-            if batch:
-                batch_ids.append([job[0] for job in batch])
-                yield batch
-
-    by_id = {record["run_id"]: (position, record) for position, record, _ in todo}
-    started, computed, failures = time.perf_counter(), 0, []
-    for index, results, error in (executor or _InProcess()).map(_AnalyzeBatch(density, n_nulls, seed, recipe),
-                                                                 jobs()):
-        if error is not None:
-            ids = batch_ids[index]
-            failures.append((ids, error))
-            log(f"failed: {', '.join(ids)}: {error}")
-            continue
-        for run_id, frame, seconds in results:
-            position, record = by_id[run_id]
-            frame["analysis_seed"] = int(seed)
-            params = {k: v for k, v in record.items() if k not in _RECORD_SKIP}
-            for column, (key, value) in enumerate(params.items()):
-                frame.insert(column, key, value)
-            store.write_table(f"runs/{run_id}/topology.csv", frame)
-            frames[run_id] = frame
-            computed += 1
-            remaining = (time.perf_counter() - started) / computed * (len(todo) - computed - len(diverged))
-            log(f"[{position}/{len(records)}] {run_id}: {len(frame)} epochs in {seconds:.1f} s "
-                f"(ETA {format_seconds(remaining)})")
-    if failures:
-        count = sum(len(ids) for ids, _ in failures)
-        raise AnalysisFailed(f"the analysis of {count} runs failed (first: {failures[0][0][0]}: {failures[0][1]}); "
-                           "the others are cached, re-run to retry the failed ones")
-    if not frames:
-        raise ValueError(f"{str(run_dir)!r} has no run with a history.npz weight history to analyse")
-    table = pd.concat([frames[r["run_id"]] for r in records if r["run_id"] in frames], ignore_index=True)
-    metrics = store.metrics()
-    wanted = [c for c in ("val_accuracy", "accuracy", "val_loss") if c in metrics.columns]
-    if wanted and {"run_id", "epoch"} <= set(metrics.columns):
-        table = table.merge(metrics[["run_id", "epoch", *wanted]], on=["run_id", "epoch"], how="left")
-    store.write_table("topology.csv", table)
-    return table, store
+def _batches(store, todo, batch_size, total, progress, log):
+    """Batches of ``(run_id, kernels, epochs, coordinates)`` to analyse, read as the executor asks for them;
+    a run whose weights are not finite (a diverged network) is skipped with a line."""
+    for first in range(0, len(todo), batch_size):
+        batch = []
+        for position, record, chosen in todo[first:first + batch_size]:
+            kernel, epoch_numbers, coordinates = load_history(store, record["run_id"])
+            bad = [int(e) for e, k in zip(epoch_numbers[chosen], kernel[chosen]) if not np.isfinite(k).all()]
+            if bad:  # a network that diverged has no topology; the other runs go on
+                progress.drop(1)
+                log(f"[{position}/{total}] {record['run_id']}: skipped (weights not finite at "
+                    f"epoch{'s' * (len(bad) > 1)} {', '.join(map(str, bad[:5]))}: the network diverged)")
+                continue
+            batch.append((record["run_id"], kernel[chosen], epoch_numbers[chosen], coordinates))
+        if batch:
+            yield batch

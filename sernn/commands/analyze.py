@@ -11,13 +11,12 @@ run's units in 3-D coloured by module with the strongest connections drawn.
 from __future__ import annotations
 
 import argparse
-import sys
 
 import numpy as np
 
-from sernn.analysis.folder import AnalysisFailed, analyze_folder, load_history, parse_epochs, select_epochs
-from sernn.experiments.sweep import add_executor_arguments, executor_from
+from sernn.analysis.folder import analyze_folder, load_history, parse_epochs, select_epochs
 from sernn.analysis.topology import RECIPES, modules
+from sernn.commands.options import add_executor_arguments, executor_from
 from sernn.plotting import (figure_accuracy, figure_against_strength, figure_matrix, figure_over_epochs,
                             figure_units_3d)
 
@@ -121,14 +120,11 @@ def run(args) -> int:
 
     if args.batch_size < 1:
         raise ValueError(f"--batch-size must be a positive integer; got {args.batch_size}")
-    try:
-        with executor_from(args) as executor:
-            table, store = analyze_folder(args.run_dir, density=args.density, n_nulls=args.nulls,
-                                          seed=args.seed, epochs=epochs, log=log, recipe=args.recipe,
-                                          executor=executor, batch_size=args.batch_size)
-    except AnalysisFailed as exc:  # each failed batch was printed with its runs
-        print(f"sernn analyze: error: {exc}", file=sys.stderr)
-        return 1
+    # a batch that fails on the executor raises RunsFailed once the others are cached: exit code 1 (sernn.cli)
+    with executor_from(args) as executor:
+        table, store = analyze_folder(args.run_dir, density=args.density, n_nulls=args.nulls,
+                                      seed=args.seed, epochs=epochs, log=log, recipe=args.recipe,
+                                      executor=executor, batch_size=args.batch_size)
     log(f"wrote {store.path / 'topology.csv'} ({len(table)} rows)")
     if not args.no_figures:
         for path in draw_figures(table, store, run_id=args.run, epoch=args.figure_epoch,

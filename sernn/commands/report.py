@@ -49,14 +49,11 @@ def _print_claims(report, what, present, tables):
 
 def run(args) -> int:
     """Run ``sernn report``; returns the exit code."""
-    from sernn.analysis.statistics import _check_boot
     from sernn.experiments.maze_report import maze_report
     from sernn.runfolder import RunStore
+    from sernn.validation import check_integer
 
-    try:
-        _check_boot(args.boot)
-    except ValueError:
-        raise ValueError(f"--boot must be an integer >= 100; got {args.boot}") from None
+    check_integer(args.boot, "boot", low=100)
     benchmark = RunStore.open(args.run_dir).benchmark
     if benchmark in ("memory", "microns"):
         import importlib

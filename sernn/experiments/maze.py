@@ -17,8 +17,10 @@ every epoch). ``summary.csv`` aggregates the finished runs per condition and
 strength.
 
 Data seeds: run seed ``s`` trains on ``maze(train_trials, seed=s)``, validates on
-``maze(val_trials, seed=10000 + s)`` and tests on ``maze(test_trials, seed=20000 + s)``;
-the model is built with ``seed=s``.
+``maze(val_trials, seed=10000 + s)`` and tests on ``maze(test_trials, seed=20000 + s)``
+(:mod:`sernn.experiments.trials`); the model is built with ``seed=s``.
+
+Settings: :class:`MazeSettings` (checked when made, before any folder exists).
 
 Trainers (:mod:`sernn.experiments.sweep`): by default up to 64 networks train at a
 time as one :class:`sernn.population.Population` (its seeded data order and
@@ -32,21 +34,19 @@ spatial-only ablation at linspace(1e-5, 0.02, 101), one seed: 2,103 networks).
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_arguments, executor_from, resolve_preset,
-                                    run_sweep)
+from sernn.experiments.settings import Settings, choice, integer, names, option, real, seed_list
+from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
+from sernn.experiments.trials import data_seed, trial_bank
 from sernn.tasks.maze import MAZE_STEPS
 from sernn.runfolder import RunStore, make_run_id
 
-__all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "plan_runs", "run_one",
-           "run_population", "summarize", "MAZE", "MazeBenchmark", "maze_sweep", "add_arguments", "run",
-           "PLATEAU", "SUCCESS_ACCURACY"]
+__all__ = ["CONDITIONS", "QUICK_STRENGTHS", "PAPER_STRENGTHS", "MazeRun", "MazeSettings", "plan_runs", "run_one",
+           "run_population", "summarize", "MAZE", "MazeBenchmark", "maze_sweep", "PLATEAU", "SUCCESS_ACCURACY"]
 
 CONDITIONS = ("baseline", "l1", "spatial", "sernn")
 
@@ -92,7 +92,7 @@ def plan_runs(conditions, strengths, seeds, shard=(0, 1)) -> list[MazeRun]:
     runs = []
     for condition in conditions:
         if condition not in CONDITIONS:
-            raise ValueError(f"unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
+            raise ValueError(f"conditions: unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
         values = [0.0] if condition == "baseline" else strengths[condition]
         for strength in values:
             for seed in seeds:
@@ -120,23 +120,32 @@ def make_regularizer(condition: str, strength: float, coordinates, normalization
     raise ValueError(f"unknown condition {condition!r}; accepted: {', '.join(CONDITIONS)}")
 
 
+def _regularizer(spec: MazeRun, settings: dict, coordinates):
+    return make_regularizer(spec.condition, spec.strength, coordinates, normalization=settings["normalization"],
+                            constant_communicability=settings["constant_communicability"])
+
+
+def _problems(part: str, settings: dict):
+    """``draw(seed)`` of :func:`~sernn.experiments.trials.trial_bank`: the 8 distinct maze trials and the
+    rows of a draw of ``settings[part + "_trials"]`` trials."""
+    from sernn.tasks.maze import PROBLEM_INPUTS, PROBLEM_TARGETS, maze_problems
+
+    return lambda seed: (PROBLEM_INPUTS, PROBLEM_TARGETS, None, maze_problems(settings[f"{part}_trials"], seed))
+
+
 def run_population(specs, settings: dict, coordinates) -> list:
     """Train the runs ``specs`` as one population; one (rows, arrays, info) per run, in order."""
     from sernn.population import Population
-    from sernn.tasks.maze import _PROBLEM_INPUTS, _PROBLEM_TARGETS, maze_problems
 
     members = [{"seed": spec.seed, "noise": settings["noise"],
-                "recurrent_regularizer": make_regularizer(
-                    spec.condition, spec.strength, coordinates, normalization=settings["normalization"],
-                    constant_communicability=settings["constant_communicability"])}
-               for spec in specs]
+                "recurrent_regularizer": _regularizer(spec, settings, coordinates)} for spec in specs]
     population = Population(members, units=settings["units"], learning_rate=settings["learning_rate"])
-    index = {name: np.stack([maze_problems(settings[f"{name}_trials"], offset + spec.seed) for spec in specs])
-             for name, offset in (("train", 0), ("val", 10000), ("test", 20000))}
-    rows, snapshots = population.fit(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["train"], index["val"],
-                                     epochs=settings["epochs"], batch_size=settings["batch_size"],
-                                     progress=EpochProgress(len(specs)))
-    test = population.evaluate(_PROBLEM_INPUTS, _PROBLEM_TARGETS, index["test"],
+    banks = {part: trial_bank([data_seed(part, spec.seed) for spec in specs], _problems(part, settings))
+             for part in ("train", "val", "test")}
+    rows, snapshots = population.fit(banks["train"].x, banks["train"].y, banks["train"].index,
+                                     banks["val"].index, epochs=settings["epochs"],
+                                     batch_size=settings["batch_size"], progress=EpochProgress(len(specs)))
+    test = population.evaluate(banks["test"].x, banks["test"].y, banks["test"].index,
                                batch_size=settings["batch_size"])
     return [(rows[k], {"recurrent_kernel": snapshots[k], "epoch": np.arange(snapshots.shape[1]),
                        "coordinates": np.asarray(coordinates)},
@@ -150,17 +159,13 @@ def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dic
     from sernn.tasks import maze
     from sernn.training import fit_and_record
 
-    regularizer = make_regularizer(spec.condition, spec.strength, coordinates,
-                                   normalization=settings["normalization"],
-                                   constant_communicability=settings["constant_communicability"])
-    model = build_sernn(units=settings["units"], recurrent_regularizer=regularizer,
-                        noise=settings["noise"], learning_rate=settings["learning_rate"],
-                        seed=spec.seed)
-    x, y = maze(settings["train_trials"], seed=spec.seed)
-    validation = maze(settings["val_trials"], seed=10000 + spec.seed)
+    model = build_sernn(units=settings["units"], recurrent_regularizer=_regularizer(spec, settings, coordinates),
+                        noise=settings["noise"], learning_rate=settings["learning_rate"], seed=spec.seed)
+    x, y = maze(settings["train_trials"], seed=data_seed("train", spec.seed))
+    validation = maze(settings["val_trials"], seed=data_seed("val", spec.seed))
     rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
                                      epochs=settings["epochs"], batch_size=settings["batch_size"])
-    x_test, y_test = maze(settings["test_trials"], seed=20000 + spec.seed)
+    x_test, y_test = maze(settings["test_trials"], seed=data_seed("test", spec.seed))
     test = model.evaluate(x_test, y_test, batch_size=settings["batch_size"], verbose=0,
                           return_dict=True)
     arrays = {"recurrent_kernel": snapshots, "epoch": np.arange(len(snapshots)),
@@ -230,19 +235,90 @@ def format_summary(summary: pd.DataFrame) -> str:
     return table.to_string(index=False)
 
 
-# -- the benchmark definition --------------------------------------------------------
+# -- settings and the benchmark definition ---------------------------------------------
 
-class MazeBenchmark(Benchmark):
-    """The maze benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
+def _strengths(value, name) -> dict:
+    """A list for every regularised condition, or a mapping condition -> list; each finite and >= 0."""
+    from sernn.experiments.settings import number_list
 
-    name = "maze"
+    if not isinstance(value, dict):
+        value = {condition: value for condition in CONDITIONS}
+    check = number_list(low=0)
+    return {condition: list(check(values, f"{name}[{condition!r}]")) if condition != "baseline" else [0.0]
+            for condition, values in value.items()}
+
+
+@dataclass(frozen=True)
+class MazeSettings(Settings):
+    """Every option of a maze sweep, checked when made (the library form of ``sernn maze``'s options).
+
+    ``conditions``, ``strengths`` and ``seeds`` left at None take the preset's
+    (:meth:`~sernn.experiments.settings.Settings.from_options`); ``strengths`` is a
+    list used for every regularised condition, or a mapping condition -> list.
+    ``summary_epoch`` and ``min_accuracy`` shape the printed summary only.
+
+    Examples
+    --------
+    >>> settings = MazeSettings.from_options("quick", epochs=2)
+    >>> settings.conditions, settings.seeds, settings.epochs
+    (('baseline', 'l1', 'spatial', 'sernn'), (0, 1), 2)
+    >>> MazeSettings.from_options("quick", noise=-1.0)
+    Traceback (most recent call last):
+    ValueError: noise must be a finite real number >= 0; got -1.0
+    """
+
+    benchmark = "maze"
     presets = {
         # one strength per condition, 2 seeds: about a minute on 2 cores
         "quick": {"conditions": list(CONDITIONS), "strengths": QUICK_STRENGTHS, "seeds": [0, 1]},
         # the seRNN paper's grid: 1,001 seRNNs + 1,001 L1 networks + 101 spatial-only networks
         "paper": {"conditions": ["l1", "spatial", "sernn"], "strengths": PAPER_STRENGTHS, "seeds": [0]},
     }
-    extendable = ("conditions", "seeds")
+
+    conditions: tuple = option(None, names(CONDITIONS), extendable=True)
+    strengths: dict = option(None, _strengths, stored=False)
+    seeds: tuple = option(None, seed_list, extendable=True)
+    epochs: int = option(10, integer(low=1))
+    units: int = option(100, integer(low=1))
+    grid: tuple = option(None)
+    train_trials: int = option(5120, integer(low=1))
+    val_trials: int = option(2560, integer(low=1))
+    test_trials: int = option(2560, integer(low=1))
+    batch_size: int = option(128, integer(low=1))
+    learning_rate: float = option(1e-3, real(low=0, inclusive="neither"))
+    noise: float = option(0.05, real(low=0))
+    normalization: str = option(None, choice((None, "none", "size")))
+    constant_communicability: bool = option(False)
+    summary_epoch: int = option(None, integer(low=1), stored=False)
+    min_accuracy: float = option(SUCCESS_ACCURACY, real(low=0, high=1), stored=False)
+
+    def validate(self):
+        from sernn.spatial import DEFAULT_GRID
+
+        grid = tuple(int(v) for v in (self.grid or DEFAULT_GRID))
+        object.__setattr__(self, "grid", grid)
+        object.__setattr__(self, "normalization", None if self.normalization == "none" else self.normalization)
+        object.__setattr__(self, "constant_communicability", bool(self.constant_communicability))
+        if int(np.prod(grid)) != self.units:
+            raise ValueError(f"units {self.units} does not match the grid {'x'.join(map(str, grid))} "
+                             f"({int(np.prod(grid))} positions); give a grid with NX*NY*NZ = units")
+        if self.summary_epoch is not None and self.summary_epoch > self.epochs:
+            raise ValueError(f"summary_epoch {self.summary_epoch} is after the last epoch (epochs {self.epochs})")
+        if self.conditions is None or self.seeds is None or self.strengths is None:
+            raise ValueError("conditions, strengths and seeds must be given or come from a preset "
+                             "(MazeSettings.from_options)")
+
+    def runs(self, shard=(0, 1)) -> list:
+        """The planned runs (:func:`plan_runs`)."""
+        return plan_runs(self.conditions, self.strengths, self.seeds, shard=shard)
+
+
+class MazeBenchmark(Benchmark):
+    """The maze benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
+
+    name = "maze"
+    presets = MazeSettings.presets
+    extendable = MazeSettings.extendable()
 
     def prepare(self, settings):
         from sernn.spatial import grid_coordinates
@@ -270,118 +346,47 @@ class MazeBenchmark(Benchmark):
                 f"wrote {store.path / 'metrics.csv'}, {store.path / 'summary.csv'} and runs/*/history.npz")
         return summary, text
 
+    def write_figures(self, store, metrics, summary):
+        from sernn.plotting import figure_accuracy
+
+        folder = store.path / "figures"
+        folder.mkdir(exist_ok=True)
+        return [folder / "accuracy.png"] if figure_accuracy(metrics, folder / "accuracy.png", "maze") else []
+
 
 #: The maze benchmark's definition.
 MAZE = MazeBenchmark()
 
 
-def maze_sweep(out="sernn-runs/maze", preset="quick", conditions=None, strengths=None, seeds=None,
-               epochs=10, units=100, grid=None, train_trials=5120, val_trials=2560, test_trials=2560,
-               batch_size=128, learning_rate=1e-3, noise=0.05, normalization=None,
-               constant_communicability=False, trainer=None, population=None, shard=(0, 1),
-               summary_epoch=None, min_accuracy=SUCCESS_ACCURACY, executor=None, log=None):
+def maze_sweep(settings: MazeSettings | None = None, *, out="sernn-runs/maze", preset="quick", trainer=None,
+               population=None, shard=(0, 1), figures=True, executor=None, log=None, **options):
     """Run (or resume) a maze sweep in ``out``; the library form of ``sernn maze``.
 
-    ``strengths`` is a list used for every regularised condition, or a mapping
-    condition -> list; ``conditions``, ``strengths`` and ``seeds`` default to the
-    preset's (``"quick"`` or ``"paper"``). Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    Parameters
+    ----------
+    settings : MazeSettings, optional
+        The sweep's settings; default: ``MazeSettings.from_options(preset, **options)``.
+    out : path-like, default="sernn-runs/maze"
+        The run folder (created, or resumed).
+    preset : {"quick", "paper"}, default="quick"
+        Fills in ``conditions``, ``strengths`` and ``seeds`` when not given.
+    trainer, population, executor :
+        As for :func:`sernn.experiments.sweep.run_sweep`.
+    shard : (int, int), default=(0, 1)
+        ``(i, k)``: run every k-th planned run from i (array jobs sharing ``out``).
+    figures : bool, default=True
+        Write ``figures/accuracy.png`` (validation accuracy per condition).
+    **options
+        Fields of :class:`MazeSettings` (``conditions``, ``strengths``, ``seeds``, ``epochs``...).
+
+    Returns a :class:`~sernn.experiments.sweep.SweepResult`. Every bad option raises before
+    the folder exists, naming the option.
     """
-    from sernn.spatial import DEFAULT_GRID
-
-    chosen = resolve_preset(MAZE, preset, conditions=conditions, strengths=strengths, seeds=seeds)
-    conditions = list(dict.fromkeys(chosen["conditions"]))
-    unknown = [c for c in conditions if c not in CONDITIONS]
-    if unknown or not conditions:
-        raise ValueError(f"--conditions: unknown {unknown or conditions!r}; accepted: {', '.join(CONDITIONS)}")
-    strengths = chosen["strengths"]
-    if not isinstance(strengths, dict):
-        strengths = {c: list(strengths) for c in CONDITIONS}
-    seeds = list(dict.fromkeys(int(s) for s in chosen["seeds"]))
-    grid = tuple(grid) if grid else DEFAULT_GRID
-    if int(np.prod(grid)) != units:
-        raise ValueError(f"--units {units} does not match the grid {'x'.join(map(str, grid))} "
-                         f"({int(np.prod(grid))} positions); give --grid NX NY NZ with NX*NY*NZ = units")
-    if not noise >= 0:
-        raise ValueError(f"--noise must be >= 0, got {noise}")
-    if summary_epoch is not None and summary_epoch > epochs:
-        raise ValueError(f"--summary-epoch {summary_epoch} is after the last epoch (--epochs {epochs})")
-    if not 0.0 <= min_accuracy <= 1.0:
-        raise ValueError(f"--min-accuracy must be in [0, 1], got {min_accuracy}")
-    settings = {
-        "units": units, "grid": list(grid), "epochs": epochs, "train_trials": train_trials,
-        "val_trials": val_trials, "test_trials": test_trials, "batch_size": batch_size,
-        "learning_rate": learning_rate, "noise": noise,
-        "normalization": None if normalization in (None, "none") else normalization,
-        "constant_communicability": bool(constant_communicability),
-        "conditions": conditions, "seeds": seeds,
-    }
-    runs = plan_runs(conditions, strengths, seeds, shard=shard)
-    options = {"log": log} if log is not None else {}
-    return run_sweep(MAZE, out=out, settings=settings, runs=runs, trainer=trainer, population=population,
-                     summary_options={"epoch": summary_epoch, "min_accuracy": min_accuracy}, executor=executor,
-                     **options)
-
-
-# -- command line ---------------------------------------------------------------
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Train maze-task networks across conditions (baseline, l1, spatial, sernn), strengths and "
-        "seeds. --preset quick (default): one strength per condition, 2 seeds, 10 epochs; --preset paper: "
-        "the seRNN paper's grid (2,103 networks). Re-running with the same --out resumes."
-    )
-    add_sweep_arguments(parser, MAZE, "sernn-runs/maze")
-    parser.add_argument("--conditions", type=name_list, default=None,
-                        help="comma-separated subset of: " + ", ".join(CONDITIONS) + " (default: the preset's)")
-    parser.add_argument("--strengths", type=number_list(float), default=None,
-                        help="comma-separated strengths for every regularised condition "
-                             "(default: the preset's; quick: l1=0.02, spatial=0.006, sernn=0.3)")
-    parser.add_argument("--strength-range", nargs=3, metavar=("START", "STOP", "N"), default=None,
-                        help="strengths linspace(START, STOP, N) for every regularised condition")
-    parser.add_argument("--seeds", type=number_list(int), default=None,
-                        help="comma-separated seeds (default: the preset's; quick 0,1, paper 0)")
-    parser.add_argument("--epochs", type=positive(int), default=10, help="default: %(default)s")
-    parser.add_argument("--units", type=positive(int), default=100,
-                        help="recurrent units (default: %(default)s); must equal the grid size")
-    parser.add_argument("--grid", type=positive(int), nargs=3, metavar=("NX", "NY", "NZ"), default=None,
-                        help="grid of unit positions (default: 5 5 4, the paper's 100 units)")
-    parser.add_argument("--train-trials", type=positive(int), default=5120, help="default: %(default)s")
-    parser.add_argument("--val-trials", type=positive(int), default=2560, help="default: %(default)s")
-    parser.add_argument("--test-trials", type=positive(int), default=2560, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
-    parser.add_argument("--learning-rate", type=positive(float), default=1e-3, help="default: %(default)s")
-    parser.add_argument("--noise", type=float, default=0.05, help="input noise s.d. (default: %(default)s)")
-    parser.add_argument("--normalization", choices=("none", "size"), default="none",
-                        help="penalty form: none = the paper's sum; size = size-normalised (see docs)")
-    parser.add_argument("--constant-communicability", action="store_true",
-                        help="treat communicability as a constant in the gradient")
-    parser.add_argument("--summary-epoch", type=positive(int), default=None, metavar="E",
-                        help="completed epochs at which the summary compares runs (default: 9, the paper's, "
-                             "or the last epoch if fewer)")
-    parser.add_argument("--min-accuracy", type=float, default=SUCCESS_ACCURACY,
-                        help="validation accuracy that counts as success (default: %(default)s)")
-
-
-def _strength_range(values) -> list:
-    try:
-        start, stop, count = float(values[0]), float(values[1]), int(values[2])
-    except ValueError:
-        raise ValueError(f"--strength-range needs START STOP N (numbers, N an integer), got "
-                         f"{' '.join(values)}") from None
-    if count < 1 or start < 0 or stop < start:
-        raise ValueError(f"--strength-range needs 0 <= START <= STOP and N >= 1, got {' '.join(values)}")
-    return np.linspace(start, stop, count).tolist()
-
-
-def run(args) -> int:
-    if args.strengths is not None and args.strength_range is not None:
-        raise ValueError("give at most one of --strengths and --strength-range")
-    strengths = _strength_range(args.strength_range) if args.strength_range is not None else args.strengths
-    maze_sweep(out=args.out, preset=args.preset, conditions=args.conditions, strengths=strengths,
-               seeds=args.seeds, epochs=args.epochs, units=args.units, grid=args.grid,
-               train_trials=args.train_trials, val_trials=args.val_trials, test_trials=args.test_trials,
-               batch_size=args.batch_size, learning_rate=args.learning_rate, noise=args.noise,
-               normalization=args.normalization, constant_communicability=args.constant_communicability,
-               trainer=args.trainer, population=args.population, shard=args.shard,
-               summary_epoch=args.summary_epoch, min_accuracy=args.min_accuracy, executor=executor_from(args))
-    return 0
+    if settings is None:
+        settings = MazeSettings.from_options(preset, **options)
+    elif options:
+        raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+    return run_sweep(MAZE, out=out, settings=settings.stored(), runs=settings.runs(shard), trainer=trainer,
+                     population=population, figures=figures, executor=executor,
+                     summary_options={"epoch": settings.summary_epoch, "min_accuracy": settings.min_accuracy},
+                     **({"log": log} if log is not None else {}))

@@ -46,21 +46,20 @@ mask and the biological weights) and figures ``loss_curves_*.png``,
 """
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sernn.connectomes.strategies import STRATEGIES, parse_strategy
-from sernn.experiments.arguments import name_list, number_list, positive
-from sernn.experiments.sweep import (Benchmark, EpochProgress, add_sweep_arguments, executor_from, resolve_preset,
-                                    run_sweep)
+from sernn.experiments.settings import Settings, choice, integer, names, number_list, option, real, seed_list
+from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
+from sernn.experiments.trials import trial_bank
 from sernn.runfolder import make_run_id
 
-__all__ = ["TASKS", "MemoryRun", "plan_runs", "run_one", "summarize", "aggregate", "write_figures",
-           "MEMORY", "MemoryBenchmark", "memory_sweep", "add_arguments", "run", "PAPER", "QUICK",
-           "PUBLISHED_CODE", "PUBLISHED_CODE_DEFAULTS"]
+__all__ = ["TASKS", "MemoryRun", "MemorySettings", "plan_runs", "run_one", "summarize", "aggregate",
+           "MEMORY", "MemoryBenchmark", "memory_sweep", "PAPER", "QUICK", "PUBLISHED_CODE",
+           "PUBLISHED_CODE_DEFAULTS"]
 
 #: Task name -> name of its setting.
 TASKS = {"sequence": "length", "nback": "n"}
@@ -130,8 +129,8 @@ def _task_data(task: str, setting: int, settings: dict, seed: int):
     else:
         data = nback(settings["n_trials"], setting, seed=seed, length=settings["nback_length"],
                      min_difference=settings["nback_min_difference"],
-                     timing=settings.get("nback_timing", "separate-cue"),
-                     classes=settings.get("nback_classes", 2))
+                     timing=settings.get("nback_timing", PUBLISHED_CODE_DEFAULTS["nback_timing"]),
+                     classes=settings.get("nback_classes", PUBLISHED_CODE_DEFAULTS["nback_classes"]))
     return train_test_split(data, settings["test_fraction"])
 
 
@@ -157,7 +156,8 @@ def _architecture(spec: MemoryRun, settings: dict) -> dict:
     """What the models of a run share, whichever trainer builds them: sizes, read-out at every step,
     loss, optimizer and learning rate."""
     sequence = spec.task == "sequence"
-    return {"input_size": 2, "output_size": 1 if sequence else settings.get("nback_classes", 2),
+    classes = settings.get("nback_classes", PUBLISHED_CODE_DEFAULTS["nback_classes"])
+    return {"input_size": 2, "output_size": 1 if sequence else classes,
             "activation": spec.activation, "output_activation": "linear" if sequence else "softmax",
             "return_sequences": True, "loss": "mse" if sequence else "categorical_crossentropy",
             "optimizer": spec.optimizer, "learning_rate": spec.learning_rate}
@@ -209,20 +209,17 @@ def run_population(specs, settings: dict, connectomes) -> list:
         networks.append(network)
         members.append({"seed": spec.seed, "noise": settings["noise"], "recurrent_initializer": initializer,
                         "recurrent_constraint": constraint})
-    # one bank of trials per seed (every strategy of a seed sees the same trials)
-    seeds = list(dict.fromkeys(spec.seed for spec in specs))
-    splits = {seed: _task_data(first.task, first.setting, settings, seed) for seed in seeds}
-    banks, index = {}, {}
-    for part in (0, 1):
-        parts = [splits[seed][part] for seed in seeds]
-        offsets = np.cumsum([0] + [len(p.x) for p in parts])
-        banks[part] = [np.concatenate([getattr(p, name) for p in parts]) for name in ("x", "y", "sample_weight")]
-        index[part] = np.stack([offsets[seeds.index(spec.seed)] + np.arange(len(parts[0].x)) for spec in specs])
+    # one draw of trials per seed (every strategy of a seed sees the same trials), split in train / test
+    splits = {spec.seed: _task_data(first.task, first.setting, settings, spec.seed) for spec in specs}
+    banks = [trial_bank([spec.seed for spec in specs],
+                        lambda seed, part=part: (splits[seed][part].x, splits[seed][part].y,
+                                                 splits[seed][part].sample_weight, None))
+             for part in (0, 1)]
     population = Population(members, units=units, **_architecture(first, settings))
-    history, snapshots = population.fit(banks[0][0], banks[0][1], index[0], index[1],
-                                        epochs=_epochs(first, settings),
-                                        batch_size=settings["batch_size"], validation_bank=banks[1],
-                                        bank_weights=banks[0][2], every_epoch=False,
+    history, snapshots = population.fit(banks[0].x, banks[0].y, banks[0].index, banks[1].index,
+                                        epochs=_epochs(first, settings), batch_size=settings["batch_size"],
+                                        validation_bank=(banks[1].x, banks[1].y, banks[1].weights),
+                                        bank_weights=banks[0].weights, every_epoch=False,
                                         progress=EpochProgress(len(specs)))
     results = []
     for k, network in enumerate(networks):
@@ -326,102 +323,6 @@ def format_table(table: pd.DataFrame) -> str:
     return shown.to_string(index=False)
 
 
-def _combo_label(key) -> str:
-    task, setting, optimizer, activation, lr = key
-    return f"{task}_{TASKS[task]}={setting}_{optimizer}_{activation}_lr={lr:g}"
-
-
-def write_figures(metrics: pd.DataFrame, summary: pd.DataFrame, folder) -> list:
-    """Loss curves per strategy (band over seeds) and box plots per species.
-
-    Loss curves show the mean of log10(test loss) over seeds with a band of one
-    standard deviation (a geometric mean and a multiplicative band); accuracy
-    curves (n-back) the plain mean and s.d.
-
-    Returns the paths written.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from pathlib import Path
-
-    folder = Path(folder)
-    written = []
-
-    def save(fig, name):
-        fig.tight_layout()
-        fig.savefig(folder / name, dpi=110)
-        plt.close(fig)
-        return folder / name
-
-    if metrics.empty:
-        return written
-    colors = {s: plt.get_cmap("tab10")(i) for i, s in enumerate(STRATEGIES)}
-    styles = {s: ("--" if s.startswith("r_") else "-") for s in STRATEGIES}
-    species = list(dict.fromkeys(summary["species"]))
-    combos = summary[["task", "setting", "optimizer", "activation", "learning_rate"]].drop_duplicates()
-    for key in combos.itertuples(index=False, name=None):
-        task = key[0]
-        part = metrics[(metrics["task"] == key[0]) & (metrics["setting"] == key[1])
-                       & (metrics["optimizer"] == key[2]) & (metrics["activation"] == key[3])
-                       & np.isclose(metrics["learning_rate"], key[4])]
-        panels = [("test_loss", "test loss (MSE, recall steps)" if task == "sequence"
-                   else "test loss (cross-entropy, response step)")]
-        if task == "nback":
-            panels.append(("test_accuracy", "test accuracy"))
-        fig, axes = plt.subplots(len(panels), len(species), squeeze=False,
-                                 figsize=(max(5.5, 4.2 * len(species)), 3.4 * len(panels)))
-        for col, name in enumerate(species):
-            for row, (column, label) in enumerate(panels):
-                ax = axes[row, col]
-                for strategy in STRATEGIES:
-                    sub = part[(part["species"] == name) & (part["strategy"] == strategy)]
-                    if sub.empty:
-                        continue
-                    values = sub[["epoch", column]].copy()
-                    log_scale = column == "test_loss"
-                    if log_scale:  # losses span decades: mean and s.d. of log10(loss)
-                        values[column] = np.log10(np.clip(values[column], 1e-12, None))
-                    stats = values.groupby("epoch")[column].agg(["mean", "std"]).fillna(0.0)
-                    centre, low, high = stats["mean"], stats["mean"] - stats["std"], stats["mean"] + stats["std"]
-                    if log_scale:
-                        centre, low, high = 10 ** centre, 10 ** low, 10 ** high
-                    ax.plot(stats.index, centre, styles[strategy], color=colors[strategy],
-                            label=strategy, lw=1.4)
-                    ax.fill_between(stats.index, low, high, color=colors[strategy], alpha=0.15)
-                ax.set_xlabel("completed training epochs")
-                ax.set_ylabel(label)
-                if row == 0:
-                    ax.set_title(name)
-                if column == "test_loss":
-                    ax.set_yscale("log")
-        axes[0, -1].legend(fontsize=7, frameon=False)
-        fig.suptitle(f"{_combo_label(key)}\nmean and s.d. over seeds (loss: of log10 loss)", fontsize=8)
-        written.append(save(fig, f"loss_curves_{_combo_label(key)}.png"))
-    for task in dict.fromkeys(summary["task"]):
-        for column, label in (("min_test_loss", "minimum test loss"), ("epoch_of_min", "epoch of minimum")):
-            part = summary[summary["task"] == task]
-            fig, axes = plt.subplots(1, len(species), squeeze=False,
-                                     figsize=(max(5.5, 4.2 * len(species)), 3.6))
-            for col, name in enumerate(species):
-                ax = axes[0, col]
-                present = [s for s in STRATEGIES if ((part["species"] == name) & (part["strategy"] == s)).any()]
-                values = [part[(part["species"] == name) & (part["strategy"] == s)][column].to_numpy()
-                          for s in present]
-                if values:
-                    box = ax.boxplot(values, patch_artist=True)
-                    for patch, strategy in zip(box["boxes"], present):
-                        patch.set_facecolor(colors[strategy])
-                        patch.set_alpha(0.5)
-                    ax.set_xticks(range(1, len(present) + 1), present, rotation=45, fontsize=8)
-                ax.set_title(name)
-                ax.set_ylabel(label)
-            fig.suptitle(f"{task}: {label} over seeds and settings", fontsize=9)
-            written.append(save(fig, f"{column}_{task}.png"))
-    return written
-
-
 def describe_run(spec, rows, info) -> str:
     """One progress line for a finished run."""
     losses = [r["test_loss"] for r in rows]
@@ -432,80 +333,7 @@ def describe_run(spec, rows, info) -> str:
             f"seed={spec.seed}: min test loss {losses[best]:.4g} at epoch {best + 1}{extra}")
 
 
-# -- command line ---------------------------------------------------------------
-
-def _neurons(text):
-    """One integer >= 1 (all regions) or a list of them (one per region)."""
-    values = number_list(int, minimum=1)(text)
-    return values[0] if len(values) == 1 else values
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Train bio-instantiated RNNs (area connectomes expanded to neurons) on working-memory tasks, "
-        "for every species x strategy (b_w_no, b_w_eq, b_w_div and the r_ controls) x task setting x "
-        "seed. --preset quick (default): macaque, sequence memory L=3, 50 epochs, 3 seeds; --preset paper: "
-        "macaque, marmoset, human; sequence L=3,5,10 and n-back n=2,3,4; adam, rmsprop; relu, tanh; "
-        "lr 1e-4; 500 / 3000 epochs; seeds 0-4; --preset published-code: the paper's grid with the "
-        "published code's choices (see docs/connectomes.md). Re-running with the same --out resumes."
-    )
-    add_sweep_arguments(parser, MEMORY, "sernn-runs/memory")
-    parser.add_argument("--species", type=name_list, default=None,
-                        help="comma-separated species (macaque, marmoset, human, mouse, mouse_ypma_oh, "
-                             "drosophila) or connectome CSV paths (default: macaque)")
-    parser.add_argument("--connectome-dir", default=None,
-                        help="folder with the connectome CSV files (default: $SERNN_CONNECTOMES, "
-                             "../shared/data/connectomes, data/connectomes)")
-    parser.add_argument("--strategies", type=name_list, default=list(STRATEGIES),
-                        help="comma-separated subset of " + ", ".join(STRATEGIES) + " (default: all)")
-    parser.add_argument("--tasks", type=name_list, default=None,
-                        help="comma-separated subset of sequence, nback (default: sequence)")
-    parser.add_argument("--lengths", type=number_list(int, minimum=1), default=None,
-                        help="sequence-memory lengths L (default: 3)")
-    parser.add_argument("--nback-n", type=number_list(int, minimum=1), default=None, help="n-back n values (default: 2)")
-    parser.add_argument("--optimizers", type=name_list, default=None,
-                        help="comma-separated keras optimizer names (default: adam)")
-    parser.add_argument("--activations", type=name_list, default=None,
-                        help="comma-separated activations of the recurrent units (default: relu)")
-    parser.add_argument("--learning-rates", type=number_list(float, strict=True), default=None,
-                        help="comma-separated learning rates (default: 1e-3; paper: 1e-4)")
-    parser.add_argument("--seeds", type=number_list(int), default=None, help="comma-separated seeds (default: 0,1,2)")
-    parser.add_argument("--epochs", type=positive(int), default=None,
-                        help="epochs of sequence-memory runs (default: 50; paper: 500)")
-    parser.add_argument("--nback-epochs", type=positive(int), default=None,
-                        help="epochs of n-back runs (default: --epochs; paper: 3000)")
-    parser.add_argument("--neurons-per-region", type=_neurons, default=4,
-                        help="neurons per region: one integer, or one per region comma-separated "
-                             "(default: 4, as in the paper)")
-    parser.add_argument("--target-sparsity", type=float, default=0.8, help="default: %(default)s")
-    parser.add_argument("--intrinsic-sparsity", type=float, default=1.0, help="default: %(default)s")
-    parser.add_argument("--intrinsic-weight", type=float, default=0.8, help="default: %(default)s")
-    parser.add_argument("--no-intrinsic", action="store_true", help="no within-region connections")
-    parser.add_argument("--n-trials", type=positive(int), default=1000, help="default: %(default)s")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="default: %(default)s")
-    parser.add_argument("--batch-size", type=positive(int), default=128, help="default: %(default)s")
-    parser.add_argument("--noise", type=float, default=0.0,
-                        help="input noise s.d. during training (default: 0, as in the paper)")
-    parser.add_argument("--nback-length", type=positive(int), default=None,
-                        help="values shown per n-back trial (default: n + 4)")
-    code = parser.add_argument_group("the published code's choices (defaults: the paper's text, or --preset "
-                                     "published-code's; see docs/connectomes.md)")
-    code.add_argument("--sequence-trials", type=positive(int), default=None,
-                      help="sequence-memory trials (default: --n-trials; published-code: 500)")
-    code.add_argument("--intrinsic-rule", choices=("paper", "bio2art"), default=None,
-                      help="within-region weight: paper = 0.8 x outgoing strength; bio2art = 4 x incoming "
-                           "(the published expansion code)")
-    code.add_argument("--partition", choices=("dirichlet", "stick"), default=None,
-                      help="random split of a block's weight (b_w_div): flat Dirichlet, or bio2art's stick-breaking")
-    code.add_argument("--orientation", choices=("source-target", "transposed"), default=None,
-                      help="transposed: the network the published PyTorch runs had (the connectome transposed)")
-    code.add_argument("--nback-timing", choices=("separate-cue", "original"), default=None,
-                      help="original: M = 5 values, the cue with the last value, the response on the next step")
-    code.add_argument("--nback-classes", type=int, choices=(2, 3), default=None,
-                      help="3: fixate, no-match, match read-out of the published code (default: 2)")
-    parser.add_argument("--nback-min-difference", type=float, default=0.0,
-                        help="minimum |difference| of a no-match value (default: 0)")
-
+# -- settings and the benchmark definition ---------------------------------------------
 
 def _check_keras_names(optimizers, activations) -> None:
     """Refuse unknown optimizer and activation names before any run trains."""
@@ -515,14 +343,126 @@ def _check_keras_names(optimizers, activations) -> None:
         try:
             keras.optimizers.get({"class_name": name, "config": {}})
         except ValueError:
-            raise ValueError(f"--optimizers: unknown Keras optimizer {name!r}; use names such as adam, "
+            raise ValueError(f"optimizers: unknown Keras optimizer {name!r}; use names such as adam, "
                              "rmsprop, sgd") from None
     for name in activations:
         try:
             keras.activations.get(name)
         except ValueError:
-            raise ValueError(f"--activations: unknown Keras activation {name!r}; use names such as "
+            raise ValueError(f"activations: unknown Keras activation {name!r}; use names such as "
                              "relu, tanh, sigmoid") from None
+
+
+def _neurons_per_region(value, name):
+    """One integer >= 1 (every region) or a list of them (one per region)."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ValueError(f"{name} must be an integer >= 1 or a list of them; got an empty list")
+        return [integer(low=1)(v, name) for v in value]
+    return integer(low=1)(value, name)
+
+
+def _strategies(value, name):
+    return tuple(dict.fromkeys(parse_strategy(s).code for s in names()(value, name)))
+
+
+@dataclass(frozen=True)
+class MemorySettings(Settings):
+    """Every option of a memory sweep, checked when made (the library form of ``sernn memory``'s options).
+
+    Options left at None take the preset's value (:data:`QUICK`, :data:`PAPER`,
+    :data:`PUBLISHED_CODE`); the published code's choices (``intrinsic_rule``,
+    ``partition``, ``orientation``, ``nback_timing``, ``nback_classes``) default to the
+    papers' text (:data:`PUBLISHED_CODE_DEFAULTS`) and are stored in ``settings.json``
+    only when they differ from it, as sernn 0.1 stored them.
+
+    Examples
+    --------
+    >>> settings = MemorySettings.from_options("quick", seeds=[0])
+    >>> settings.species, settings.tasks, settings.nback_epochs, settings.intrinsic_rule
+    (('macaque',), ('sequence',), 50, 'paper')
+    >>> MemorySettings.from_options("quick", tasks=["chess"])
+    Traceback (most recent call last):
+    ValueError: tasks must be one of 'sequence', 'nback'; got 'chess'
+    """
+
+    benchmark = "memory"
+    presets = {"quick": QUICK, "paper": PAPER, "published-code": PUBLISHED_CODE}
+
+    species: tuple = option(None, names(), extendable=True)
+    tasks: tuple = option(None, names(TASKS), extendable=True)
+    lengths: tuple = option(None, number_list(low=1, kind="integer"), extendable=True)
+    nback_n: tuple = option(None, number_list(low=1, kind="integer"), extendable=True)
+    optimizers: tuple = option(None, names(), extendable=True)
+    activations: tuple = option(None, names(), extendable=True)
+    learning_rates: tuple = option(None, number_list(low=0, inclusive="neither"), extendable=True)
+    strategies: tuple = option(STRATEGIES, _strategies, extendable=True)
+    seeds: tuple = option(None, seed_list, extendable=True)
+    epochs: int = option(None, integer(low=1))
+    nback_epochs: int = option(None, integer(low=1))
+    neurons_per_region: object = option(4, _neurons_per_region)
+    target_sparsity: float = option(0.8, real(low=0, high=1))
+    intrinsic: bool = option(True)
+    intrinsic_sparsity: float = option(1.0, real(low=0, high=1))
+    intrinsic_weight: float = option(0.8, real(low=0))
+    n_trials: int = option(1000, integer(low=1))
+    test_fraction: float = option(0.2, real(low=0, high=1, inclusive="neither"))
+    batch_size: int = option(128, integer(low=1))
+    noise: float = option(0.0, real(low=0))
+    nback_length: int = option(None, integer(low=1))
+    nback_min_difference: float = option(0.0, real(low=0, high=0.5, inclusive="left"))
+    intrinsic_rule: str = option(None, choice(("paper", "bio2art")))
+    partition: str = option(None, choice(("dirichlet", "stick")))
+    orientation: str = option(None, choice(("source-target", "transposed")))
+    nback_timing: str = option(None, choice(("separate-cue", "original")))
+    nback_classes: int = option(None, choice((2, 3)))
+    sequence_trials: int = option(None, integer(low=1))
+    connectome_dir: str = option(None, stored=False)
+
+    def validate(self):
+        for key, default in PUBLISHED_CODE_DEFAULTS.items():
+            if getattr(self, key) is None:
+                object.__setattr__(self, key, default)
+        if self.nback_epochs is None:
+            object.__setattr__(self, "nback_epochs", self.epochs)
+        object.__setattr__(self, "intrinsic", bool(self.intrinsic))
+        if self.nback_length is not None and "nback" in self.tasks and self.nback_length <= max(self.nback_n):
+            raise ValueError(f"nback_length {self.nback_length} must exceed every nback_n "
+                             f"(largest {max(self.nback_n)})")
+        _check_keras_names(self.optimizers, self.activations)
+
+    def stored(self) -> dict:
+        stored = super().stored()
+        for key, default in PUBLISHED_CODE_DEFAULTS.items():
+            if stored[key] == default:
+                del stored[key]
+        if stored["sequence_trials"] is None:
+            del stored["sequence_trials"]
+        return stored
+
+    def runs(self, shard=(0, 1)) -> list:
+        """The planned runs (:func:`plan_runs`)."""
+        return plan_runs(self.species, self.tasks, self.lengths, self.nback_n, self.optimizers, self.activations,
+                         self.learning_rates, self.strategies, self.seeds, shard=shard)
+
+    def check_data(self, connectomes: dict) -> None:
+        """Refuse settings the connectomes or the tasks cannot take (one cheap expansion and draw each)."""
+        from sernn.connectomes import expand
+
+        if isinstance(self.neurons_per_region, list):
+            wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(self.neurons_per_region)}
+            if wrong:
+                raise ValueError(f"neurons_per_region has {len(self.neurons_per_region)} values but the "
+                                 f"connectomes have {wrong} regions; give one integer, or one per region for "
+                                 "a single species")
+        for connectome in connectomes.values():
+            expand(connectome, self.neurons_per_region, target_sparsity=self.target_sparsity,
+                   intrinsic=self.intrinsic, intrinsic_sparsity=self.intrinsic_sparsity,
+                   intrinsic_weight=self.intrinsic_weight, seed=0,
+                   **{key: getattr(self, key) for key in _EXPANSION_OPTIONS})
+        stored = self.stored()
+        for task in self.tasks:
+            _task_data(task, (self.lengths if task == "sequence" else self.nback_n)[0], stored, 0)
 
 
 class MemoryBenchmark(Benchmark):
@@ -568,9 +508,9 @@ class MemoryBenchmark(Benchmark):
 
         other = [name for name in settings["optimizers"] if name.lower() not in OPTIMIZERS]
         if other:
-            raise ValueError(f"--optimizers {other[0]}: the population trainer offers "
+            raise ValueError(f"optimizers {other[0]}: the population trainer offers "
                              f"{', '.join(OPTIMIZERS)} (elementwise optimizers keep networks independent); "
-                             "use --trainer fit for other optimizers")
+                             "use the fit trainer for other optimizers")
 
     def describe(self, spec, rows, info):
         return describe_run(spec, rows, info)
@@ -585,112 +525,47 @@ class MemoryBenchmark(Benchmark):
         return summary, text
 
     def write_figures(self, store, metrics, summary):
-        return write_figures(metrics, summary, store.path)
+        from sernn.plotting import memory_figures
+
+        return memory_figures(metrics, summary, store.path, TASKS)
 
 
 #: The memory benchmark's definition (connectomes found in the default places).
 MEMORY = MemoryBenchmark()
 
 
-def _resolve(preset, given, strategies, nback_length) -> dict:
-    chosen = resolve_preset(MEMORY, preset, **given)
-    if chosen["nback_epochs"] is None:
-        chosen["nback_epochs"] = chosen["epochs"]
-    # A value given twice would train the same runs twice.
-    chosen = {key: list(dict.fromkeys(value)) if isinstance(value, list) else value
-              for key, value in chosen.items()}
-    unknown = [t for t in chosen["tasks"] if t not in TASKS]
-    if unknown:
-        raise ValueError(f"--tasks: unknown {unknown}; accepted: {', '.join(TASKS)}")
-    for strategy in strategies:
-        parse_strategy(strategy)
-    if nback_length is not None and "nback" in chosen["tasks"] and nback_length <= max(chosen["nback_n"]):
-        raise ValueError(f"--nback-length {nback_length} must exceed every --nback-n "
-                         f"(largest {max(chosen['nback_n'])})")
-    _check_keras_names(chosen["optimizers"], chosen["activations"])
-    return chosen
 
-
-def memory_sweep(out="sernn-runs/memory", preset="quick", species=None, connectome_dir=None,
-                 strategies=STRATEGIES, tasks=None, lengths=None, nback_n=None, optimizers=None,
-                 activations=None, learning_rates=None, seeds=None, epochs=None, nback_epochs=None,
-                 neurons_per_region=4, target_sparsity=0.8, intrinsic_sparsity=1.0, intrinsic_weight=0.8,
-                 intrinsic=True, n_trials=1000, test_fraction=0.2, batch_size=128, noise=0.0,
-                 nback_length=None, nback_min_difference=0.0, intrinsic_rule=None, partition=None,
-                 orientation=None, nback_timing=None, nback_classes=None, sequence_trials=None, trainer=None,
-                 population=None,
-                 shard=(0, 1), figures=True, executor=None, log=None):
+def memory_sweep(settings: MemorySettings | None = None, *, out="sernn-runs/memory", preset="quick",
+                 connectomes=None, trainer=None, population=None, shard=(0, 1), figures=True, executor=None,
+                 log=None, **options):
     """Run (or resume) a memory sweep in ``out``; the library form of ``sernn memory``.
 
-    Options left at None take the preset's value (``"quick"`` or ``"paper"``, see
-    :data:`QUICK` and :data:`PAPER`). Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    Parameters
+    ----------
+    settings : MemorySettings, optional
+        Default: ``MemorySettings.from_options(preset, **options)``.
+    out : path-like, default="sernn-runs/memory"
+    preset : {"quick", "paper", "published-code"}, default="quick"
+    connectomes : dict, optional
+        Species name -> :class:`~sernn.connectomes.Connectome` already loaded (default: found by
+        name in ``connectome_dir`` or the default places).
+    trainer, population, shard, figures, executor, log :
+        As for :func:`sernn.experiments.maze.maze_sweep`.
+    **options
+        Fields of :class:`MemorySettings`.
+
+    Returns a :class:`~sernn.experiments.sweep.SweepResult`.
     """
-    from sernn.connectomes import expand, load
+    from sernn.connectomes import load
     from sernn.connectomes.catalog import find_connectome
 
-    given = dict(species=species, tasks=tasks, lengths=lengths, nback_n=nback_n, optimizers=optimizers,
-                 activations=activations, learning_rates=learning_rates, seeds=seeds, epochs=epochs,
-                 nback_epochs=nback_epochs, intrinsic_rule=intrinsic_rule, partition=partition,
-                 orientation=orientation, nback_timing=nback_timing, nback_classes=nback_classes,
-                 sequence_trials=sequence_trials)
-    chosen = _resolve(preset, given, strategies, nback_length)
-    if not noise >= 0 or not np.isfinite(noise):
-        raise ValueError(f"--noise must be a finite number >= 0, got {noise}")
-    if not 0 <= nback_min_difference < 0.5:
-        raise ValueError(f"--nback-min-difference must be in [0, 0.5), got {nback_min_difference}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"--test-fraction must be in (0, 1), got {test_fraction}")
-    strategies = list(dict.fromkeys(parse_strategy(s).code for s in strategies))
-    connectomes = {name: load(find_connectome(name, connectome_dir)) for name in chosen["species"]}
-    if isinstance(neurons_per_region, list):
-        wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(neurons_per_region)}
-        if wrong:
-            raise ValueError(f"--neurons-per-region has {len(neurons_per_region)} values but the connectomes "
-                             f"have {wrong} regions; give one integer, or one per region for a single species")
-    settings = {
-        "neurons_per_region": neurons_per_region, "target_sparsity": target_sparsity,
-        "intrinsic": bool(intrinsic), "intrinsic_sparsity": intrinsic_sparsity,
-        "intrinsic_weight": intrinsic_weight, "n_trials": n_trials,
-        "test_fraction": test_fraction, "batch_size": batch_size, "noise": noise,
-        "nback_length": nback_length, "nback_min_difference": nback_min_difference,
-        "epochs": chosen["epochs"], "nback_epochs": chosen["nback_epochs"],
-        "species": chosen["species"], "tasks": chosen["tasks"], "lengths": chosen["lengths"],
-        "nback_n": chosen["nback_n"], "optimizers": chosen["optimizers"],
-        "activations": chosen["activations"], "learning_rates": chosen["learning_rates"],
-        "strategies": strategies, "seeds": chosen["seeds"],
-    }
-    published = {key: chosen.get(key, default) for key, default in PUBLISHED_CODE_DEFAULTS.items()}
-    settings.update({key: value for key, value in published.items() if value != PUBLISHED_CODE_DEFAULTS[key]})
-    if chosen.get("sequence_trials") is not None:
-        settings["sequence_trials"] = int(chosen["sequence_trials"])
-    intrinsic_rule, partition, orientation = (published[k] for k in _EXPANSION_OPTIONS)
-    # Validate the expansion and task settings once, before any training.
-    for connectome in connectomes.values():
-        expand(connectome, neurons_per_region, target_sparsity=target_sparsity, intrinsic=bool(intrinsic),
-               intrinsic_sparsity=intrinsic_sparsity, intrinsic_weight=intrinsic_weight, seed=0,
-               intrinsic_rule=intrinsic_rule, partition=partition, orientation=orientation)
-    for task in chosen["tasks"]:
-        _task_data(task, (chosen["lengths"] if task == "sequence" else chosen["nback_n"])[0], settings, 0)
-    runs = plan_runs(chosen["species"], chosen["tasks"], chosen["lengths"], chosen["nback_n"],
-                     chosen["optimizers"], chosen["activations"], chosen["learning_rates"], strategies,
-                     chosen["seeds"], shard=shard)
-    options = {"log": log} if log is not None else {}
-    return run_sweep(MemoryBenchmark(connectome_dir, connectomes), out=out, settings=settings, runs=runs, trainer=trainer,
-                     population=population, figures=figures, executor=executor, **options)
-
-
-def run(args) -> int:
-    memory_sweep(out=args.out, preset=args.preset, species=args.species, connectome_dir=args.connectome_dir,
-                 strategies=args.strategies, tasks=args.tasks, lengths=args.lengths, nback_n=args.nback_n,
-                 optimizers=args.optimizers, activations=args.activations, learning_rates=args.learning_rates,
-                 seeds=args.seeds, epochs=args.epochs, nback_epochs=args.nback_epochs,
-                 neurons_per_region=args.neurons_per_region, target_sparsity=args.target_sparsity,
-                 intrinsic_sparsity=args.intrinsic_sparsity, intrinsic_weight=args.intrinsic_weight,
-                 intrinsic=not args.no_intrinsic, n_trials=args.n_trials, test_fraction=args.test_fraction,
-                 batch_size=args.batch_size, noise=args.noise, nback_length=args.nback_length,
-                 nback_min_difference=args.nback_min_difference, intrinsic_rule=args.intrinsic_rule,
-                 partition=args.partition, orientation=args.orientation, nback_timing=args.nback_timing,
-                 nback_classes=args.nback_classes, sequence_trials=args.sequence_trials, trainer=args.trainer,
-                 population=args.population, shard=args.shard, figures=not args.no_figures,
-                 executor=executor_from(args))
-    return 0
+    if settings is None:
+        settings = MemorySettings.from_options(preset, **options)
+    elif options:
+        raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+    connectomes = {name: (connectomes or {}).get(name) or load(find_connectome(name, settings.connectome_dir))
+                   for name in settings.species}
+    settings.check_data(connectomes)
+    return run_sweep(MemoryBenchmark(settings.connectome_dir, connectomes), out=out, settings=settings.stored(),
+                     runs=settings.runs(shard), trainer=trainer, population=population, figures=figures,
+                     executor=executor, **({"log": log} if log is not None else {}))

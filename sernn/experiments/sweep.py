@@ -32,7 +32,6 @@ does: ``run_sweep(MAZE, out="runs/maze", **options)``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from dataclasses import dataclass, field
@@ -40,13 +39,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sernn.experiments.executors import LocalExecutor
+from sernn.executors import LocalExecutor, Progress, run_items
 from sernn.runfolder import RunStore
 from sernn.validation import check_integer, check_option
 
 __all__ = ["Benchmark", "SweepResult", "TRAINERS", "DEFAULT_POPULATION", "resolve_preset", "plan_groups",
-           "train_pending", "run_sweep", "add_sweep_arguments", "add_executor_arguments", "executor_from",
-           "stored_trainer"]
+           "train_pending", "run_sweep", "stored_trainer", "EpochProgress"]
 
 #: The trainers: one population of networks at a time, or one network at a time with ``keras.Model.fit``.
 TRAINERS = ("population", "fit")
@@ -130,7 +128,7 @@ def resolve_preset(benchmark: Benchmark, preset: str, **given) -> dict:
     Raises :class:`ValueError` naming ``preset`` for an unknown preset.
     """
     if preset not in benchmark.presets:
-        raise ValueError(f"--preset: unknown preset {preset!r} for sernn {benchmark.name}; accepted: "
+        raise ValueError(f"preset: unknown preset {preset!r} for sernn {benchmark.name}; accepted: "
                          + ", ".join(benchmark.presets))
     chosen = dict(benchmark.presets[preset])
     chosen.update({key: value for key, value in given.items() if value is not None})
@@ -187,7 +185,7 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
     log : callable
         Where the lines go (default :func:`print`).
     executor : optional
-        Where the groups train (:mod:`sernn.experiments.executors`; default: in this process).
+        Where the groups train (:mod:`sernn.executors`; default: in this process).
         Results come back here and are saved as each group finishes.
 
     Returns
@@ -200,8 +198,6 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
         After every other group has finished and been saved, if a group's task raised (only the
         Ray executor reports errors this way; in this process an error stops the sweep).
     """
-    from sernn.experiments.executors import RunsFailed
-
     todo = [spec for spec in runs if not store.is_done(spec.run_id)]
     store.rebuild_metrics()  # heals an append cut short by a crash
     chunks = [[spec] for spec in todo] if groups is None else groups(todo)
@@ -212,33 +208,22 @@ def train_pending(store: RunStore, runs, train, describe, label: str, groups=Non
     log(f"{label}: {len(runs)} runs in {store.path} ({len(runs) - len(todo)} already done, "
         f"{len(todo)} to run" + (f", in {len(chunks)} population{'s' * (len(chunks) > 1)}" if together else "")
         + where + ")")
-    started = time.perf_counter()
-    finished, failures = 0, []
-    last = started
-    for index, results, error in executor.map(train, chunks):
-        chunk = chunks[index]
-        if error is not None:
-            failures.append(([spec.run_id for spec in chunk], error))
-            log(f"failed: {', '.join(spec.run_id for spec in chunk)}: {error}")
-            continue
+    progress = Progress(len(todo))
+
+    def save(chunk, results):
         results = list(results)
         if len(results) != len(chunk):
             raise RuntimeError(f"train returned {len(results)} results for {len(chunk)} runs")
-        now = time.perf_counter()
-        # in this process: the group's own time; with parallel tasks: the time since the last result
-        seconds = (now - last) / len(chunk)
-        last = now
-        # the ETA of the whole sweep, from the time per run so far (the same for a population's runs)
-        eta = (now - started) / (finished + len(chunk)) * (len(todo) - finished - len(chunk)
-                                                            - sum(len(ids) for ids, _ in failures))
-        for spec, (rows, arrays, info) in zip(chunk, results):
+        seconds, eta = progress.advance(len(chunk))
+        first = progress.finished - len(chunk)
+        for position, (spec, (rows, arrays, info)) in enumerate(zip(chunk, results), start=first + 1):
             store.save_run(spec.run_id, spec.params, rows, arrays, info=info)
-            finished += 1
             each = " each" if len(chunk) > 1 else ""
-            log(f"[{finished}/{len(todo)}] {describe(spec, rows, info)} ({seconds:.1f} s{each}, "
-                f"ETA {max(eta, 0.0) / 60:.1f} min)")
-    if failures:
-        raise RunsFailed(failures)
+            log(f"[{position}/{len(todo)}] {describe(spec, rows, info)} ({seconds:.1f} s{each}, "
+                f"ETA {eta / 60:.1f} min)")
+
+    run_items(train, chunks, ids=lambda chunk: [spec.run_id for spec in chunk], on_result=save,
+              on_failure=lambda chunk: progress.drop(len(chunk)), executor=executor, log=log)
     return len(todo)
 
 
@@ -302,8 +287,8 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
     summary_options : dict, optional
         Keyword arguments of the benchmark's :meth:`Benchmark.summarize`.
     executor : optional
-        Where the populations train: :class:`~sernn.experiments.executors.LocalExecutor` (default) or
-        :class:`~sernn.experiments.executors.RayExecutor` (one Ray task per population, results
+        Where the populations train: :class:`~sernn.executors.LocalExecutor` (default) or
+        :class:`~sernn.executors.RayExecutor` (one Ray task per population, results
         written here by the driver).
 
     Notes
@@ -313,15 +298,15 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
     started = time.perf_counter()
     previous = stored_trainer(out)
     if benchmark.population_unsupported and population is not None and trainer is None:
-        raise ValueError(f"--population: {benchmark.population_unsupported}; sernn {benchmark.name} trains one "
+        raise ValueError(f"population: {benchmark.population_unsupported}; sernn {benchmark.name} trains one "
                          "network at a time")
     if trainer is None:
         trainer = previous or ("fit" if benchmark.population_unsupported else "population")
-    check_option(trainer, "--trainer", TRAINERS)
-    check_integer(population, "--population", low=1, allow_none=True)
+    check_option(trainer, "trainer", TRAINERS)
+    check_integer(population, "population", low=1, allow_none=True)
     if trainer == "population":
         if benchmark.population_unsupported:
-            raise ValueError(f"--trainer population: {benchmark.population_unsupported}; use --trainer fit")
+            raise ValueError(f"trainer 'population': {benchmark.population_unsupported}; use trainer 'fit'")
         if population is None:
             population = DEFAULT_POPULATION
         benchmark.check_population(settings)
@@ -331,14 +316,14 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
         try:
             check_memory(min(population, max(1, len(runs))), units, settings["batch_size"], steps)
         except ValueError as exc:
-            raise ValueError(f"--population {population}: {exc}") from None
+            raise ValueError(f"population {population}: {exc}") from None
     elif population is not None:
-        raise ValueError("--population applies to the population trainer only; drop it or use "
-                         "--trainer population")
+        raise ValueError("population applies to the population trainer only; drop it or use "
+                         "trainer 'population'")
     if previous is not None and previous != trainer:
-        raise ValueError(f"--trainer {trainer}: the folder {str(out)!r} holds runs of the {previous!r} trainer, "
-                         "which draws data order and noise differently; resume it with --trainer "
-                         f"{previous}, or use another folder")
+        raise ValueError(f"trainer {trainer!r}: the folder {str(out)!r} holds runs of the {previous!r} trainer, "
+                         f"which draws data order and noise differently; resume it with trainer {previous!r}, "
+                         "or use another folder")
     settings = dict(settings)
     if trainer == "population":
         settings["trainer"] = "population"  # folders without the key hold keras-fit runs
@@ -360,63 +345,3 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
     if figures and not metrics.empty:
         written.extend(benchmark.write_figures(store, metrics, summary))
     return SweepResult(store, trained, summary, written, time.perf_counter() - started)
-
-
-def add_sweep_arguments(parser: argparse.ArgumentParser, benchmark: Benchmark, default_out: str) -> None:
-    """The options every benchmark shares: ``--out --preset --trainer --population --shard --no-figures``."""
-    from sernn.experiments.arguments import shard
-
-    group = parser.add_argument_group("sweep (shared by every benchmark)")
-    group.add_argument("--out", default=default_out, help="output folder; re-running with it resumes "
-                                                          "(default: %(default)s)")
-    group.add_argument("--preset", default="quick", metavar="NAME",
-                       help="default settings: " + ", ".join(benchmark.presets) + " (default: %(default)s); "
-                            "explicit options override them")
-    if benchmark.population_unsupported:
-        trainer_help = f"fit only ({benchmark.population_unsupported})"
-    else:
-        trainer_help = ("population: up to --population networks trained at once (sernn.population; "
-                        "default); fit: one network at a time with keras fit. A resumed folder keeps its "
-                        "trainer")
-    group.add_argument("--trainer", default=None, help=trainer_help)
-    group.add_argument("--population", type=_population_size, default=None, metavar="K",
-                       help=f"largest population (default: {DEFAULT_POPULATION}); results do not depend on it")
-    group.add_argument("--shard", type=shard, default=(0, 1), metavar="I/K",
-                       help="run only every K-th run starting at I (for cluster array jobs sharing --out)")
-    group.add_argument("--no-figures", action="store_true", help="skip the figures")
-    add_executor_arguments(parser)
-
-
-def add_executor_arguments(parser: argparse.ArgumentParser, what: str = "population") -> None:
-    """``--executor --address --task-cpus --task-gpus`` (shared by the benchmarks and ``sernn analyze``)."""
-    from sernn.experiments.executors import EXECUTORS
-
-    group = parser.add_argument_group("executor")
-    group.add_argument("--executor", choices=EXECUTORS, default="local",
-                       help=f"local: in this process (default); ray: one Ray task per {what} "
-                            '(pip install "sernn[ray]"); results are written by this process')
-    group.add_argument("--address", default=None, metavar="ADDR",
-                       help="Ray cluster to join (e.g. auto, or ray://HEAD:10001); default: start a local "
-                            "Ray instance and shut it down afterwards")
-    group.add_argument("--task-cpus", type=float, default=1.0, metavar="N",
-                       help="CPUs per Ray task (default: %(default)s)")
-    group.add_argument("--task-gpus", type=float, default=0.0, metavar="N",
-                       help="GPUs per Ray task (default: %(default)s)")
-
-
-def executor_from(args):
-    """The executor that the ``--executor`` options name."""
-    from sernn.experiments.executors import make_executor
-
-    return make_executor(args.executor, address=args.address, task_cpus=args.task_cpus,
-                         task_gpus=args.task_gpus)
-
-
-def _population_size(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer (networks trained at once), got {text!r}")
-    return value

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sernn.microns.tables import (CELL_CLASSES, _id_column, read_table, require_columns,
+from sernn.microns.tables import (CELL_CLASSES, id_column, read_table, require_columns,
                                   require_unique, table_positions)
 
 __all__ = ["load_minnie65_somata", "load_pinky100", "PINKY100_FILES"]
@@ -47,7 +47,7 @@ def load_minnie65_somata(source) -> pd.DataFrame:
     require_unique(table, ["nucleus_id"], name)
     xyz = table_positions(table.rename(columns={"x_nm": "soma_x", "y_nm": "soma_y", "z_nm": "soma_z"}),
                           "soma", unit="nm", name=name)
-    out = pd.DataFrame({"nucleus_id": _id_column(table, "nucleus_id", name)})
+    out = pd.DataFrame({"nucleus_id": id_column(table, "nucleus_id", name)})
     for k, axis in enumerate("xyz"):
         out[f"{axis}_um"] = xyz[:, k]
     if "depth_um" in table.columns:
@@ -97,7 +97,7 @@ def load_pinky100(source, synapses=None):
     require_columns(soma, ["segment_id", "loc"], name)
     require_unique(soma, ["segment_id"], name)
     xyz = table_positions(soma, "loc", unit="nm", name=name)
-    cells = pd.DataFrame({"root_id": _id_column(soma, "segment_id", name)})
+    cells = pd.DataFrame({"root_id": id_column(soma, "segment_id", name)})
     if "manual_id" in soma.columns:
         cells["manual_id"] = soma["manual_id"].to_numpy()
     for k, axis in enumerate("xyz"):
@@ -110,6 +110,6 @@ def load_pinky100(source, synapses=None):
     name = "pinky100 synapse table"
     table = read_table(synapse_path, name)
     require_columns(table, ["pre", "post"], name)
-    syn = pd.DataFrame({"pre_root_id": _id_column(table, "pre", name),
-                        "post_root_id": _id_column(table, "post", name)})
+    syn = pd.DataFrame({"pre_root_id": id_column(table, "pre", name),
+                        "post_root_id": id_column(table, "post", name)})
     return cells, syn

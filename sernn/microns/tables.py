@@ -195,7 +195,7 @@ def _add_positions(out, table, column, unit, voxel_size, name, prefix=""):
         out[f"{prefix}{axis}_um"] = xyz[:, k]
 
 
-def _id_column(table, column, name):
+def id_column(table, column, name):
     """Column ``column`` of ``table`` as int64 ids, with an error naming it for missing or non-integer values."""
     values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values) | (values != np.round(values))
@@ -229,8 +229,8 @@ def load_nucleus_table(source, unit: str = "voxel", voxel_size=None,
     table, voxel_size = _open_table(source, name, voxel_size, valid_only)
     require_columns(table, ["id", "pt_root_id"], name)
     require_unique(table, ["id"], name)
-    out = pd.DataFrame({"nucleus_id": _id_column(table, "id", name),
-                        "root_id": _id_column(table, "pt_root_id", name)})
+    out = pd.DataFrame({"nucleus_id": id_column(table, "id", name),
+                        "root_id": id_column(table, "pt_root_id", name)})
     _add_positions(out, table, "pt_position", unit, voxel_size, name)
     if "volume" in table.columns:
         out["volume"] = table["volume"].to_numpy(dtype=np.float64)
@@ -264,12 +264,12 @@ def load_cell_types(source, unit: str = "voxel", voxel_size=None,
         raise ValueError(f"{name} has unknown classification_system value(s) {unknown}; "
                          f"accepted: {sorted(_CLASSIFICATION_SYSTEMS)}")
     out = pd.DataFrame({
-        "nucleus_id": _id_column(table, "target_id", name),
+        "nucleus_id": id_column(table, "target_id", name),
         "cell_class": systems.map(_CLASSIFICATION_SYSTEMS).to_numpy(),
         "cell_type": table["cell_type"].astype(str).to_numpy(),
     })
     if "pt_root_id" in table.columns:
-        out["root_id"] = _id_column(table, "pt_root_id", name)
+        out["root_id"] = id_column(table, "pt_root_id", name)
     if "pt_position" in table.columns or "pt_position_x" in table.columns:
         _add_positions(out, table, "pt_position", unit, voxel_size, name)
     return out
@@ -308,9 +308,9 @@ def load_synapses(source, unit: str = "voxel", voxel_size=None,
     out = pd.DataFrame()
     if "id" in table.columns:
         require_unique(table, ["id"], name)
-        out["synapse_id"] = _id_column(table, "id", name)
-    out["pre_root_id"] = _id_column(table, "pre_pt_root_id", name)
-    out["post_root_id"] = _id_column(table, "post_pt_root_id", name)
+        out["synapse_id"] = id_column(table, "id", name)
+    out["pre_root_id"] = id_column(table, "pre_pt_root_id", name)
+    out["post_root_id"] = id_column(table, "post_pt_root_id", name)
     if "size" in table.columns:
         out["size"] = table["size"].to_numpy(dtype=np.float64)
     if positions:
@@ -340,16 +340,16 @@ def load_coregistration(source, unit: str = "voxel", voxel_size=None,
     keys = ["session", "scan_idx", "unit_id"]
     require_columns(table, ["target_id", *keys], name)
     require_unique(table, keys, name)
-    out = pd.DataFrame({"nucleus_id": _id_column(table, "target_id", name)})
+    out = pd.DataFrame({"nucleus_id": id_column(table, "target_id", name)})
     for key in keys:
-        out[key] = _id_column(table, key, name)
+        out[key] = id_column(table, key, name)
     if "field" in table.columns:
-        out["field"] = _id_column(table, "field", name)
+        out["field"] = id_column(table, "field", name)
     for column in ("residual", "score"):
         if column in table.columns:
             out[column] = table[column].to_numpy(dtype=np.float64)
     if "pt_root_id" in table.columns:
-        out["root_id"] = _id_column(table, "pt_root_id", name)
+        out["root_id"] = id_column(table, "pt_root_id", name)
     if "pt_position" in table.columns or "pt_position_x" in table.columns:
         _add_positions(out, table, "pt_position", unit, voxel_size, name)
     return out

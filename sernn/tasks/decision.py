@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sernn.tasks.maze import _check_n_trials, _check_seed
+from sernn.tasks.maze import check_task_arguments
 from sernn.validation import check_array, check_real, describe
 
 __all__ = ["go_nogo", "perceptual_decision", "COHERENCES", "GO_NOGO_PHASES",
@@ -102,8 +102,8 @@ def go_nogo(n_trials: int, seed: int, return_info: bool = False):
     >>> bool(np.array_equal(go_nogo(6, seed=0)[0], x))  # same seed, same trials
     True
     """
-    n_trials = _check_n_trials(n_trials)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_trials, seed = check_task_arguments(n_trials, seed)
+    rng = np.random.default_rng(seed)
     classes = _balanced_classes(n_trials, rng)
     steps = GO_NOGO_PHASES["decision"][1]
     x = np.zeros((n_trials, steps, 3), dtype=np.float32)
@@ -157,8 +157,8 @@ def perceptual_decision(n_trials: int, seed: int, coherences=COHERENCES, noise: 
     >>> (x[:, 1, 2] - x[:, 1, 1]).tolist() == (0.5 * info["direction"]).tolist()
     True
     """
-    n_trials = _check_n_trials(n_trials)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_trials, seed = check_task_arguments(n_trials, seed)
+    rng = np.random.default_rng(seed)
     levels = check_array(coherences, "coherences").ravel()
     if levels.size == 0 or (levels < 0).any() or (levels > 100).any():
         raise ValueError(f"coherences must be one or more percentages in [0, 100]; got {describe(coherences)}")

@@ -27,7 +27,7 @@ import numpy as np
 
 from sernn.validation import check_integer, check_seed
 
-__all__ = ["MAZE_PROBLEMS", "GOALS", "DIRECTIONS", "maze", "maze_problems", "maze_dataset",
+__all__ = ["MAZE_PROBLEMS", "PROBLEM_INPUTS", "PROBLEM_TARGETS", "GOALS", "DIRECTIONS", "maze", "maze_problems", "maze_dataset",
            "MAZE_STEPS", "GOAL_STEPS", "CHOICE_STEPS"]
 
 #: Goal locations in channel order (channels 0-3).
@@ -66,15 +66,20 @@ def _problem_arrays():
     return inputs, targets
 
 
-_PROBLEM_INPUTS, _PROBLEM_TARGETS = _problem_arrays()
+#: The 8 distinct trials: inputs (8, 50, 8) and one-hot targets (8, 4), row ``p`` for
+#: ``MAZE_PROBLEMS[p]``. ``maze(n, seed)`` is ``PROBLEM_INPUTS[maze_problems(n, seed)]`` and the same
+#: rows of ``PROBLEM_TARGETS``, so a population can keep one bank of 8 trials and index it.
+PROBLEM_INPUTS, PROBLEM_TARGETS = _problem_arrays()
+_PROBLEM_INPUTS, _PROBLEM_TARGETS = PROBLEM_INPUTS, PROBLEM_TARGETS  # sernn 0.1 names
 
 
-def _check_n_trials(n_trials):
-    return check_integer(n_trials, "n_trials", low=1)
+def check_task_arguments(n_trials, seed) -> tuple[int, int]:
+    """``(n_trials, seed)`` of a task function, checked: an integer >= 1 and an integer seed.
 
-
-def _check_seed(seed):
-    return check_seed(seed, allow_none=False)
+    >>> check_task_arguments(3, 0)
+    (3, 0)
+    """
+    return check_integer(n_trials, "n_trials", low=1), check_seed(seed, allow_none=False)
 
 
 def maze_problems(n_trials: int, seed: int) -> np.ndarray:
@@ -89,8 +94,8 @@ def maze_problems(n_trials: int, seed: int) -> np.ndarray:
     >>> bool(np.array_equal(problems, np.random.default_rng(0).integers(0, 8, size=6)))
     True
     """
-    n_trials = _check_n_trials(n_trials)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_trials, seed = check_task_arguments(n_trials, seed)
+    rng = np.random.default_rng(seed)
     return rng.integers(0, len(MAZE_PROBLEMS), size=n_trials)
 
 

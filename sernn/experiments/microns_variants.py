@@ -1,0 +1,166 @@
+"""The MICrONS study's variants: their grammar, and the Keras parts each one builds.
+
+Variants are written as tokens joined by ``+``:
+
+=======  ===================================================================
+token    meaning
+=======  ===================================================================
+``W``    orthogonal recurrent init (the default when no init token is given)
+``W*``   functional init: lognormal ⊙ minmax(corr) ⊙ minmax(STTC) (needs traces)
+``W!``   the same, permuted over off-diagonal entries (control; needs traces)
+``S``    synapse init: EM synapse counts as weights (needs synapses)
+``D``    distance penalty with grid positions (``SpatialL1``)
+``D*``   distance penalty with real soma positions
+``C``    the seRNN communicability term (with ``D``/``D*``: ``SpatialCommunicability``;
+         alone: ``Communicability``)
+``C*``   distance penalty + matching of the communicability distribution to the
+         EM connectome's (``CommunicabilityMatching``; needs ``D`` or ``D*``, synapses)
+``M``    EM wiring mask: only connections with a synapse exist (needs synapses)
+``P``    positive-only recurrence
+=======  ===================================================================
+
+e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
+
+Above :data:`LARGE_UNITS` units a variant takes the large-network path
+(:func:`large_path`; docs/large_networks.md).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TOKENS", "Variant", "parse_variant", "grid_for", "LARGE_UNITS", "SPARSE_DENSITY", "large_path",
+           "build_parts", "sparse_layer"]
+
+#: Variant tokens and what they need from the data.
+TOKENS = {"W": None, "W*": "traces", "W!": "traces", "S": "synapses", "D": None, "D*": None,
+          "C": None, "C*": "synapses", "M": "synapses", "P": None}
+_INITS = ("W", "W*", "W!", "S")
+_SLUGS = {"W*": "Wfun", "W!": "Wperm", "D*": "Dreal", "C*": "Cmatch"}
+
+@dataclass(frozen=True)
+class Variant:
+    """A parsed variant name."""
+
+    name: str
+    init: str
+    distance: str | None  # None, "D" or "D*"
+    communicability: str | None  # None, "C" or "C*"
+    mask: bool
+    positive: bool
+
+    @property
+    def needs(self) -> set:
+        """Data this variant needs beyond positions: ``{"traces", "synapses"}`` subsets."""
+        tokens = [self.init, self.distance, self.communicability, "M" if self.mask else None]
+        return {TOKENS[t] for t in tokens if t and TOKENS[t]}
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe form (``W*+D*+C*`` -> ``Wfun+Dreal+Cmatch``)."""
+        return "+".join(_SLUGS.get(t, t) for t in self.name.split("+"))
+
+
+def parse_variant(name: str) -> Variant:
+    """Parse ``"W*+D*+C*"`` and the like; raise ValueError naming a bad token."""
+    tokens = [t.strip() for t in str(name).split("+") if t.strip()]
+    if not tokens:
+        raise ValueError(f"variant: empty variant name {name!r}")
+    unknown = [t for t in tokens if t not in TOKENS]
+    if unknown:
+        raise ValueError(f"variant {name!r}: unknown token(s) {unknown}; accepted: {', '.join(TOKENS)}")
+    if len(set(tokens)) != len(tokens):
+        raise ValueError(f"variant {name!r} repeats a token")
+    inits = [t for t in tokens if t in _INITS]
+    distances = [t for t in tokens if t in ("D", "D*")]
+    comms = [t for t in tokens if t in ("C", "C*")]
+    for group, label in ((inits, "initialisation (W, W*, W!, S)"), (distances, "distance (D, D*)"),
+                         (comms, "communicability (C, C*)")):
+        if len(group) > 1:
+            raise ValueError(f"variant {name!r} has more than one {label} token")
+    if comms == ["C*"] and not distances:
+        raise ValueError(f"variant {name!r}: C* is a distance penalty plus matching; add D or D*")
+    canonical = "+".join(t for t in TOKENS if t in tokens)
+    return Variant(name=canonical, init=(inits or ["W"])[0], distance=(distances or [None])[0],
+                   communicability=(comms or [None])[0], mask="M" in tokens, positive="P" in tokens)
+
+
+def grid_for(n: int) -> np.ndarray:
+    """Grid positions for ``n`` units: the paper's 5 x 5 x 4 grid at n = 100, else the
+    first ``n`` points of a near-cubic grid."""
+    from sernn.spatial import DEFAULT_GRID, grid_coordinates
+
+    if n == int(np.prod(DEFAULT_GRID)):
+        return grid_coordinates(DEFAULT_GRID)
+    side = math.ceil(round(n ** (1.0 / 3.0), 9))
+    depth = math.ceil(n / (side * side))
+    return grid_coordinates((side, side, depth))[:n]
+
+
+#: Above this many units the large-network path is taken: communicability penalties are estimated
+#: (``method="estimate"``, 48 probes), distance penalties are summed on the support of W
+#: (``method="sparse"``), masked variants (``M``) of <= :data:`SPARSE_DENSITY` density use
+#: :class:`sernn.layers.SparseMaskedRNN`, and runs train one at a time (``--trainer fit``).
+LARGE_UNITS = 1000
+#: Masks at or below this density train with the sparse masked layer on the large-network path.
+SPARSE_DENSITY = 0.05
+
+
+def large_path(n: int) -> bool:
+    """Whether a network of ``n`` units takes the large-network path (``n > LARGE_UNITS``)."""
+    return n > LARGE_UNITS
+
+
+def build_parts(variant: Variant, data, settings: dict, seed: int, scale: float = 1.0):
+    """(recurrent initializer, regulariser, constraint) of a variant.
+
+    ``settings["strengths"]`` gives the strengths; each is multiplied by ``scale``. Above
+    :data:`LARGE_UNITS` units the penalties take their large-network methods.
+    """
+    from sernn.constraints import MaskConstraint
+    from sernn.initializers import FunctionalInitializer, SynapseInitializer
+    from sernn.regularizers import (Communicability, CommunicabilityMatching, SpatialCommunicability,
+                                    SpatialL1)
+
+    n = data.coordinates.shape[0]
+    large = {"method": "estimate", "seed": seed} if large_path(n) else {}
+    strengths = {key: value * scale for key, value in settings["strengths"].items()}
+    if variant.init == "W":
+        initializer = "orthogonal"
+    elif variant.init == "S":
+        initializer = SynapseInitializer(data.wiring)
+    else:
+        initializer = FunctionalInitializer(data.correlation, data.sttc, seed=seed,
+                                            permute="entries" if variant.init == "W!" else None)
+    coordinates = None
+    if variant.distance == "D":
+        coordinates = grid_for(n)
+    elif variant.distance == "D*":
+        coordinates = data.coordinates
+    regularizer = None
+    if variant.communicability == "C*":
+        regularizer = CommunicabilityMatching(strengths["spatial"], data.wiring,
+                                              matching_strength=strengths["matching"],
+                                              coordinates=coordinates, normalization="size")
+    elif variant.communicability == "C" and coordinates is not None:
+        regularizer = SpatialCommunicability(strengths["sernn"], coordinates=coordinates,
+                                             normalization="size", **large)
+    elif variant.communicability == "C":
+        regularizer = Communicability(strengths["communicability"], normalization="size", **large)
+    elif coordinates is not None:
+        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization="size",
+                                **({"method": "sparse"} if large else {}))
+    constraint = None
+    if variant.mask or variant.positive:
+        mask = data.wiring > 0 if variant.mask else np.ones((n, n), dtype=bool)
+        constraint = MaskConstraint(mask, nonneg=variant.positive)
+    return initializer, regularizer, constraint
+
+
+def sparse_layer(variant: Variant, n: int, constraint) -> bool:
+    """Whether a variant of ``n`` units trains with the sparse masked layer: on the large-network path, with
+    a wiring mask of at most :data:`SPARSE_DENSITY` density and no C* (whose matching needs a dense kernel)."""
+    return (large_path(n) and variant.mask and constraint.density <= SPARSE_DENSITY
+            and variant.communicability != "C*")
