@@ -114,7 +114,7 @@ class RayExecutor:
         try:
             import ray  # noqa: F401
         except ImportError:
-            raise ValueError('executor "ray" needs the optional extra: pip install "sernn[ray]"') from None
+            raise ValueError('executor ray needs the optional extra: pip install "sernn[ray]"') from None
         self.task_cpus = check_real(task_cpus, "task_cpus", low=0, inclusive="neither")
         self.task_gpus = check_real(task_gpus, "task_gpus", low=0)
         self.address = address

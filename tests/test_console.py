@@ -38,4 +38,4 @@ def test_command_line_is_quiet_unless_verbose(tmp_path):
     assert verbose.returncode == 0 and "[1/1] baseline" in verbose.stdout
     bad = subprocess.run([*args[:4], "--noise", "-1", "--out", str(tmp_path / "c")], capture_output=True,
                          text=True, timeout=600)
-    assert bad.returncode == 2 and bad.stderr.strip() == "sernn maze: error: --noise must be >= 0, got -1.0"
+    assert bad.returncode == 2 and bad.stderr.strip() == "sernn maze: error: --noise must be a finite real number >= 0; got -1.0"

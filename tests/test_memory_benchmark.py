@@ -96,8 +96,8 @@ def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
 @pytest.mark.parametrize("option,value,message", [
     ("--optimizers", "adam,foo", "--optimizers: unknown Keras optimizer 'foo'"),
     ("--activations", "relu,foo", "--activations: unknown Keras activation 'foo'"),
-    ("--noise", "nan", "--noise must be a finite number >= 0"),
-    ("--test-fraction", "0.001", "test_fraction 0.001 of 80 trials leaves an empty part"),
+    ("--noise", "nan", "--noise must be a finite real number >= 0"),
+    ("--test-fraction", "0.001", "--test-fraction 0.001 of 80 trials leaves an empty part"),
     ("--optimizers", "adam,sgd", "--optimizers sgd: the population trainer offers adam, rmsprop"),
     ("--preset", "huge", "--preset: unknown preset 'huge' for sernn memory; accepted: quick, paper"),
 ])

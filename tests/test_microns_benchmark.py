@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from sernn.cli import main
+from sernn.commands.microns import task_scales
 from sernn.experiments import microns as bench
+from sernn.experiments import microns_variants
 from sernn.runfolder import RunStore
 
 
@@ -107,7 +109,7 @@ def test_quick_benchmark_on_pinky100(shared_data, tmp_path, capsys):
     # a variant asked for by name that the data cannot support: one line, nothing trained or written
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--variants W*+D*: needs functional traces (--traces" in err[0]
+    assert len(err) == 1 and "--variants W*+D*: needs functional traces (traces with coregistration" in err[0]
     assert not out.exists()
     argv[argv.index("W*+D*,S+M+P,W+D*+C*")] = "S+M+P,W+D*+C*"
     assert main(argv) == 0
@@ -189,7 +191,7 @@ def test_clear_errors(tmp_path, capsys):
     somata = tmp_path / "somata.csv"
     somata.write_text("nucleus_id,x_nm,y_nm,z_nm,cell_type\n1,0,0,0,23P\n2,1000,0,0,BC\n3,0,9000,0,23P\n")
     assert main(["microns", "--cells", str(somata), "--synapses", str(somata)]) == 2
-    assert "--synapses: the --cells table" in capsys.readouterr().err
+    assert "--synapses: the cells table" in capsys.readouterr().err
     assert main(["microns", "--cells", str(somata), "--neurons", "2", "--center", "0", "nan", "0"]) == 2
     assert "--center must be 3 finite numbers" in capsys.readouterr().err
 
@@ -199,19 +201,23 @@ def test_task_strength_scales():
     settings = {"strengths": dict(bench.DEFAULT_STRENGTHS)}
     _, reg, _ = bench.build_parts(bench.parse_variant("W+D*+C"), data, settings, seed=0, scale=0.02)
     assert reg.strength == pytest.approx(bench.DEFAULT_STRENGTHS["sernn"] * 0.02)
-    assert bench._task_scales("go_nogo=0.5") == {**bench.TASK_STRENGTH_SCALES, "go_nogo": 0.5}
+    assert task_scales("go_nogo=0.5") == {**bench.TASK_STRENGTH_SCALES, "go_nogo": 0.5}
     with pytest.raises(ValueError, match="--task-scale"):
-        bench._task_scales("maze=-1")
+        task_scales("maze=-1")
     with pytest.raises(ValueError, match="--task-scale"):
-        bench._task_scales("chess=1")
+        task_scales("chess=1")
 
 
-def _parse(argv):
+def _load(argv):
+    """load_data with the data options of a `sernn microns` command line."""
     import argparse
 
+    from sernn.commands import microns as command
+
     parser = argparse.ArgumentParser()
-    bench.add_arguments(parser)
-    return parser.parse_args(argv)
+    command.add_arguments(parser)
+    args = parser.parse_args(argv)
+    return bench.load_data(**{name: getattr(args, name) for name in command.DATA})
 
 
 def test_cell_types_join_and_cell_class_selection(tmp_path, capsys):
@@ -222,13 +228,13 @@ def test_cell_types_join_and_cell_class_selection(tmp_path, capsys):
                   "classification_system": classes, "cell_type": ["23P", "BC"] * 4}
                  ).to_csv(tmp_path / "types.csv", index=False)
     files = ["--cells", str(tmp_path / "nucleus.csv"), "--synapses", str(tmp_path / "synapses.csv")]
-    data = bench.load_data(_parse(files + ["--cell-types", str(tmp_path / "types.csv"),
-                                           "--cell-class", "inhibitory"]))
+    data = _load(files + ["--cell-types", str(tmp_path / "types.csv"),
+                                           "--cell-class", "inhibitory"])
     # target_id runs backwards over the nuclei: even rows of the types table are the odd nuclei
     assert sorted(data.cells["nucleus_id"]) == sorted(nucleus["id"][::-1].to_numpy()[1::2])
     assert set(data.cells["cell_type"]) == {"BC"} and data.wiring.shape == (4, 4)
-    with pytest.raises(ValueError, match="--cell-class: the cells have no cell class"):
-        bench.load_data(_parse(files + ["--cell-class", "inhibitory"]))
+    with pytest.raises(ValueError, match="cell_class: the cells have no cell class"):
+        _load(files + ["--cell-class", "inhibitory"])
 
 
 @pytest.mark.slow
@@ -241,9 +247,9 @@ def test_large_network_path(shared_data, tmp_path, capsys, monkeypatch):
     folder = shared_data / "microns"
     if not (folder / "pinky100_soma.csv").exists():
         pytest.skip("pinky100 files not found")
-    monkeypatch.setattr(bench, "LARGE_UNITS", 40)
-    monkeypatch.setattr(bench, "SPARSE_DENSITY", 0.5)
-    data = bench.load_data(_parse(["--pinky100", str(folder), "--units", "60"]))
+    monkeypatch.setattr(microns_variants, "LARGE_UNITS", 40)
+    monkeypatch.setattr(microns_variants, "SPARSE_DENSITY", 0.5)
+    data = _load(["--pinky100", str(folder), "--units", "60"])
     settings = {"strengths": dict(bench.DEFAULT_STRENGTHS), "task_strength_scales": dict(bench.TASK_STRENGTH_SCALES)}
     _, reg, _ = bench.build_parts(bench.parse_variant("W+D*+C"), data, settings, seed=3)
     assert (reg.method, reg.seed) == ("estimate", 3)

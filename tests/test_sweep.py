@@ -72,9 +72,9 @@ def test_a_sweep_groups_by_key_resumes_and_summarises(tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"trainer": "keras"}, "--trainer must be one of 'population', 'fit'; got 'keras'"),
-    ({"population": 0}, "--population must be an integer >= 1 or None; got 0"),
-    ({"population": 2, "trainer": "fit"}, "--population applies to the population trainer only"),
+    ({"trainer": "keras"}, "trainer must be one of 'population', 'fit'; got 'keras'"),
+    ({"population": 0}, "population must be an integer >= 1 or None; got 0"),
+    ({"population": 2, "trainer": "fit"}, "population applies to the population trainer only"),
 ])
 def test_bad_sweep_options_are_refused_before_the_folder_exists(tmp_path, options, message):
     with pytest.raises(ValueError, match=message):
@@ -83,7 +83,7 @@ def test_bad_sweep_options_are_refused_before_the_folder_exists(tmp_path, option
 
 
 def test_an_unknown_preset_names_the_accepted_ones():
-    with pytest.raises(ValueError, match=r"--preset: unknown preset 'huge' for sernn toy; accepted: quick, paper"):
+    with pytest.raises(ValueError, match=r"preset: unknown preset 'huge' for sernn toy; accepted: quick, paper"):
         resolve_preset(Toy(), "huge")
     assert resolve_preset(Toy(), "quick", seeds=None) == {"seeds": [0, 1]}
     assert resolve_preset(Toy(), "quick", seeds=[7]) == {"seeds": [7]}
@@ -107,7 +107,7 @@ def test_executor_options_are_checked_before_anything_is_written(tmp_path, capsy
 
     out = tmp_path / "never"
     assert cli.main(["maze", "--out", str(out), "--address", "auto"]) == 2
-    assert "--address applies to --executor ray only" in capsys.readouterr().err
+    assert "--address applies to the ray executor only" in capsys.readouterr().err
     assert cli.main(["maze", "--out", str(out), "--executor", "spark"]) == 2
     assert "invalid choice: 'spark'" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed

@@ -102,6 +102,9 @@ def task_scales(text) -> dict:
 
 def run(args) -> int:
     """Run ``sernn microns``; returns the exit code."""
+    if not args.pinky100 and not args.cells:
+        raise ValueError("no data: give --pinky100 DIR (the folder with pinky100_soma.csv and pinky100_synapses.csv) "
+                         "or --cells FILE (with --synapses/--traces)")
     options = dict(variants=args.variants, tasks=args.tasks, seeds=args.seeds, epochs=args.epochs,
                    train_trials=args.train_trials, val_trials=args.val_trials, test_trials=args.test_trials,
                    batch_size=args.batch_size, learning_rate=args.learning_rate, noise=args.noise,

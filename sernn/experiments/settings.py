@@ -29,7 +29,10 @@ from typing import ClassVar
 
 from sernn.validation import check_integer, check_option, check_real, check_seed
 
-__all__ = ["option", "Settings", "integer", "real", "choice", "names", "seed_list", "number_list", "jsonable"]
+#: Keys of ``settings.json`` that the sweep engine keeps (not a benchmark's settings): the trainer.
+SWEEP_KEYS = ("trainer",)
+
+__all__ = ["SWEEP_KEYS", "option", "Settings", "integer", "real", "choice", "names", "seed_list", "number_list", "jsonable"]
 
 
 def option(default=None, check=None, *, stored=True, extendable=False):
@@ -208,8 +211,8 @@ class Settings:
 
     def changes(self, stored: dict) -> list:
         """Names of the stored settings that differ from a folder's ``stored`` ones (ignoring extendable ones)."""
-        mine, open_ = self.stored(), set(self.extendable())
-        return sorted(k for k in set(mine) | set(stored) if k not in open_ and mine.get(k) != stored.get(k))
+        mine, ignored = self.stored(), set(self.extendable()) | set(SWEEP_KEYS)
+        return sorted(k for k in set(mine) | set(stored) if k not in ignored and mine.get(k) != stored.get(k))
 
     @staticmethod
     def read(folder) -> dict:
