@@ -63,6 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="epochs of sequence-memory runs (default: 50; paper: 500)")
     parser.add_argument("--nback-epochs", type=positive(int), default=None,
                         help="epochs of n-back runs (default: --epochs; paper: 3000)")
+    _add_network_arguments(parser)
+
+
+def _add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    """The connectome expansion, data and published-code options of ``sernn memory``."""
     parser.add_argument("--neurons-per-region", type=_neurons, default=4,
                         help="neurons per region: one integer, or one per region comma-separated "
                              "(default: 4, as in the paper)")

@@ -51,34 +51,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sernn.connectomes.strategies import STRATEGIES, parse_strategy
-from sernn.experiments.settings import Settings, choice, integer, names, number_list, option, real, seed_list
+from sernn.connectomes.strategies import STRATEGIES
+from sernn.experiments.memory_settings import (EXPANSION_OPTIONS, PAPER, PUBLISHED_CODE,  # noqa: F401
+                                               PUBLISHED_CODE_DEFAULTS, QUICK, TASKS, MemorySettings, task_data)
 from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
 from sernn.experiments.trials import trial_bank
 from sernn.runfolder import make_run_id
 
-__all__ = ["TASKS", "MemoryRun", "MemorySettings", "plan_runs", "run_one", "summarize", "aggregate",
-           "MEMORY", "MemoryBenchmark", "memory_sweep", "PAPER", "QUICK", "PUBLISHED_CODE",
-           "PUBLISHED_CODE_DEFAULTS"]
-
-#: Task name -> name of its setting.
-TASKS = {"sequence": "length", "nback": "n"}
-
-#: Quick default settings.
-QUICK = dict(species=["macaque"], tasks=["sequence"], lengths=[3], nback_n=[2], optimizers=["adam"],
-             activations=["relu"], learning_rates=[1e-3], seeds=[0, 1, 2], epochs=50, nback_epochs=None)
-
-#: The paper's settings (Goulas et al. 2021, section 4.1).
-PAPER = dict(species=["macaque", "marmoset", "human"], tasks=["sequence", "nback"], lengths=[3, 5, 10],
-             nback_n=[2, 3, 4], optimizers=["adam", "rmsprop"], activations=["relu", "tanh"],
-             learning_rates=[1e-4], seeds=[0, 1, 2, 3, 4], epochs=500, nback_epochs=3000)
-
-#: The paper's grid run the way the authors' published code ran it (bio2art for the expansion,
-#: bio_rnn_mem for the experiments): its intrinsic rule, stick-breaking split, transposed connectome,
-#: n-back timing and three-class read-out, and 500 sequence-memory trials (400 / 100).
-PUBLISHED_CODE = dict(PAPER, intrinsic_rule="bio2art", partition="stick", orientation="transposed",
-                      nback_timing="original", nback_classes=3, sequence_trials=500)
-
+# (TASKS, QUICK, PAPER, PUBLISHED_CODE, PUBLISHED_CODE_DEFAULTS and MemorySettings stay importable from
+# here, as in sernn 0.1; they live in sernn.experiments.memory_settings)
+__all__ = ["MemoryRun", "plan_runs", "run_one", "run_population", "summarize", "aggregate", "MEMORY",
+           "MemoryBenchmark", "memory_sweep"]
 
 @dataclass(frozen=True)
 class MemoryRun:
@@ -121,26 +104,6 @@ def plan_runs(species, tasks, lengths, nback_n, optimizers, activations, learnin
     return runs[index::count]
 
 
-def _task_data(task: str, setting: int, settings: dict, seed: int):
-    from sernn.tasks.memory import nback, sequence_memory, train_test_split
-
-    if task == "sequence":
-        data = sequence_memory(settings.get("sequence_trials", settings["n_trials"]), setting, seed=seed)
-    else:
-        data = nback(settings["n_trials"], setting, seed=seed, length=settings["nback_length"],
-                     min_difference=settings["nback_min_difference"],
-                     timing=settings.get("nback_timing", PUBLISHED_CODE_DEFAULTS["nback_timing"]),
-                     classes=settings.get("nback_classes", PUBLISHED_CODE_DEFAULTS["nback_classes"]))
-    return train_test_split(data, settings["test_fraction"])
-
-
-#: Options of the published code (see :func:`sernn.connectomes.expand` and :func:`sernn.tasks.nback`) and
-#: their defaults, the papers' text. A folder's settings hold them only when they differ from these.
-PUBLISHED_CODE_DEFAULTS = {"intrinsic_rule": "paper", "partition": "dirichlet", "orientation": "source-target",
-                           "nback_timing": "separate-cue", "nback_classes": 2}
-_EXPANSION_OPTIONS = ("intrinsic_rule", "partition", "orientation")
-
-
 def _network(spec: MemoryRun, settings: dict, connectome):
     from sernn.connectomes import strategy_network
 
@@ -149,7 +112,7 @@ def _network(spec: MemoryRun, settings: dict, connectome):
                             intrinsic=settings["intrinsic"],
                             intrinsic_sparsity=settings["intrinsic_sparsity"],
                             intrinsic_weight=settings["intrinsic_weight"],
-                            **{key: settings[key] for key in _EXPANSION_OPTIONS if key in settings})
+                            **{key: settings[key] for key in EXPANSION_OPTIONS if key in settings})
 
 
 def _architecture(spec: MemoryRun, settings: dict) -> dict:
@@ -210,7 +173,7 @@ def run_population(specs, settings: dict, connectomes) -> list:
         members.append({"seed": spec.seed, "noise": settings["noise"], "recurrent_initializer": initializer,
                         "recurrent_constraint": constraint})
     # one draw of trials per seed (every strategy of a seed sees the same trials), split in train / test
-    splits = {spec.seed: _task_data(first.task, first.setting, settings, spec.seed) for spec in specs}
+    splits = {spec.seed: task_data(first.task, first.setting, settings, spec.seed) for spec in specs}
     banks = [trial_bank([spec.seed for spec in specs],
                         lambda seed, part=part: (splits[seed][part].x, splits[seed][part].y,
                                                  splits[seed][part].sample_weight, None))
@@ -240,7 +203,7 @@ def run_one(spec: MemoryRun, settings: dict, connectome) -> tuple[list, dict, di
     model = build_sernn(connectome=network, strategy=spec.strategy, noise=settings["noise"], metrics=(),
                         weighted_metrics=[] if sequence else ["accuracy"], seed=spec.seed,
                         **_architecture(spec, settings))
-    train, test = _task_data(spec.task, spec.setting, settings, spec.seed)
+    train, test = task_data(spec.task, spec.setting, settings, spec.seed)
     # Only the first and last kernels are kept: n-back runs last thousands of epochs.
     history, kernels = fit_and_record(model, train.x, train.y, sample_weight=train.sample_weight,
                                       validation_data=(test.x, test.y, test.sample_weight),
@@ -335,136 +298,6 @@ def describe_run(spec, rows, info) -> str:
 
 # -- settings and the benchmark definition ---------------------------------------------
 
-def _check_keras_names(optimizers, activations) -> None:
-    """Refuse unknown optimizer and activation names before any run trains."""
-    import keras
-
-    for name in optimizers:
-        try:
-            keras.optimizers.get({"class_name": name, "config": {}})
-        except ValueError:
-            raise ValueError(f"optimizers: unknown Keras optimizer {name!r}; use names such as adam, "
-                             "rmsprop, sgd") from None
-    for name in activations:
-        try:
-            keras.activations.get(name)
-        except ValueError:
-            raise ValueError(f"activations: unknown Keras activation {name!r}; use names such as "
-                             "relu, tanh, sigmoid") from None
-
-
-def _neurons_per_region(value, name):
-    """One integer >= 1 (every region) or a list of them (one per region)."""
-    if isinstance(value, (list, tuple)):
-        if not value:
-            raise ValueError(f"{name} must be an integer >= 1 or a list of them; got an empty list")
-        return [integer(low=1)(v, name) for v in value]
-    return integer(low=1)(value, name)
-
-
-def _strategies(value, name):
-    return tuple(dict.fromkeys(parse_strategy(s).code for s in names()(value, name)))
-
-
-@dataclass(frozen=True)
-class MemorySettings(Settings):
-    """Every option of a memory sweep, checked when made (the library form of ``sernn memory``'s options).
-
-    Options left at None take the preset's value (:data:`QUICK`, :data:`PAPER`,
-    :data:`PUBLISHED_CODE`); the published code's choices (``intrinsic_rule``,
-    ``partition``, ``orientation``, ``nback_timing``, ``nback_classes``) default to the
-    papers' text (:data:`PUBLISHED_CODE_DEFAULTS`) and are stored in ``settings.json``
-    only when they differ from it, as sernn 0.1 stored them.
-
-    Examples
-    --------
-    >>> settings = MemorySettings.from_options("quick", seeds=[0])
-    >>> settings.species, settings.tasks, settings.nback_epochs, settings.intrinsic_rule
-    (('macaque',), ('sequence',), 50, 'paper')
-    >>> MemorySettings.from_options("quick", tasks=["chess"])
-    Traceback (most recent call last):
-    ValueError: tasks must be one of 'sequence', 'nback'; got 'chess'
-    """
-
-    benchmark = "memory"
-    presets = {"quick": QUICK, "paper": PAPER, "published-code": PUBLISHED_CODE}
-
-    species: tuple = option(None, names(), extendable=True)
-    tasks: tuple = option(None, names(TASKS), extendable=True)
-    lengths: tuple = option(None, number_list(low=1, kind="integer"), extendable=True)
-    nback_n: tuple = option(None, number_list(low=1, kind="integer"), extendable=True)
-    optimizers: tuple = option(None, names(), extendable=True)
-    activations: tuple = option(None, names(), extendable=True)
-    learning_rates: tuple = option(None, number_list(low=0, inclusive="neither"), extendable=True)
-    strategies: tuple = option(STRATEGIES, _strategies, extendable=True)
-    seeds: tuple = option(None, seed_list, extendable=True)
-    epochs: int = option(None, integer(low=1))
-    nback_epochs: int = option(None, integer(low=1))
-    neurons_per_region: object = option(4, _neurons_per_region)
-    target_sparsity: float = option(0.8, real(low=0, high=1))
-    intrinsic: bool = option(True)
-    intrinsic_sparsity: float = option(1.0, real(low=0, high=1))
-    intrinsic_weight: float = option(0.8, real(low=0))
-    n_trials: int = option(1000, integer(low=1))
-    test_fraction: float = option(0.2, real(low=0, high=1, inclusive="neither"))
-    batch_size: int = option(128, integer(low=1))
-    noise: float = option(0.0, real(low=0))
-    nback_length: int = option(None, integer(low=1))
-    nback_min_difference: float = option(0.0, real(low=0, high=0.5, inclusive="left"))
-    intrinsic_rule: str = option(None, choice(("paper", "bio2art")))
-    partition: str = option(None, choice(("dirichlet", "stick")))
-    orientation: str = option(None, choice(("source-target", "transposed")))
-    nback_timing: str = option(None, choice(("separate-cue", "original")))
-    nback_classes: int = option(None, choice((2, 3)))
-    sequence_trials: int = option(None, integer(low=1))
-    connectome_dir: str = option(None, stored=False)
-
-    def validate(self):
-        for key, default in PUBLISHED_CODE_DEFAULTS.items():
-            if getattr(self, key) is None:
-                object.__setattr__(self, key, default)
-        if self.nback_epochs is None:
-            object.__setattr__(self, "nback_epochs", self.epochs)
-        object.__setattr__(self, "intrinsic", bool(self.intrinsic))
-        if self.nback_length is not None and "nback" in self.tasks and self.nback_length <= max(self.nback_n):
-            raise ValueError(f"nback_length {self.nback_length} must exceed every nback_n "
-                             f"(largest {max(self.nback_n)})")
-        _check_keras_names(self.optimizers, self.activations)
-
-    def stored(self) -> dict:
-        stored = super().stored()
-        for key, default in PUBLISHED_CODE_DEFAULTS.items():
-            if stored[key] == default:
-                del stored[key]
-        if stored["sequence_trials"] is None:
-            del stored["sequence_trials"]
-        return stored
-
-    def runs(self, shard=(0, 1)) -> list:
-        """The planned runs (:func:`plan_runs`)."""
-        return plan_runs(self.species, self.tasks, self.lengths, self.nback_n, self.optimizers, self.activations,
-                         self.learning_rates, self.strategies, self.seeds, shard=shard)
-
-    def check_data(self, connectomes: dict) -> None:
-        """Refuse settings the connectomes or the tasks cannot take (one cheap expansion and draw each)."""
-        from sernn.connectomes import expand
-
-        if isinstance(self.neurons_per_region, list):
-            wrong = {n: c.n_regions for n, c in connectomes.items() if c.n_regions != len(self.neurons_per_region)}
-            if wrong:
-                raise ValueError(f"neurons_per_region has {len(self.neurons_per_region)} values but the "
-                                 f"connectomes have {wrong} regions; give one integer, or one per region for "
-                                 "a single species")
-        for connectome in connectomes.values():
-            expand(connectome, self.neurons_per_region, target_sparsity=self.target_sparsity,
-                   intrinsic=self.intrinsic, intrinsic_sparsity=self.intrinsic_sparsity,
-                   intrinsic_weight=self.intrinsic_weight, seed=0,
-                   **{key: getattr(self, key) for key in _EXPANSION_OPTIONS})
-        stored = self.stored()
-        for task in self.tasks:
-            _task_data(task, (self.lengths if task == "sequence" else self.nback_n)[0], stored, 0)
-
-
 class MemoryBenchmark(Benchmark):
     """The connectome memory benchmark on the sweep engine (:func:`sernn.experiments.sweep.run_sweep`)."""
 
@@ -499,7 +332,7 @@ class MemoryBenchmark(Benchmark):
             units = sum(npr)
         else:
             units = max(npr * self.connectomes[name].n_regions for name in settings["species"])
-        steps = [_task_data(task, setting, settings, 0)[0].x.shape[1] for task in settings["tasks"]
+        steps = [task_data(task, setting, settings, 0)[0].x.shape[1] for task in settings["tasks"]
                  for setting in (settings["lengths"] if task == "sequence" else settings["nback_n"])]
         return units, max(steps)
 

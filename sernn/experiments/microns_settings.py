@@ -1,0 +1,132 @@
+"""The MICrONS benchmark's settings: tasks, default strengths, presets and :class:`MicronsSettings`.
+
+:class:`MicronsSettings` holds every run option of ``sernn microns`` (the library form
+of its command line), checked when made; see :mod:`sernn.experiments.microns`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sernn.experiments.microns_data import WHY, MicronsData
+from sernn.experiments.microns_variants import parse_variant
+from sernn.experiments.settings import Settings, integer, names, option, real, seed_list
+
+__all__ = ["TASKS", "PLATEAUS", "QUICK_VARIANTS", "FULL_VARIANTS", "DEFAULT_STRENGTHS", "TASK_STRENGTH_SCALES",
+           "PRESETS", "MicronsSettings"]
+
+#: Task name -> (input channels, classes).
+TASKS = {"maze": (8, 4), "go_nogo": (3, 2), "perceptual_decision": (3, 2)}
+
+#: Validation-accuracy band of a network without working memory, per task.
+PLATEAUS = {"maze": (0.58, 0.66), "go_nogo": (0.45, 0.55), "perceptual_decision": (0.45, 0.55)}
+
+#: Quick default. On pinky100 (no traces) the function-derived ones are skipped with a message.
+QUICK_VARIANTS = ("W", "S", "W+D", "W+D*", "W+D*+C", "W+D*+C*", "S+M+P", "W*+D*+C", "W!+D*+C")
+#: The full grid of the MICrONS inductive-bias study's comparisons plus the synapse and sign variants.
+FULL_VARIANTS = ("W", "W*", "W!", "S", "W+D", "W+D*", "W+D+C", "W+D*+C", "W+D*+C*",
+                 "W*+D*+C", "W*+D*+C*", "W!+D*+C*", "S+D*+C*", "W+P", "W*+P", "S+M", "S+M+P")
+
+#: Default strengths (size-normalised penalties; see the module docstring).
+DEFAULT_STRENGTHS = {"spatial": 0.006, "sernn": 0.3, "communicability": 0.9, "matching": 0.1}
+
+#: Factor applied to every strength, per task. The strengths above are the maze's (the paper's
+#: demo calibration). The decision tasks give no cue when the answer is due, so their task gradient
+#: is near zero until working memory forms; under Adam an L1-type penalty then shrinks every
+#: recurrent weight by about the learning rate per step and the recurrence dies first (measured on
+#: pinky100, 100 cells, 8 epochs of 2,048 trials, one seed: go_nogo with D* at strength 0.001
+#: keeps task loss ln 2 for all epochs; at 1.2e-4 (1/50) D, D* and C* still stay at chance on
+#: go_nogo while D* and D*+C learn and then collapse on perceptual_decision; at 1e-4 and 3e-5
+#: D* and D*+C reach 100 % on go_nogo). Hence 1/200 of the maze strengths for them.
+TASK_STRENGTH_SCALES = {"maze": 1.0, "go_nogo": 0.005, "perceptual_decision": 0.005}
+
+
+#: The presets: a quick look, and the study's training settings over the full variant grid.
+PRESETS = {
+    "quick": {"variants": list(QUICK_VARIANTS), "seeds": [0], "epochs": 8, "train_trials": 2048,
+              "val_trials": 256, "test_trials": 256},
+    # the published notebook: 30 runs per model
+    "paper": {"variants": list(FULL_VARIANTS), "seeds": list(range(30)), "epochs": 10, "train_trials": 5120,
+              "val_trials": 2560, "test_trials": 2560},
+}
+
+
+def _strengths(value, name) -> dict:
+    value = dict(value)
+    for key, strength in value.items():
+        if key not in DEFAULT_STRENGTHS:
+            raise ValueError(f"{name}: unknown term {key!r}; accepted: {', '.join(DEFAULT_STRENGTHS)}")
+        value[key] = real(low=0)(strength, f"strength_{key}")
+    return {**DEFAULT_STRENGTHS, **value}
+
+
+def _scales(value, name) -> dict:
+    value = dict(value)
+    for task, factor in value.items():
+        if task not in TASKS:
+            raise ValueError(f"{name}: unknown task {task!r}; accepted: {', '.join(TASKS)}")
+        value[task] = real(low=0)(factor, f"{name}[{task!r}]")
+    return {**TASK_STRENGTH_SCALES, **value}
+
+
+@dataclass(frozen=True)
+class MicronsSettings(Settings):
+    """Every option of a MICrONS sweep, checked when made (the library form of ``sernn microns``'s options).
+
+    Options left at None take the preset's value (:data:`PRESETS`); ``strengths`` and
+    ``task_strength_scales`` update :data:`DEFAULT_STRENGTHS` and :data:`TASK_STRENGTH_SCALES`.
+    ``settings.json`` also stores the data's description, size and neuron ids and, in
+    ``variants``, the variants the data can run (:meth:`stored_for`).
+
+    Examples
+    --------
+    >>> settings = MicronsSettings.from_options("quick", tasks=["go_nogo"], strengths={"sernn": 0.1})
+    >>> settings.tasks, settings.epochs, settings.strengths["sernn"], settings.strengths["spatial"]
+    (('go_nogo',), 8, 0.1, 0.006)
+    >>> MicronsSettings.from_options("quick", strengths={"sernn": -1})
+    Traceback (most recent call last):
+    ValueError: strength_sernn must be a finite real number >= 0; got -1
+    """
+
+    benchmark = "microns"
+    presets = PRESETS
+
+    variants: tuple = option(None, names(), extendable=True)
+    tasks: tuple = option(tuple(TASKS), names(TASKS), extendable=True)
+    seeds: tuple = option(None, seed_list, extendable=True)
+    epochs: int = option(None, integer(low=1))
+    train_trials: int = option(None, integer(low=1))
+    val_trials: int = option(None, integer(low=1))
+    test_trials: int = option(None, integer(low=1))
+    batch_size: int = option(128, integer(low=1))
+    learning_rate: float = option(1e-3, real(low=0, inclusive="neither"))
+    noise: float = option(0.05, real(low=0))
+    strengths: dict = option(DEFAULT_STRENGTHS, _strengths)
+    task_strength_scales: dict = option(TASK_STRENGTH_SCALES, _scales)
+
+    def validate(self):
+        object.__setattr__(self, "variants", tuple(dict.fromkeys(parse_variant(v).name for v in self.variants)))
+
+    def runnable(self, data: MicronsData, named: bool, log=print) -> list:
+        """The variants the data can run. A variant asked for by name (``named``) that the data cannot
+        support is a ValueError naming what it needs; a preset's is skipped with a line."""
+        runnable = []
+        for variant in (parse_variant(v) for v in self.variants):
+            missing = variant.needs - data.available
+            need = " and ".join(WHY[m] for m in sorted(missing))
+            if missing and named:
+                raise ValueError(f"variants {variant.name}: needs {need}")
+            if missing:
+                log(f"sernn microns: skipping {variant.name}: needs {need}")
+            else:
+                runnable.append(variant.name)
+        if not runnable:
+            raise ValueError("variants: none of the variants can run with the data given (see the messages above)")
+        return runnable
+
+    def stored_for(self, data: MicronsData, runnable: list) -> dict:
+        """``settings.json``'s settings: the stored fields, the data and the runnable variants."""
+        ids = data.cells["root_id"] if "root_id" in data.cells.columns else data.cells.get("nucleus_id")
+        # "data" (file paths) may change between invocations; the neuron ids may not.
+        return {**self.stored(), "data": data.description, "units": int(data.coordinates.shape[0]),
+                "neuron_ids": [int(v) for v in ids] if ids is not None else None, "normalization": "size",
+                "variants": list(runnable)}
