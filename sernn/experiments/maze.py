@@ -370,7 +370,7 @@ def maze_sweep(settings: MazeSettings | None = None, *, out="sernn-runs/maze", p
         The run folder (created, or resumed).
     preset : {"quick", "paper"}, default="quick"
         Fills in ``conditions``, ``strengths`` and ``seeds`` when not given.
-    trainer, population, executor :
+    trainer, population, executor : optional
         As for :func:`sernn.experiments.sweep.run_sweep`.
     shard : (int, int), default=(0, 1)
         ``(i, k)``: run every k-th planned run from i (array jobs sharing ``out``).
@@ -379,8 +379,11 @@ def maze_sweep(settings: MazeSettings | None = None, *, out="sernn-runs/maze", p
     **options
         Fields of :class:`MazeSettings` (``conditions``, ``strengths``, ``seeds``, ``epochs``...).
 
-    Returns a :class:`~sernn.experiments.sweep.SweepResult`. Every bad option raises before
-    the folder exists, naming the option.
+    Returns
+    -------
+    SweepResult
+        What the sweep did (:class:`~sernn.experiments.sweep.SweepResult`). Every bad option raises
+        before the folder exists, naming the option.
     """
     if settings is None:
         settings = MazeSettings.from_options(preset, **options)

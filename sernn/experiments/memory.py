@@ -382,12 +382,16 @@ def memory_sweep(settings: MemorySettings | None = None, *, out="sernn-runs/memo
     connectomes : dict, optional
         Species name -> :class:`~sernn.connectomes.Connectome` already loaded (default: found by
         name in ``connectome_dir`` or the default places).
-    trainer, population, shard, figures, executor, log :
+    trainer, population, shard, figures, executor, log : optional
         As for :func:`sernn.experiments.maze.maze_sweep`.
     **options
         Fields of :class:`MemorySettings`.
 
-    Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    Returns
+    -------
+    SweepResult
+        What the sweep did (:class:`~sernn.experiments.sweep.SweepResult`). Every bad option raises
+        before the folder exists, naming the option.
     """
     from sernn.connectomes import load
     from sernn.connectomes.catalog import find_connectome

@@ -21,7 +21,7 @@ TASKS = {"sequence": "length", "nback": "n"}
 QUICK = dict(species=["macaque"], tasks=["sequence"], lengths=[3], nback_n=[2], optimizers=["adam"],
              activations=["relu"], learning_rates=[1e-3], seeds=[0, 1, 2], epochs=50, nback_epochs=None)
 
-#: The paper's settings (Goulas et al. 2021, section 4.1).
+#: The paper's settings (Goulas, Damicelli & Hilgetag, Neural Networks 2021, section 4.1).
 PAPER = dict(species=["macaque", "marmoset", "human"], tasks=["sequence", "nback"], lengths=[3, 5, 10],
              nback_n=[2, 3, 4], optimizers=["adam", "rmsprop"], activations=["relu", "tanh"],
              learning_rates=[1e-4], seeds=[0, 1, 2, 3, 4], epochs=500, nback_epochs=3000)

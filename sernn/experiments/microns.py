@@ -310,16 +310,23 @@ def microns_sweep(data: MicronsData, settings: MicronsSettings | None = None, *,
         Default: ``MicronsSettings.from_options(preset, **options)``.
     out : path-like, default="sernn-runs/microns"
     preset : {"quick", "paper"}, default="quick"
-    trainer, population, shard, figures, executor, log :
+    trainer, population, shard, figures, executor, log : optional
         As for :func:`sernn.experiments.maze.maze_sweep`.
     task_scales : dict, optional
         sernn 0.1's name of ``task_strength_scales``.
     **options
         Fields of :class:`MicronsSettings`.
 
+    Returns
+    -------
+    SweepResult
+        What the sweep did (:class:`~sernn.experiments.sweep.SweepResult`).
+
+    Notes
+    -----
     A preset's variants that the data cannot support are skipped with a message; a variant
     asked for by name (``variants=``) that the data cannot support is a :class:`ValueError`
-    naming what it needs. Returns a :class:`~sernn.experiments.sweep.SweepResult`.
+    naming what it needs.
     """
     say = log or (lambda text: print(text, flush=True))
     if task_scales is not None:

@@ -35,14 +35,9 @@ def data_seed(part: str, seed: int) -> int:
 class TrialBank:
     """Distinct trials and, per member, the rows of its trials.
 
-    Attributes
-    ----------
-    x : ndarray of shape (M, T, d)
-    y : ndarray of shape (M, c) or (M, T, c)
-    weights : ndarray of shape (M,) or (M, T), or None
-        Per-trial (and per-step) sample weights.
-    index : ndarray of int, shape (K, N)
-        Row k: the bank rows of member k's trials, in data order.
+    ``x`` (M, T, d) and ``y`` (M, c) or (M, T, c) are the distinct trials, ``weights``
+    their per-trial (and per-step) sample weights or None, and ``index`` (K, N) holds in
+    row k the bank rows of member k's trials, in data order.
     """
 
     x: np.ndarray
