@@ -3,7 +3,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sernn.analysis import clustering_coefficients, path_length, random_graphs, small_worldness, smallworld
+from sernn.analysis import binary_measures, clustering_coefficients, path_length, random_graphs, small_worldness
 
 
 def _adjacency(G):
@@ -130,7 +130,7 @@ def test_directed_or_looped_graphs_are_refused():
 
 def test_threads_do_not_change_the_result():
     A = _adjacency(nx.gnm_random_graph(50, 400, seed=2))
-    assert smallworld._batch_size(50, 400) < 500  # several batches
+    assert binary_measures.batch_size(50, 400) < 500  # several batches
     one = small_worldness(A, n_nulls=1000, seed=4, workers=1)
     two = small_worldness(A, n_nulls=1000, seed=4, workers=2)
     assert one == two

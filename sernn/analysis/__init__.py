@@ -19,6 +19,7 @@ folder (``sernn analyze``); :mod:`sernn.analysis.statistics` and
 outcomes of ``sernn report``. Figures live in :mod:`sernn.plotting`.
 See ``docs/analysis.md`` for the definitions and conventions.
 """
+from sernn.analysis.binary_measures import clustering_coefficients, path_length
 from sernn.analysis.graph import binarize, check_weights, proportional_threshold, symmetrize
 from sernn.analysis.metrics import (
     degree_assortativity,
@@ -31,7 +32,8 @@ from sernn.analysis.metrics import (
     wiring_cost,
 )
 from sernn.analysis.modularity import louvain, modularity_q, spectral_modularity
-from sernn.analysis.smallworld import clustering_coefficients, path_length, random_graphs, small_worldness
+from sernn.analysis.null_graphs import random_graphs
+from sernn.analysis.smallworld import small_worldness
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, modules, topology, topology_history
 
 __all__ = [

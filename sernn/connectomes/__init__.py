@@ -9,9 +9,12 @@ Hilgetag, Neural Networks 2021 (:data:`STRATEGIES`, :func:`strategy_network`). T
 :class:`sernn.constraints.MaskConstraint`.
 """
 from sernn.connectomes.catalog import KNOWN_CONNECTOMES, find_connectome
-from sernn.connectomes.expansion import MAPPINGS, ExpandedNetwork, expand, shuffle, targets_per_source
+from sernn.connectomes.expansion import expand, targets_per_source
 from sernn.connectomes.loading import Connectome, from_array, from_edge_list, load
+from sernn.connectomes.network import ExpandedNetwork
+from sernn.connectomes.partitions import MAPPINGS
 from sernn.connectomes.positions import default_jitter, neuron_positions, region_centroids
+from sernn.connectomes.shuffling import shuffle
 from sernn.connectomes.strategies import STRATEGIES, Strategy, parse_strategy, strategy_network
 
 __all__ = [

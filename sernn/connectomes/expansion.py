@@ -52,37 +52,31 @@ columns = target region) and ``n_r`` neurons in region ``r``:
    ``weight_hh``, which is [target, source]. (20 % of the macaque's and the
    marmoset's area edges have no reverse edge, so the two networks differ.)
 
-The result is an :class:`ExpandedNetwork`: ``weights`` (N x N, non-negative),
-``mask`` (N x N, 0/1, ``weights > 0``) and ``regions`` (region name per neuron).
+The result is an :class:`~sernn.connectomes.network.ExpandedNetwork`: ``weights``
+(N x N, non-negative), ``mask`` (N x N, 0/1, ``weights > 0``) and ``regions``
+(region name per neuron). The weight mapping of step 4 is
+:mod:`sernn.connectomes.partitions`; the randomised control is
+:func:`sernn.connectomes.shuffling.shuffle`.
 """
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sernn.connectomes.loading import Connectome, load
-from sernn.validation import (
-    check_option,
-    check_real,
-    check_seed,
-    check_square,
-    describe,
-)
+from sernn.connectomes.loading import load
+from sernn.connectomes.network import ExpandedNetwork
+from sernn.connectomes.partitions import MAPPINGS, PARTITIONS, split_weight
+from sernn.connectomes.partitions import stick_breaking  # noqa: F401  (its former place)
+from sernn.connectomes.shuffling import shuffle  # noqa: F401  (its former place)
+from sernn.validation import check_option, check_real, check_seed, describe
 
-__all__ = ["ExpandedNetwork", "expand", "shuffle", "targets_per_source", "MAPPINGS", "INTRINSIC_RULES",
-           "PARTITIONS", "ORIENTATIONS", "stick_breaking"]
+__all__ = ["expand", "targets_per_source", "INTRINSIC_RULES", "ORIENTATIONS"]
 
 #: Intrinsic-weight rules of :func:`expand`: the paper's text, and the published code's.
 INTRINSIC_RULES = ("paper", "bio2art")
-#: Random partitions of ``mapping="diverse"``.
-PARTITIONS = ("dirichlet", "stick")
 #: Orientations of the returned matrix.
 ORIENTATIONS = ("source-target", "transposed")
-
-#: Weight-mapping schemes of :func:`expand`.
-MAPPINGS = ("diverse", "equal")
 
 
 def _round_half_up(x):
@@ -122,101 +116,6 @@ def targets_per_source(sparsity: float, n_candidates):
     return int(k) if k.ndim == 0 else k
 
 
-@dataclass(frozen=True, eq=False)  # compared by identity (its arrays have no single truth value)
-class ExpandedNetwork:
-    """A neuron-level network expanded from an area connectome.
-
-    Attributes
-    ----------
-    weights : ndarray of shape (n_units, n_units), float64
-        Non-negative neuron-to-neuron weights; ``weights[a, b]`` is the weight
-        from neuron ``a`` to neuron ``b`` (Keras recurrent-kernel layout).
-    mask : ndarray of shape (n_units, n_units), uint8
-        1 where a connection exists (``weights > 0``), else 0.
-    regions : ndarray of shape (n_units,), str
-        Region name of each neuron.
-    region_index : ndarray of shape (n_units,), int
-        Region number (row of the connectome) of each neuron.
-    neurons_per_region : ndarray of shape (n_regions,), int
-    block_weights : ndarray of shape (n_regions, n_regions), float64
-        The total weight given to each block (off-diagonal: the empirical
-        ``C[i, j]`` where connected; diagonal: the intrinsic weight). After
-        :func:`shuffle` this describes the network before shuffling.
-    connectome : Connectome
-        The source connectome.
-    settings : dict
-        The expansion's arguments (and ``"shuffled"`` with the shuffle seed).
-
-    Examples
-    --------
-    Two regions, A (2 neurons) and B (3 neurons), projecting to each other:
-
-    >>> import numpy as np
-    >>> from sernn.connectomes import from_array
-    >>> c = from_array([[0, 1.0], [0.5, 0]], ["A", "B"])
-    >>> net = expand(c, neurons_per_region=[2, 3], seed=0)
-    >>> net       # 2*2 + 3*2 extrinsic and 2*1 + 3*2 intrinsic connections
-    ExpandedNetwork(n_units=5, n_regions=2, n_connections=18, mapping='diverse')
-    >>> net.density                     # 18 / (5 * 4)
-    0.9
-    >>> net.regions.tolist(), net.region_index.tolist()
-    (['A', 'A', 'B', 'B', 'B'], [0, 0, 1, 1, 1])
-    >>> net.region_slice("B")
-    slice(2, 5, None)
-    >>> net.block("A", "B").shape       # weights from A's neurons to B's
-    (2, 3)
-    >>> net.block_weights.tolist()      # C off the diagonal, 0.8 x outgoing strength on it
-    [[0.8, 1.0], [0.5, 0.4]]
-    >>> bool(np.array_equal(net.mask, net.weights > 0))
-    True
-    """
-
-    weights: np.ndarray
-    mask: np.ndarray
-    regions: np.ndarray
-    region_index: np.ndarray
-    neurons_per_region: np.ndarray
-    block_weights: np.ndarray
-    connectome: Connectome
-    settings: dict = field(default_factory=dict)
-
-    @property
-    def n_units(self) -> int:
-        """Total number of neurons N."""
-        return int(self.weights.shape[0])
-
-    @property
-    def n_connections(self) -> int:
-        """Number of existing connections (non-zero mask entries)."""
-        return int(np.count_nonzero(self.mask))
-
-    @property
-    def density(self) -> float:
-        """Connections / (N * (N - 1))."""
-        n = self.n_units
-        return self.n_connections / (n * (n - 1)) if n > 1 else 0.0
-
-    def region_slice(self, region) -> slice:
-        """The neuron indices of a region (by name or number) as a slice."""
-        i = self.connectome.index(region) if isinstance(region, str) else int(region)
-        start = int(self.neurons_per_region[:i].sum())
-        return slice(start, start + int(self.neurons_per_region[i]))
-
-    def block(self, source, target) -> np.ndarray:
-        """The weights from the neurons of region ``source`` to those of ``target``."""
-        return self.weights[self.region_slice(source), self.region_slice(target)]
-
-    def positions(self, centroids, jitter=None, seed=None) -> np.ndarray:
-        """Neuron coordinates around region centroids (see :func:`sernn.connectomes.neuron_positions`)."""
-        from sernn.connectomes.positions import neuron_positions
-
-        return neuron_positions(self, centroids, jitter=jitter, seed=seed)
-
-    def __repr__(self) -> str:
-        return (f"ExpandedNetwork(n_units={self.n_units}, n_regions={len(self.neurons_per_region)}, "
-                f"n_connections={self.n_connections}, mapping={self.settings.get('mapping')!r})")
-
-
 def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
     accepted = "an integer >= 1 or a 1-D sequence of integers >= 1 (one per region)"
     if isinstance(neurons_per_region, bool):
@@ -241,42 +140,6 @@ def _check_neurons_per_region(neurons_per_region, n_regions: int) -> np.ndarray:
         raise ValueError(f"neurons_per_region must be {accepted}; got minimum {counts.min()}")
     return counts
 
-
-def stick_breaking(total: float, k: int, rng) -> np.ndarray:
-    """``total`` broken into ``k`` positive parts: each uniform on what is left, the last the rest.
-
-    Part ``i < k`` is ``U_i * R_i`` with ``U_i ~ Uniform(0, 1)`` and ``R_i`` what
-    the parts before it left (``R_1 = total``); the last part is ``R_k``. Parts
-    are floored at the smallest positive float (see :func:`expand`), in the
-    order drawn.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> parts = stick_breaking(1.0, 4, np.random.default_rng(0))
-    >>> bool(np.isclose(parts.sum(), 1.0)) and bool((parts > 0).all())
-    True
-    >>> u = np.random.default_rng(0).random(3)     # the same uniform draws
-    >>> bool(np.isclose(parts[0], u[0])), bool(np.isclose(parts[1], u[1] * (1 - u[0])))
-    (True, True)
-    """
-    u = rng.random(k - 1)
-    left = total * np.concatenate([[1.0], np.cumprod(1.0 - u)])  # R_1 .. R_k
-    parts = np.append(u * left[:-1], left[-1])
-    return np.maximum(parts, np.finfo(np.float64).tiny)
-
-
-def _spread(total: float, k: int, mapping: str, rng, partition: str = "dirichlet") -> np.ndarray:
-    """Split ``total`` into ``k`` positive parts (equal or a random partition)."""
-    if mapping == "equal":
-        return np.full(k, total / k)
-    if partition == "stick":
-        return rng.permutation(stick_breaking(total, k, rng))
-    draws = rng.standard_exponential(k)
-    draws = np.maximum(draws, np.finfo(np.float64).tiny)
-    return total * draws / draws.sum()
-
-
 def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False, partition="dirichlet"):
     """Connect every row neuron to k random column neurons and spread ``total`` over them."""
     n_rows, n_cols = len(rows), len(cols)
@@ -286,7 +149,15 @@ def _fill_block(weights, rows, cols, k, total, mapping, rng, exclude_self=False,
     chosen = np.argsort(scores, axis=1, kind="stable")[:, :k]
     source = np.repeat(rows, k)
     target = cols[chosen.ravel()]
-    weights[source, target] = _spread(total, n_rows * k, mapping, rng, partition)
+    weights[source, target] = split_weight(total, n_rows * k, mapping, rng, partition)
+
+
+def _intrinsic_total(C, i, rule, w) -> float:
+    """Weight of region ``i``'s intrinsic block: ``w`` times its outgoing extrinsic strength
+    (``"paper"``), or ``w / (1 - w)`` times its incoming one (``"bio2art"``)."""
+    if rule == "paper":
+        return float(w) * (C[i].sum() - C[i, i])
+    return float(w) / (1.0 - float(w)) * (C[:, i].sum() - C[i, i])
 
 
 def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrinsic: bool = True,
@@ -399,10 +270,7 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
             block_weights[i, j] = C[i, j]
             _fill_block(weights, members[i], members[j], k, C[i, j], mapping, rng, partition=partition)
         if intrinsic:
-            if intrinsic_rule == "paper":
-                total = float(intrinsic_weight) * (C[i].sum() - C[i, i])
-            else:
-                total = float(intrinsic_weight) / (1.0 - float(intrinsic_weight)) * (C[:, i].sum() - C[i, i])
+            total = _intrinsic_total(C, i, intrinsic_rule, intrinsic_weight)
             candidates = counts[i] if self_connections else counts[i] - 1
             k = targets_per_source(intrinsic_sparsity, candidates)
             if total > 0 and k > 0:
@@ -426,60 +294,3 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
                            region_index=region_index, neurons_per_region=counts,
                            block_weights=block_weights, connectome=connectome, settings=settings)
 
-
-def shuffle(network, seed=None):
-    """The randomised control: weights shuffled over all off-diagonal positions.
-
-    Every off-diagonal entry of the weight matrix (connections and absent
-    connections alike) is moved to a random off-diagonal position, which keeps
-    the number of connections (density) and the multiset of weights but
-    destroys the topology. The diagonal (self-connections, if any) stays.
-
-    Parameters
-    ----------
-    network : ExpandedNetwork or ndarray of shape (N, N)
-    seed : int, sequence of int or None
-        Seed of the permutation (a sequence is numpy's entropy form); same seed, same control.
-
-    Returns
-    -------
-    ExpandedNetwork or ndarray
-        Matching the input: the network with the new ``weights`` and ``mask``
-        (``regions`` are the same labels), or the shuffled matrix.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> w = np.array([[9.0, 1, 2], [0, 0, 3], [0, 0, 0]])
-    >>> s = shuffle(w, seed=0)
-    >>> np.diag(s).tolist()                   # the diagonal stays
-    [9.0, 0.0, 0.0]
-    >>> off = ~np.eye(3, dtype=bool)
-    >>> sorted(s[off].tolist()) == sorted(w[off].tolist())   # the same off-diagonal weights
-    True
-    >>> bool(np.array_equal(shuffle(w, seed=0), s))
-    True
-
-    On an expanded network the number of connections is kept:
-
-    >>> from sernn.connectomes import expand, from_array
-    >>> net = expand(from_array([[0, 1.0], [0.5, 0]], ["A", "B"]), 3, seed=0)
-    >>> control = shuffle(net, seed=1)
-    >>> control.n_connections == net.n_connections, control.settings["shuffled"]
-    (True, 1)
-    """
-    matrix = network.weights if isinstance(network, ExpandedNetwork) else check_square(network, "network")
-    if isinstance(seed, (list, tuple)):  # numpy's entropy form: a sequence of integers
-        rng = np.random.default_rng([check_seed(part, f"seed[{i}]", allow_none=False) for i, part in enumerate(seed)])
-    else:
-        rng = np.random.default_rng(check_seed(seed))
-    off = ~np.eye(matrix.shape[0], dtype=bool)
-    shuffled = np.array(matrix, copy=True)
-    shuffled[off] = rng.permutation(matrix[off])
-    if not isinstance(network, ExpandedNetwork):
-        return shuffled
-    shuffled.setflags(write=False)
-    mask = (shuffled != 0).astype(np.uint8)
-    mask.setflags(write=False)
-    return replace(network, weights=shuffled, mask=mask,
-                   settings={**network.settings, "shuffled": seed})

@@ -1,289 +1,23 @@
-"""Recurrent kernels from recorded activity (W*, W!) and from EM wiring (synapse init).
+"""Keras initializers of recurrent kernels from recorded activity (W*, W!) and from EM wiring.
 
-Functional initialisation (the MICrONS inductive-bias study)::
-
-    W_bio = W_lognormal ⊙ minmax(corr) ⊙ minmax(STTC)
-
-with ``W_lognormal`` drawn i.i.d. from a log-normal distribution (published:
-``mu = -0.5``, ``sigma = 0.5`` of the underlying normal), and ``corr`` / ``STTC``
-the Pearson correlation and spike time tiling coefficient matrices of the
-neurons' activity (:mod:`sernn.functional`), each min-max scaled to ``[0, 1]``
-over its off-diagonal entries. Then, in this order:
-
-1. scale to a target mean (default 0.1; mean over the off-diagonal entries);
-2. zero every weight below a threshold (default 0.01);
-3. rescale to a target spectral radius (default 0.95), for stable dynamics.
-
-Choices made here where the published description is silent: self-connections
-are 0 unless ``self_connections=True`` (the diagonal of corr and STTC is 1 by
-definition and carries no information); NaN entries (a silent or constant
-neuron) count as "no relation" and become 0 after scaling; a matrix whose
-spectral radius is 0 (no cycle, e.g. sparse feed-forward wiring) cannot be
-rescaled and is left after step 2.
-
-The permuted control (W!) shuffles the product before steps 1–3:
-``permute="entries"`` shuffles all off-diagonal entries (topology destroyed;
-distribution, density and — after step 3 — spectral radius kept);
-``permute="neurons"`` relabels the neurons (the same random permutation of rows
-and columns: the graph is kept but detached from the neurons' positions).
-
-:class:`SynapseInitializer` runs steps 1–3 on an EM weight matrix (synapse
-counts or summed cleft sizes, :func:`sernn.microns.wiring_matrix`), optionally
-with a sign per presynaptic neuron (inhibitory rows negative).
+:class:`FunctionalInitializer` gives a layer the functional kernel
+``W_bio = W_lognormal ⊙ minmax(corr) ⊙ minmax(STTC)`` (or its permuted control
+W!), :class:`SynapseInitializer` the kernel of an EM weight matrix, both scaled
+to a target mean, thresholded and set to a target spectral radius. The kernels
+themselves, and the choices made where the published description is silent,
+are in :mod:`sernn.initializers.microns_kernels`.
 """
 from __future__ import annotations
 
 import keras
 import numpy as np
 
-from sernn.arraycodec import decode_array, encode_array
-from sernn.functional.correlation import minmax_scale
-from sernn.validation import check_option, check_real, check_seed, check_square
+from sernn.arraycodec import encode_array
+from sernn.initializers.microns_kernels import functional_weights, square_matrix, synapse_weights
+from sernn.initializers.microns_kernels import PERMUTATIONS, permute_weights, scale_weights  # noqa: F401  (moved)
+from sernn.validation import check_real, check_seed
 
-__all__ = ["FunctionalInitializer", "SynapseInitializer", "functional_weights", "synapse_weights",
-           "scale_weights", "permute_weights", "PERMUTATIONS"]
-
-#: Accepted ``permute`` values.
-PERMUTATIONS = (None, "entries", "neurons")
-
-
-def _square(matrix, name) -> np.ndarray:
-    """A float64 copy of a square matrix (n >= 2) from an array, nested lists or an encoded config value."""
-    return np.array(check_square(decode_array(matrix), name, min_size=2, finite=False))
-
-
-def permute_weights(weights, mode: str, rng) -> np.ndarray:
-    """A shuffled copy of ``weights`` (the W! control).
-
-    Parameters
-    ----------
-    weights : ndarray of shape (n, n)
-    mode : {"entries", "neurons"}
-        ``"entries"``: shuffle the off-diagonal entries (diagonal kept);
-        ``"neurons"``: apply one random permutation to rows and columns.
-    rng : numpy.random.Generator
-
-    Examples
-    --------
-    ``"entries"`` keeps the diagonal and the off-diagonal values, in another place:
-
-    >>> import numpy as np
-    >>> from sernn.initializers.functional import permute_weights
-    >>> W = np.arange(9.0).reshape(3, 3)
-    >>> shuffled = permute_weights(W, "entries", np.random.default_rng(0))
-    >>> np.diag(shuffled).tolist()
-    [0.0, 4.0, 8.0]
-    >>> off = ~np.eye(3, dtype=bool)
-    >>> bool(np.array_equal(np.sort(shuffled[off]), np.sort(W[off])))
-    True
-
-    ``"neurons"`` relabels the units: ``W[order][:, order]`` for one permutation:
-
-    >>> relabelled = permute_weights(W, "neurons", np.random.default_rng(0))
-    >>> order = np.random.default_rng(0).permutation(3)
-    >>> bool(np.array_equal(relabelled, W[np.ix_(order, order)]))
-    True
-    """
-    weights = np.array(weights, dtype=np.float64)
-    n = weights.shape[0]
-    if mode == "entries":
-        off = ~np.eye(n, dtype=bool)
-        weights[off] = rng.permutation(weights[off])
-        return weights
-    if mode == "neurons":
-        order = rng.permutation(n)
-        return weights[np.ix_(order, order)]
-    check_option(mode, "mode", PERMUTATIONS[1:])
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
-                  spectral_radius: float = 0.95, self_connections: bool = False) -> np.ndarray:
-    """Steps 1–3: target mean, threshold, target spectral radius.
-
-    Parameters
-    ----------
-    weights : ndarray of shape (n, n)
-        The weights (the mean and the threshold act on magnitudes, so signed
-        weights keep their signs).
-    target_mean : float, default=0.1
-        Mean of the entries after step 1 (off-diagonal entries unless
-        ``self_connections``).
-    threshold : float, default=0.01
-        Entries below it (in magnitude) become 0 (step 2); 0 disables it.
-    spectral_radius : float, default=0.95
-        Largest eigenvalue modulus after step 3.
-    self_connections : bool, default=False
-        Keep the diagonal (otherwise it is set to 0 first).
-
-    Returns
-    -------
-    ndarray of shape (n, n), float64.
-
-    Examples
-    --------
-    By hand: the off-diagonal mean 5 becomes 0.1 (``[[0, 0.04], [0.16, 0]]``),
-    whose eigenvalues are ``+-sqrt(0.04 * 0.16) = +-0.08``; rescaled to 0.95:
-
-    >>> import numpy as np
-    >>> from sernn.initializers.functional import scale_weights
-    >>> W = scale_weights([[0.0, 2.0], [8.0, 0.0]])
-    >>> W.round(4).tolist()
-    [[0.0, 0.475], [1.9, 0.0]]
-    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
-    0.95
-
-    A threshold of 0.05 removes the 0.04 entry; what is left has no cycle
-    (spectral radius 0), so step 3 leaves it as it is:
-
-    >>> scale_weights([[0.0, 2.0], [8.0, 0.0]], threshold=0.05).round(4).tolist()
-    [[0.0, 0.0], [0.16, 0.0]]
-    """
-    target_mean = check_real(target_mean, "target_mean", low=0, inclusive="neither")
-    threshold = check_real(threshold, "threshold", low=0)
-    spectral_radius = check_real(spectral_radius, "spectral_radius", low=0, inclusive="neither")
-    weights = np.array(weights, dtype=np.float64)
-    n = weights.shape[0]
-    if not self_connections:
-        np.fill_diagonal(weights, 0.0)
-    entries = weights if self_connections else weights[~np.eye(n, dtype=bool)]
-    mean = np.abs(entries).mean()
-    if mean <= 0:
-        raise ValueError("the weight matrix is all zero; there is nothing to scale")
-    weights *= target_mean / mean
-    weights[np.abs(weights) < threshold] = 0.0
-    radius = np.abs(np.linalg.eigvals(weights)).max()
-    if radius > 1e-12 * max(1.0, np.abs(weights).max()):
-        weights *= spectral_radius / radius
-    return weights
-
-
-def functional_weights(correlation, sttc, mu: float = -0.5, sigma: float = 0.5,
-                       target_mean: float = 0.1, threshold: float = 0.01,
-                       spectral_radius: float = 0.95, permute=None, self_connections: bool = False,
-                       seed=None) -> np.ndarray:
-    """The functional initial kernel ``W_bio`` as a numpy array (see the module docstring).
-
-    Parameters
-    ----------
-    correlation : array-like of shape (n, n)
-        Pearson correlation of the neurons' traces (NaN allowed: no relation).
-    sttc : array-like of shape (n, n)
-        STTC matrix (NaN allowed, e.g. silent neurons).
-    mu : float, default=-0.5
-        Mean of the normal underlying the log-normal draws.
-    sigma : float, default=0.5
-        Standard deviation of the normal underlying the log-normal draws.
-    target_mean, threshold, spectral_radius, self_connections :
-        See :func:`scale_weights` (defaults 0.1, 0.01, 0.95 and False).
-    permute : {None, "entries", "neurons"}, default=None
-        The W! control (see :func:`permute_weights`).
-    seed : int, optional
-        Seed of the log-normal draws and of the permutation (None: fresh draws).
-
-    Returns
-    -------
-    W : ndarray of shape (n, n), float64, non-negative; ``W[i, j]`` from i to j.
-
-    Examples
-    --------
-    Four neurons: the kernel is the seeded log-normal draws times the min-max
-    scaled correlation and STTC, then :func:`scale_weights`:
-
-    >>> import numpy as np
-    >>> from sernn.functional.correlation import minmax_scale
-    >>> from sernn.initializers.functional import functional_weights, scale_weights
-    >>> corr = np.array([[1, 0.8, 0.1, 0.4], [0.8, 1, 0.3, 0.2],
-    ...                  [0.1, 0.3, 1, 0.6], [0.4, 0.2, 0.6, 1]])
-    >>> sttc = np.array([[1, 0.5, 0.2, 0.3], [0.5, 1, 0.1, 0.4],
-    ...                  [0.2, 0.1, 1, 0.7], [0.3, 0.4, 0.7, 1]])
-    >>> W = functional_weights(corr, sttc, seed=0)
-    >>> draws = np.random.default_rng(0).lognormal(-0.5, 0.5, size=(4, 4))
-    >>> bool(np.allclose(W, scale_weights(draws * minmax_scale(corr) * minmax_scale(sttc))))
-    True
-    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4), bool((W >= 0).all())
-    (0.95, True)
-
-    The pairs of lowest correlation (neurons 0 and 2) and of lowest STTC
-    (neurons 1 and 2) are scaled to 0, so they have no connection (nor has the
-    diagonal):
-
-    >>> (W == 0).astype(int).tolist()
-    [[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
-    """
-    correlation = _square(correlation, "correlation")
-    sttc = _square(sttc, "sttc")
-    if correlation.shape != sttc.shape:
-        raise ValueError(f"correlation {correlation.shape} and sttc {sttc.shape} must have the same shape")
-    permute = check_option(permute, "permute", PERMUTATIONS)
-    sigma = check_real(sigma, "sigma", low=0, inclusive="neither")
-    mu = check_real(mu, "mu")
-    rng = np.random.default_rng(check_seed(seed))
-    relation = np.nan_to_num(minmax_scale(correlation, name="correlation") * minmax_scale(sttc, name="sttc"),
-                             nan=0.0)
-    weights = rng.lognormal(mean=mu, sigma=sigma, size=relation.shape) * relation
-    if permute is not None:
-        weights = permute_weights(weights, permute, rng)
-    return scale_weights(weights, target_mean, threshold, spectral_radius, self_connections)
-
-
-def synapse_weights(wiring, target_mean: float = 0.1, threshold: float = 0.0,
-                    spectral_radius: float = 0.95, signs=None, permute=None, seed=None) -> np.ndarray:
-    """An initial kernel from EM wiring (synapse counts or summed sizes).
-
-    Parameters
-    ----------
-    wiring : array-like of shape (n, n), non-negative
-        ``wiring[i, j]``: synapses (or cleft size) from cell i to cell j.
-    target_mean, threshold, spectral_radius :
-        See :func:`scale_weights` (defaults 0.1, 0.0 and 0.95; the threshold
-        is 0 here: every existing synapse is kept).
-    signs : array-like of shape (n,) of +1/-1, optional
-        Sign of each presynaptic cell (e.g. -1 for inhibitory): row ``i`` is
-        multiplied by ``signs[i]`` before the spectral radius is set.
-    permute : {None, "entries", "neurons"}, default=None
-        A shuffled control (see :func:`permute_weights`).
-    seed : int, optional
-        Seed of the permutation (the rest is deterministic).
-
-    Returns
-    -------
-    W : ndarray of shape (n, n), float64, zero diagonal.
-
-    Examples
-    --------
-    Synapse counts among three cells, the third inhibitory: every weight is
-    the same multiple of its count, row 2 is negative and the spectral radius
-    is 0.95:
-
-    >>> import numpy as np
-    >>> from sernn.initializers.functional import synapse_weights
-    >>> counts = np.array([[0, 3, 1], [2, 0, 0], [4, 1, 0]], dtype=float)
-    >>> W = synapse_weights(counts, signs=[1, 1, -1])
-    >>> ratio = np.abs(W)[counts > 0] / counts[counts > 0]
-    >>> bool(np.allclose(ratio, ratio[0])), bool((W[2] <= 0).all())
-    (True, True)
-    >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
-    0.95
-    """
-    wiring = _square(wiring, "wiring")
-    if not np.isfinite(wiring).all() or (wiring < 0).any():
-        raise ValueError("wiring must be finite and non-negative (synapse counts or sizes)")
-    permute = check_option(permute, "permute", PERMUTATIONS)
-    weights = wiring.copy()
-    np.fill_diagonal(weights, 0.0)
-    if permute is not None:
-        weights = permute_weights(weights, permute, np.random.default_rng(check_seed(seed)))
-    weights = scale_weights(weights, target_mean, threshold, spectral_radius=1.0)
-    if signs is not None:
-        signs = np.asarray(signs, dtype=np.float64)
-        if signs.shape != (weights.shape[0],) or not np.isin(signs, (-1.0, 1.0)).all():
-            raise ValueError(f"signs must be {weights.shape[0]} values of +1 or -1")
-        weights = weights * signs[:, None]
-    radius = np.abs(np.linalg.eigvals(weights)).max()
-    if radius > 1e-12:
-        weights *= check_real(spectral_radius, "spectral_radius", low=0, inclusive="neither") / radius
-    return weights
+__all__ = ["FunctionalInitializer", "SynapseInitializer"]
 
 
 class _KernelInitializer(keras.initializers.Initializer):
@@ -313,7 +47,8 @@ class FunctionalInitializer(_KernelInitializer):
     sigma : float, default=0.5
         Standard deviation of the normal underlying the log-normal draws.
     target_mean : float, default=0.1
-        Mean of the off-diagonal entries after scaling (:func:`scale_weights`).
+        Mean of the off-diagonal entries after scaling
+        (:func:`~sernn.initializers.microns_kernels.scale_weights`).
     threshold : float, default=0.01
         Entries below it become 0.
     spectral_radius : float, default=0.95
@@ -328,16 +63,18 @@ class FunctionalInitializer(_KernelInitializer):
     Notes
     -----
     The matrices are stored in the config (NaN as null), so a model that uses
-    this initializer saves and loads on its own. See :func:`functional_weights`.
+    this initializer saves and loads on its own. See
+    :func:`~sernn.initializers.microns_kernels.functional_weights`.
 
     Examples
     --------
-    The layer receives :func:`functional_weights` as float32; the same seed
-    gives the same kernel, also after a ``get_config`` round trip:
+    The layer receives :func:`~sernn.initializers.microns_kernels.functional_weights`
+    as float32; the same seed gives the same kernel, also after a ``get_config``
+    round trip:
 
     >>> import keras, numpy as np
     >>> from sernn.initializers import FunctionalInitializer
-    >>> from sernn.initializers.functional import functional_weights
+    >>> from sernn.initializers.microns_kernels import functional_weights
     >>> corr = np.array([[1, 0.8, 0.1, 0.4], [0.8, 1, 0.3, 0.2],
     ...                  [0.1, 0.3, 1, 0.6], [0.4, 0.2, 0.6, 1]])
     >>> sttc = np.array([[1, 0.5, 0.2, 0.3], [0.5, 1, 0.1, 0.4],
@@ -361,8 +98,8 @@ class FunctionalInitializer(_KernelInitializer):
 
     def __init__(self, correlation, sttc, mu=-0.5, sigma=0.5, target_mean=0.1, threshold=0.01,
                  spectral_radius=0.95, permute=None, self_connections=False, seed=None):
-        self.correlation = _square(correlation, "correlation")
-        self.sttc = _square(sttc, "sttc")
+        self.correlation = square_matrix(correlation, "correlation")
+        self.sttc = square_matrix(sttc, "sttc")
         self.params = dict(mu=check_real(mu, "mu"), sigma=check_real(sigma, "sigma"),
                            target_mean=check_real(target_mean, "target_mean"),
                            threshold=check_real(threshold, "threshold"),
@@ -396,13 +133,13 @@ class SynapseInitializer(_KernelInitializer):
     signs : array-like of shape (n,), optional
         +1/-1 per presynaptic cell.
     permute : {None, "entries", "neurons"}, default=None
-        A shuffled control (see :func:`permute_weights`).
+        A shuffled control (see :func:`~sernn.initializers.microns_kernels.permute_weights`).
     seed : int, optional
         Seed of the permutation.
 
     Notes
     -----
-    See :func:`synapse_weights`. Pair with
+    See :func:`~sernn.initializers.microns_kernels.synapse_weights`. Pair with
     ``sernn.constraints.MaskConstraint(wiring > 0)`` to keep the EM topology.
 
     Examples
@@ -428,7 +165,7 @@ class SynapseInitializer(_KernelInitializer):
 
     def __init__(self, wiring, target_mean=0.1, threshold=0.0, spectral_radius=0.95, signs=None,
                  permute=None, seed=None):
-        self.wiring = _square(wiring, "wiring")
+        self.wiring = square_matrix(wiring, "wiring")
         self.params = dict(target_mean=check_real(target_mean, "target_mean"),
                            threshold=check_real(threshold, "threshold"),
                            spectral_radius=check_real(spectral_radius, "spectral_radius"),
