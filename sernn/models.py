@@ -1,6 +1,7 @@
 """Model builders.
 
-:func:`build_sernn` builds the published seRNN (Achterberg et al., Nature Machine Intelligence 2023)::
+:func:`build_sernn` builds the published seRNN (Achterberg et al., Nature Machine Intelligence 2023), its
+layers made by :class:`sernn.architecture.Architecture` (the definition populations share)::
 
     Input (timesteps, input_size)
     -> GaussianNoise(0.05)                    (training only)
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import keras
 
+from sernn.architecture import Architecture
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
 from sernn.initializers.seeded import seeded_initializer
-from sernn.validation import check_integer, check_option, check_real, check_seed
+from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["build_sernn", "TASK_LOSS_METRIC"]
 
@@ -144,69 +146,45 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                              "sernn.initializers.connectome_recurrent(network, nonneg=True) instead")
         units, recurrent_initializer, recurrent_constraint = connectome_recurrent(
             connectome, strategy, seed=seed)
-    units = check_integer(units, "units", low=1)
-    input_size = check_integer(input_size, "input_size", low=1)
-    output_size = check_integer(output_size, "output_size", low=1)
+    architecture = Architecture(units, input_size, output_size, activation, output_activation, return_sequences)
     if timesteps is not None:
         timesteps = check_integer(timesteps, "timesteps", low=1)
     noise = check_real(noise, "noise", low=0)
     seed = check_seed(seed)
     if seed is not None:
         keras.utils.set_random_seed(seed)
-
-    recurrent_init = seeded_initializer(recurrent_initializer, seed)
-    if isinstance(recurrent_constraint, MaskConstraint):
-        if recurrent_constraint.mask.shape != (units, units):
-            raise ValueError(
-                f"recurrent_constraint mask has shape {recurrent_constraint.mask.shape}, "
-                f"expected ({units}, {units}) for units={units}"
-            )
-        if not isinstance(recurrent_init, MaskedInitializer):
-            recurrent_init = MaskedInitializer(recurrent_init, recurrent_constraint.mask,
-                                               nonneg=recurrent_constraint.nonneg)
-
-    recurrent = check_option(recurrent, "recurrent", ("dense", "sparse"))
-    if recurrent == "sparse" and not isinstance(recurrent_constraint, MaskConstraint):
-        raise ValueError("recurrent='sparse' needs a MaskConstraint (the mask says which weights exist); got "
-                         f"recurrent_constraint={recurrent_constraint!r}")
-    inputs = keras.Input(shape=(timesteps, input_size), name="inputs")
-    hidden = inputs
-    if noise > 0:
-        hidden = keras.layers.GaussianNoise(float(noise), seed=seed, name="noise")(hidden)
-    if recurrent == "sparse":
-        from sernn.layers import SparseMaskedRNN
-
-        dense_init = recurrent_init.initializer if isinstance(recurrent_init, MaskedInitializer) else recurrent_init
-        rnn = SparseMaskedRNN(recurrent_constraint.mask, activation=activation, return_sequences=return_sequences,
-                              kernel_initializer=seeded_initializer(kernel_initializer, seed),
-                              recurrent_initializer=dense_init, recurrent_regularizer=recurrent_regularizer,
-                              nonneg=recurrent_constraint.nonneg, seed=seed, name="rnn")
-    else:
-        rnn = keras.layers.SimpleRNN(
-            units, activation=activation, return_sequences=return_sequences,
-            kernel_initializer=seeded_initializer(kernel_initializer, seed),
-            recurrent_initializer=recurrent_init,
-            recurrent_regularizer=recurrent_regularizer,
-            recurrent_constraint=recurrent_constraint,
-            name="rnn",
-        )
-    hidden = rnn(hidden)
-    outputs = keras.layers.Dense(
-        output_size, activation=output_activation,
-        kernel_initializer=seeded_initializer("glorot_uniform", None if seed is None else seed + 1),
-        name="readout",
-    )(hidden)
+    recurrent_init = _recurrent_initializer(recurrent_initializer, recurrent_constraint, architecture.units, seed)
+    inputs = keras.Input(shape=(timesteps, architecture.input_size), name="inputs")
+    outputs = architecture.keras_outputs(
+        inputs, noise=noise, seed=seed, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_init,
+        regularizer=recurrent_regularizer, constraint=recurrent_constraint, recurrent=recurrent)
     model = keras.Model(inputs, outputs, name=name)
     if compile:
-        if isinstance(optimizer, str):
-            optimizer = keras.optimizers.get({"class_name": optimizer,
-                                              "config": {"learning_rate": float(learning_rate)}})
-        task_loss = keras.metrics.MeanMetricWrapper(keras.losses.get(loss), name=TASK_LOSS_METRIC)
-        metrics = list(metrics or [])
-        weighted = None if weighted_metrics is None else list(weighted_metrics)
-        if weighted is None:
-            metrics.append(task_loss)
-        else:
-            weighted.append(task_loss)
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted)
+        _compile(model, loss, metrics, weighted_metrics, optimizer, learning_rate)
     return model
+
+
+def _recurrent_initializer(initializer, constraint, units, seed):
+    """The recurrent initializer, seeded, and wrapped in a ``MaskedInitializer`` under a ``MaskConstraint``."""
+    initializer = seeded_initializer(initializer, seed)
+    if isinstance(constraint, MaskConstraint):
+        if constraint.mask.shape != (units, units):
+            raise ValueError(f"recurrent_constraint mask has shape {constraint.mask.shape}, "
+                             f"expected ({units}, {units}) for units={units}")
+        if not isinstance(initializer, MaskedInitializer):
+            initializer = MaskedInitializer(initializer, constraint.mask, nonneg=constraint.nonneg)
+    return initializer
+
+
+def _compile(model, loss, metrics, weighted_metrics, optimizer, learning_rate):
+    """Compile with the loss, the metrics and a ``"task_loss"`` metric (weighted when ``weighted_metrics``)."""
+    if isinstance(optimizer, str):
+        optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": float(learning_rate)}})
+    task_loss = keras.metrics.MeanMetricWrapper(keras.losses.get(loss), name=TASK_LOSS_METRIC)
+    metrics = list(metrics or [])
+    weighted = None if weighted_metrics is None else list(weighted_metrics)
+    if weighted is None:
+        metrics.append(task_loss)
+    else:
+        weighted.append(task_loss)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted)

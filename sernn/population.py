@@ -1,8 +1,9 @@
 """Many independent networks trained as one compiled computation (TensorFlow backend).
 
 A :class:`Population` holds K networks of the :func:`sernn.models.build_sernn`
-architecture (optional input noise -> ``SimpleRNN`` -> ``Dense`` readout, at the
-last step or, with ``return_sequences=True``, at every step) as stacked
+architecture (:class:`sernn.architecture.Architecture`: optional input noise ->
+``SimpleRNN`` -> ``Dense`` readout, at the last step or, with
+``return_sequences=True``, at every step) as stacked
 variables: input kernels ``(K, d, n)``, recurrent kernels ``(K, n, n)``, biases
 ``(K, n)``, readouts ``(K, n, c)`` and ``(K, c)``. One training step runs every
 member on its own batch, adds the members' task losses (categorical
@@ -18,7 +19,9 @@ smaller than the others).
 
 What is per member: the seed (initial weights exactly as ``build_sernn(seed=...)``
 draws them, data order, input noise), the recurrent regulariser (any kind the
-package has, or Keras's ``L1``/``L2``, each with its own strength), the mask and
+package has, or Keras's ``L1``/``L2``, each with its own strength; members whose
+penalties differ only in strength share one vectorised computation, see
+:mod:`sernn.regularizers.batched`), the mask and
 sign constraint (:class:`sernn.constraints.MaskConstraint`), the recurrent
 initializer (and so connectome initialisations) and the training and validation
 data. What is shared, and so refused when it would couple members: the
@@ -47,67 +50,21 @@ import time
 import keras
 import numpy as np
 
+from sernn.architecture import WEIGHTS, Architecture
 from sernn.atomic import atomic_save_npz
-from sernn.constraints import MaskConstraint
+from sernn.population_members import MemberConstraints, check_members, initial_weights, member_config, \
+    member_from_config
+from sernn.population_training import (LOSSES, bank_tensors, batch_sums, check_index, check_orders,
+                                       compiled_steps, loss_means, mean_scores, memory_estimate, seeded_orders)
+from sernn.regularizers.batched import BatchedPenalties
 from sernn.resources import available_memory
 from sernn.validation import check_integer, check_option, check_real
 
-__all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory",
-           "LINEAR_REGULARIZERS", "LOSSES", "OPTIMIZERS"]
+__all__ = ["Population", "seeded_orders", "available_memory", "memory_estimate", "check_memory", "LOSSES",
+           "OPTIMIZERS"]
 
-#: Regulariser classes whose penalty is ``strength * cost(W)``: members that differ only in
-#: strength share one vectorised cost. (Name -> the config key holding the strength.)
-LINEAR_REGULARIZERS = {"SpatialCommunicability": "strength", "SpatialL1": "strength",
-                       "Communicability": "strength", "L1": "l1", "L2": "l2"}
-
-_SHARED = ("units", "input_size", "output_size", "activation", "output_activation", "return_sequences")
-#: The task losses a population offers (Keras names).
-LOSSES = ("categorical_crossentropy", "mse")
 #: The optimizers a population offers (both elementwise, so members stay independent).
 OPTIMIZERS = ("adam", "rmsprop")
-_WEIGHTS = ("kernel", "recurrent_kernel", "bias", "readout_kernel", "readout_bias")
-
-
-def seeded_orders(seeds, n_trials: int, epoch: int) -> np.ndarray:
-    """The default data order: row k is ``default_rng([seeds[k], epoch]).permutation(n_trials)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sernn.population import seeded_orders
-    >>> orders = seeded_orders([0, 1], n_trials=5, epoch=0)
-    >>> orders.shape
-    (2, 5)
-    >>> orders[0].tolist() == np.random.default_rng([0, 0]).permutation(5).tolist()
-    True
-
-    A member's order depends on its own seed and the epoch only, not on the other members:
-
-    >>> bool(np.array_equal(seeded_orders([7, 1], 5, 0)[1], orders[1]))
-    True
-    """
-    return np.stack([np.random.default_rng([int(s), int(epoch)]).permutation(n_trials) for s in seeds])
-
-
-def memory_estimate(size: int, units: int, batch_size: int, steps: int) -> int:
-    """Bytes one training step of a population needs, roughly.
-
-    The activations kept for back-propagation (3 float32 tensors of (K, batch,
-    n) per time step; measured: about 2.4) plus 12 float32 (n, n) matrices per
-    member (weights, Adam's moments, gradients, the penalty's products).
-
-    Examples
-    --------
-    One published seRNN (100 units) with batches of 128 trials of 50 steps:
-    ``3 * 4 * 128 * 50 * 100 + 12 * 4 * 100 * 100 = 7,680,000 + 480,000`` bytes.
-
-    >>> from sernn.population import memory_estimate
-    >>> memory_estimate(1, units=100, batch_size=128, steps=50)
-    8160000
-    >>> memory_estimate(10, units=100, batch_size=128, steps=50) == 10 * 8160000
-    True
-    """
-    return int(size * (3 * 4 * batch_size * steps * units + 12 * 4 * units * units))
 
 
 def check_memory(size: int, units: int, batch_size: int, steps: int) -> None:
@@ -136,29 +93,6 @@ def check_memory(size: int, units: int, batch_size: int, steps: int) -> None:
                          f"{available / 2**30:.1f} GiB is available; use a population of at most {largest}")
 
 
-def _check_index(index, name, size):
-    """``index`` as an int64 (K, N) array with N >= 1, or a ValueError naming it."""
-    index = np.asarray(index, dtype=np.int64)
-    if index.ndim != 2 or index.shape[0] != size or index.shape[1] < 1:
-        letter = "N" if name == "train_index" else "V"
-        raise ValueError(f"{name} must have shape (K={size}, {letter}) with {letter} >= 1; got {index.shape}")
-    return index
-
-
-def _serialize(obj):
-    return None if obj is None or isinstance(obj, str) else keras.saving.serialize_keras_object(obj)
-
-
-def _deserialize(config):
-    if config is None or isinstance(config, str):
-        return config
-    import sernn.constraints  # noqa: F401  (registers the package's serializable classes)
-    import sernn.initializers  # noqa: F401
-    import sernn.regularizers  # noqa: F401
-
-    return keras.saving.deserialize_keras_object(config)
-
-
 class Population:
     """K independent recurrent networks of the ``build_sernn`` architecture, trained as one.
 
@@ -171,9 +105,9 @@ class Population:
         :class:`~sernn.constraints.MaskConstraint`), ``recurrent_initializer``,
         ``kernel_initializer``, ``noise``.
     units, input_size, output_size, activation, output_activation, return_sequences :
-        The shared architecture, as in ``build_sernn`` (defaults: the published seRNN).
-        With ``return_sequences=True`` the readout is applied at every step and the
-        targets have shape ``(trials, T, c)``.
+        The shared :class:`~sernn.architecture.Architecture`, as in ``build_sernn``
+        (defaults: the published seRNN). With ``return_sequences=True`` the readout
+        is applied at every step and the targets have shape ``(trials, T, c)``.
     loss : {"categorical_crossentropy", "mse"}, default="categorical_crossentropy"
         The task loss, reduced as Keras reduces it: the sum of the (weighted)
         per-trial, per-step losses divided by the number of trials x steps in the batch.
@@ -181,6 +115,17 @@ class Population:
         Keras's Adam or RMSprop with their defaults, except the learning rate.
     learning_rate : float, default=1e-3
         The optimizer's learning rate.
+
+    Attributes
+    ----------
+    architecture : sernn.architecture.Architecture
+        The shared architecture; ``shared`` is it as a dict.
+    variables : dict of keras.Variable
+        The stacked weights, named as :data:`sernn.architecture.WEIGHTS`.
+    penalty : sernn.regularizers.batched.BatchedPenalties
+        The members' penalties of the stacked recurrent kernels.
+    constraints : sernn.population_members.MemberConstraints
+        The members' mask and sign constraints.
 
     Examples
     --------
@@ -196,222 +141,82 @@ class Population:
     def __init__(self, members, units=100, input_size=8, output_size=4, activation="relu",
                  output_activation="softmax", learning_rate=1e-3, return_sequences=False,
                  loss="categorical_crossentropy", optimizer="adam"):
-        from sernn.models import build_sernn
-
-        members = [dict(m) for m in members]
-        if not members:
-            raise ValueError("members must list at least one network")
-        for index, member in enumerate(members):
-            if "seed" not in member:
-                raise ValueError(f"members[{index}] has no 'seed'; every member needs its own seed")
-            unknown = set(member) - {"seed", "recurrent_regularizer", "recurrent_constraint",
-                                     "recurrent_initializer", "kernel_initializer", "noise"}
-            if unknown:
-                raise ValueError(f"members[{index}] has {sorted(unknown)[0]!r}, which cannot differ between "
-                                 "members; accepted: seed, recurrent_regularizer, recurrent_constraint, "
-                                 "recurrent_initializer, kernel_initializer, noise")
-            constraint = member.get("recurrent_constraint")
-            if constraint is not None and not isinstance(constraint, MaskConstraint):
-                raise TypeError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
-                                 f"(other constraints are not vectorised); got {type(constraint).__name__}")
+        members = check_members(members)
         learning_rate = check_real(learning_rate, "learning_rate", low=0, inclusive="neither")
         loss = check_option(loss, "loss", LOSSES)
         # (only elementwise optimizers keep the members independent)
         optimizer = check_option(optimizer.lower() if isinstance(optimizer, str) else optimizer, "optimizer",
                                  OPTIMIZERS)
-        self.shared = {"units": check_integer(units, "units", low=1), "input_size": check_integer(input_size, "input_size", low=1),
-                       "output_size": check_integer(output_size, "output_size", low=1), "activation": activation,
-                       "output_activation": output_activation, "return_sequences": bool(return_sequences)}
+        self.architecture = Architecture(units, input_size, output_size, activation, output_activation,
+                                         return_sequences)
+        self.shared = self.architecture.as_dict()
         self.learning_rate = float(learning_rate)
         self.loss = loss
-        self.optimizer_name = optimizer.lower()
+        self.optimizer_name = optimizer
         self.members = members
-        initial = {name: [] for name in _WEIGHTS}
-        for member in members:
-            model = build_sernn(**self.shared, **member, compile=False)
-            values = self._model_weights(model)
-            for name in _WEIGHTS:
-                initial[name].append(values[name])
-        self.variables = {name: keras.Variable(np.stack(initial[name]), name=name, dtype="float32")
-                          for name in _WEIGHTS}
-        self._masks, self._nonneg = self._constraint_stacks()
-        self._groups = self._regularizer_groups()
+        self.variables = {name: keras.Variable(value, name=name, dtype="float32")
+                          for name, value in initial_weights(members, self.architecture).items()}
+        self.constraints = MemberConstraints(members, self.architecture.units)
+        self.penalty = BatchedPenalties([member.get("recurrent_regularizer") for member in members])
         self.noise = np.array([float(m.get("noise", 0.05)) for m in members], dtype=np.float32)
         self.seeds = np.array([int(m["seed"]) for m in members], dtype=np.int64)
         self.optimizer = (keras.optimizers.Adam if self.optimizer_name == "adam"
                           else keras.optimizers.RMSprop)(self.learning_rate)
-        self.optimizer.build([self.variables[name] for name in _WEIGHTS])
+        self.optimizer.build([self.variables[name] for name in WEIGHTS])
         self._compiled = None
 
-    # -- construction helpers ------------------------------------------------------
     @property
     def size(self) -> int:
         """The number of members K."""
         return len(self.members)
 
-    @staticmethod
-    def _model_weights(model) -> dict:
-        rnn, readout = model.get_layer("rnn"), model.get_layer("readout")
-        kernel, recurrent, bias = (np.asarray(v) for v in rnn.get_weights())
-        readout_kernel, readout_bias = (np.asarray(v) for v in readout.get_weights())
-        return {"kernel": kernel, "recurrent_kernel": recurrent, "bias": bias,
-                "readout_kernel": readout_kernel, "readout_bias": readout_bias}
-
-    def _constraint_stacks(self):
-        n = self.shared["units"]
-        masks = np.ones((self.size, n, n), dtype=np.float32)
-        nonneg = np.zeros((self.size, 1, 1), dtype=np.float32)
-        constrained = False
-        for k, member in enumerate(self.members):
-            constraint = member.get("recurrent_constraint")
-            if constraint is not None:
-                if constraint.mask.shape != (n, n):
-                    raise ValueError(f"members[{k}]: the mask has shape {constraint.mask.shape}, expected "
-                                     f"({n}, {n}) for units={n}")
-                masks[k] = constraint.mask
-                nonneg[k] = float(constraint.nonneg)
-                constrained = True
-        return (masks, nonneg) if constrained else (None, None)
-
-    def _regularizer_groups(self):
-        """Members grouped so that one vectorised call computes each group's penalties."""
-        groups = {}
-        for k, member in enumerate(self.members):
-            regularizer = member.get("recurrent_regularizer")
-            if regularizer is None:
-                continue
-            name = type(regularizer).__name__
-            config = regularizer.get_config()
-            key_name = LINEAR_REGULARIZERS.get(name)
-            if key_name is not None and key_name in config:
-                strength = float(config[key_name])
-                template = dict(config, **{key_name: 1.0})
-            else:
-                strength, template = 1.0, config
-            key = (type(regularizer), json.dumps(template, sort_keys=True, default=str))
-            if key not in groups:
-                unit = type(regularizer).from_config(template) if key_name else regularizer
-                groups[key] = {"regularizer": unit, "members": [], "strengths": []}
-            groups[key]["members"].append(k)
-            groups[key]["strengths"].append(strength)
-        return [(np.array(g["members"]), np.array(g["strengths"], dtype=np.float32), g["regularizer"])
-                for g in groups.values()]
-
-    # -- computation (TensorFlow) -----------------------------------------------------
-    def _penalties(self, recurrent):
-        """Per-member penalty (K,) of the recurrent kernels (K, n, n)."""
-        import tensorflow as tf
-
-        total = tf.zeros((self.size,), dtype=recurrent.dtype)
-        for members, strengths, regularizer in self._groups:
-            selected = tf.gather(recurrent, members)
-            costs = tf.vectorized_map(regularizer, selected)
-            total = tf.tensor_scatter_nd_add(total, members[:, None], costs * strengths)
-        return total
-
-    def _forward(self, x, noise_step=None):
-        """Outputs (K, B, c) for inputs (K, B, T, d); with ``noise_step`` the members' input noise is added."""
-        import tensorflow as tf
-
-        v = {name: tf.convert_to_tensor(var) for name, var in self.variables.items()}
-        if noise_step is not None and np.any(self.noise > 0):
-            shape = tf.shape(x)[1:]
-            draws = [tf.random.stateless_normal(shape, tf.stack([tf.constant(int(seed), tf.int64), noise_step]),
-                                                dtype=x.dtype)
-                     for seed in self.seeds]
-            x = x + tf.constant(self.noise)[:, None, None, None] * tf.stack(draws)
-        activation = keras.activations.get(self.shared["activation"])
-        h = tf.zeros((tf.shape(x)[0], tf.shape(x)[1], self.shared["units"]), dtype=x.dtype)
-        states = []
-        for t in range(x.shape[2]):
-            drive = tf.matmul(x[:, :, t, :], v["kernel"]) + v["bias"][:, None, :]
-            h = activation(drive + tf.matmul(h, v["recurrent_kernel"]))
-            if self.shared["return_sequences"]:
-                states.append(h)
-        output = keras.activations.get(self.shared["output_activation"])
-        if not self.shared["return_sequences"]:
-            return output(tf.matmul(h, v["readout_kernel"]) + v["readout_bias"][:, None, :])
-        hidden = tf.stack(states, axis=2)  # (K, B, T, n)
-        shape = tf.shape(hidden)
-        flat = tf.reshape(hidden, (shape[0], shape[1] * shape[2], self.shared["units"]))
-        logits = tf.matmul(flat, v["readout_kernel"]) + v["readout_bias"][:, None, :]
-        return output(tf.reshape(logits, (shape[0], shape[1], shape[2], self.shared["output_size"])))
-
-    def _task_losses(self, y, output, weight):
-        """Per member (each (K,)): the loss Keras minimises (the weighted per-trial, per-step losses
-        summed and divided by their count), their weighted sum, the sum of the weights and the
-        weighted number of correct answers (cross-entropy only; zeros for MSE)."""
-        import tensorflow as tf
-
-        if self.loss == "mse":
-            values = keras.losses.mean_squared_error(y, output)
-        else:
-            values = keras.losses.categorical_crossentropy(y, output)
-        if weight is None:
-            weight = tf.ones_like(values)
-        axes = list(range(1, len(values.shape)))
-        weighted = tf.reduce_sum(values * weight, axis=axes)
-        count = tf.cast(tf.reduce_prod(tf.shape(values)[1:]), values.dtype)
-        if self.loss == "mse":
-            correct = tf.zeros_like(weighted)
-        else:
-            right = tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(output, -1)), values.dtype)
-            correct = tf.reduce_sum(right * weight, axis=axes)
-        return weighted / count, weighted, tf.reduce_sum(weight, axis=axes), correct
-
-    def _apply_constraints(self):
-        if self._masks is None:
-            return
-        variable = self.variables["recurrent_kernel"]
-        value = variable * self._masks
-        value = value - self._nonneg * keras.ops.minimum(value, 0.0)
-        variable.assign(value)
-
     def _functions(self):
         """The compiled train step, test step and penalty (traced once per population)."""
-        import tensorflow as tf
-
-        if self._compiled is not None:
-            return self._compiled
-        trainable = [self.variables[name] for name in _WEIGHTS]
-
-        @tf.function(reduce_retracing=True)
-        def train_step(x, y, weight, step):
-            with tf.GradientTape() as tape:
-                output = self._forward(x, noise_step=step)
-                objective, weighted, weights, correct = self._task_losses(y, output, weight)
-                penalty = self._penalties(self.variables["recurrent_kernel"]) if self._groups \
-                    else tf.zeros_like(objective)
-                total = tf.reduce_sum(objective + penalty)
-            gradients = tape.gradient(total, trainable)
-            self.optimizer.apply(gradients, trainable)
-            self._apply_constraints()
-            return objective + penalty, weighted, weights, correct
-
-        @tf.function(reduce_retracing=True)
-        def test_step(x, y, weight):
-            return self._task_losses(y, self._forward(x), weight)
-
-        @tf.function
-        def penalty_now():
-            if not self._groups:
-                return tf.zeros((self.size,))
-            return self._penalties(self.variables["recurrent_kernel"])
-
-        self._compiled = (train_step, test_step, penalty_now)
+        if self._compiled is None:
+            self._compiled = compiled_steps(self.architecture, self.variables, self.optimizer, self.penalty,
+                                            self.constraints, self.noise, self.seeds, self.loss)
         return self._compiled
 
     # -- public API ---------------------------------------------------------------------
     def check_memory(self, batch_size: int, steps: int) -> None:
-        """Refuse, before anything is allocated, a population that would not fit in memory."""
-        check_memory(self.size, self.shared["units"], batch_size, steps)
+        """Refuse, before anything is allocated, a population that would not fit in memory.
+
+        See :func:`check_memory` (this population's size and units).
+
+        Examples
+        --------
+        >>> from sernn.population import Population
+        >>> Population([{"seed": 0}], units=8).check_memory(batch_size=16, steps=5) is None
+        True
+        """
+        check_memory(self.size, self.architecture.units, batch_size, steps)
 
     def recurrent_kernels(self) -> np.ndarray:
-        """The current recurrent kernels, (K, n, n) float32."""
+        """The current recurrent kernels, (K, n, n) float32.
+
+        Examples
+        --------
+        >>> from sernn.models import build_sernn
+        >>> from sernn.population import Population
+        >>> kernels = Population([{"seed": 0}, {"seed": 1}], units=8).recurrent_kernels()
+        >>> kernels.shape, bool((kernels[1] == build_sernn(units=8, seed=1).get_weights()[1]).all())
+        ((2, 8, 8), True)
+        """
         return np.array(self.variables["recurrent_kernel"].numpy())
 
     def penalties(self) -> np.ndarray:
-        """Every member's current penalty (the regularisation loss), (K,)."""
+        """Every member's current penalty (the regularisation loss), (K,).
+
+        Examples
+        --------
+        >>> import keras, numpy as np
+        >>> from sernn.population import Population
+        >>> population = Population([{"seed": 0}, {"seed": 1, "recurrent_regularizer": keras.regularizers.L1(0.5)}],
+        ...                         units=8)
+        >>> values = population.penalties()
+        >>> float(values[0]), bool(np.isclose(values[1], 0.5 * np.abs(population.recurrent_kernels()[1]).sum()))
+        (0.0, True)
+        """
         return np.asarray(self._functions()[2]())
 
     def fit(self, bank_x, bank_y, train_index, validation_index=None, epochs=10, batch_size=128,
@@ -494,32 +299,19 @@ class Population:
         >>> bool(np.allclose(trained, snapshots[1, -1], atol=1e-6))
         True
         """
-        import tensorflow as tf
-
         epochs = check_integer(epochs, "epochs", low=1)
         batch_size = check_integer(batch_size, "batch_size", low=1)
-        bank_x, bank_y, bank_w = self._bank(bank_x, bank_y, bank_weights, "bank")
-        train_index = _check_index(train_index, "train_index", self.size)
+        bank = bank_tensors(bank_x, bank_y, bank_weights, "bank", self.architecture.return_sequences)
+        train_index = check_index(train_index, "train_index", self.size)
         n_trials = train_index.shape[1]
-        if isinstance(orders, str):
-            if orders != "seeded":
-                raise ValueError(f"orders must be 'seeded' or an array (epochs, K, N); got {orders!r}")
-            orders = None
-        else:
-            orders = np.asarray(orders, dtype=np.int64)
-            if orders.shape != (epochs, self.size, n_trials):
-                raise ValueError(f"orders must have shape (epochs, K, N) = {(epochs, self.size, n_trials)}; "
-                                 f"got {orders.shape}")
+        orders = check_orders(orders, epochs, self.size, n_trials)
         if validation_index is not None:
-            validation_index = _check_index(validation_index, "validation_index", self.size)
-            if validation_bank is None:
-                val_x, val_y, val_w = bank_x, bank_y, bank_w
-            else:
-                if len(validation_bank) not in (2, 3):
-                    raise ValueError("validation_bank must be (x, y) or (x, y, weights)")
-                val_x, val_y, val_w = self._bank(*validation_bank, *([None] * (3 - len(validation_bank))),
-                                                 "validation_bank")
-        self.check_memory(batch_size, int(bank_x.shape[1]))
+            validation_index = check_index(validation_index, "validation_index", self.size)
+            if validation_bank is not None and len(validation_bank) not in (2, 3):
+                raise ValueError("validation_bank must be (x, y) or (x, y, weights)")
+            validation = bank if validation_bank is None else bank_tensors(
+                *validation_bank, name="validation_bank", return_sequences=self.architecture.return_sequences)
+        self.check_memory(batch_size, int(bank[0].shape[1]))
         train_step, _, penalty_now = self._functions()
         snapshots = [self.recurrent_kernels()]
         rows = [[] for _ in range(self.size)]
@@ -529,19 +321,12 @@ class Population:
         for epoch in range(epochs):
             start = time.perf_counter()
             order = seeded_orders(self.seeds, n_trials, epoch) if orders is None else orders[epoch]
-            visit = train_index[members, order]
-            sums = np.zeros((4, self.size))  # loss x trials, weighted task loss, weights, weighted correct
-            for b in range(batches):
-                trials = visit[:, b * batch_size:(b + 1) * batch_size]
-                step = tf.constant(first_step + epoch * batches + b, tf.int64)
-                loss, weighted, weights, correct = train_step(
-                    tf.gather(bank_x, trials), tf.gather(bank_y, trials),
-                    None if bank_w is None else tf.gather(bank_w, trials), step)
-                sums += [loss.numpy() * trials.shape[1], weighted.numpy(), weights.numpy(), correct.numpy()]
+            sums = batch_sums(train_step, bank, train_index[members, order], batch_size,
+                              first_step=first_step + epoch * batches)
             penalty = np.asarray(penalty_now())
-            logs = {"loss": sums[0] / n_trials, **self._means(sums[1:]), "reg_loss": penalty}
+            logs = {"loss": sums[0] / n_trials, **loss_means(sums[1:], self.loss), "reg_loss": penalty}
             if validation_index is not None:
-                scores = self._score(val_x, val_y, val_w, validation_index, batch_size)
+                scores = mean_scores(self._functions()[1], validation, validation_index, batch_size, self.loss)
                 logs["val_loss"] = scores.pop("objective") + penalty
                 logs.update({f"val_{key}": value for key, value in scores.items()})
             for k in range(self.size):
@@ -552,57 +337,62 @@ class Population:
                 progress(epoch + 1, epochs, time.perf_counter() - start)
         return rows, np.stack(snapshots, axis=1)
 
-    def _bank(self, x, y, weights, name):
-        """Validated bank tensors (x, y, weights or None)."""
-        import tensorflow as tf
-
-        x = np.asarray(x, dtype=np.float32)
-        y = np.asarray(y, dtype=np.float32)
-        steps = self.shared["return_sequences"]
-        if x.ndim != 3 or y.ndim != (3 if steps else 2) or y.shape[0] != x.shape[0] \
-                or (steps and y.shape[1] != x.shape[1]):
-            expected = "(M, T, c)" if steps else "(M, c)"
-            raise ValueError(f"{name}: inputs must have shape (M, T, d) and targets {expected}; got "
-                             f"{x.shape} and {y.shape}")
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float32)
-            if weights.shape != y.shape[:-1]:
-                raise ValueError(f"{name}: the weights must have shape {y.shape[:-1]} (one per trial"
-                                 f"{' and step' if steps else ''}); got {weights.shape}")
-            weights = tf.constant(weights)
-        return tf.constant(x), tf.constant(y), weights
-
-    def _score(self, x, y, weights, index, batch_size) -> dict:
-        """Per member, over the trials ``index`` (K, V): the minimised loss (Keras's batch-size-weighted
-        mean), the weighted task loss and the weighted accuracy."""
-        import tensorflow as tf
-
-        _, test_step, _ = self._functions()
-        sums = np.zeros((4, self.size))
-        for b in range(math.ceil(index.shape[1] / batch_size)):
-            trials = index[:, b * batch_size:(b + 1) * batch_size]
-            objective, weighted, total, correct = test_step(
-                tf.gather(x, trials), tf.gather(y, trials), None if weights is None else tf.gather(weights, trials))
-            sums += [objective.numpy() * trials.shape[1], weighted.numpy(), total.numpy(), correct.numpy()]
-        return {"objective": sums[0] / index.shape[1], **self._means(sums[1:])}
-
-    def _means(self, sums) -> dict:
-        """``task_loss`` and (cross-entropy only) ``accuracy`` from the weighted sums of loss, weight, correct."""
-        weighted, weights, correct = sums
-        means = {"task_loss": weighted / weights}
-        if self.loss != "mse":
-            means["accuracy"] = correct / weights
-        return means
-
     def evaluate(self, bank_x, bank_y, index, batch_size=128, bank_weights=None) -> dict:
         """Per member on the trials ``index`` (K, V): ``loss`` (minimised loss + penalty, as Keras's
-        ``evaluate``), ``task_loss`` (weighted by ``bank_weights``) and ``accuracy`` (cross-entropy only)."""
-        x, y, w = self._bank(bank_x, bank_y, bank_weights, "bank")
-        scores = self._score(x, y, w, _check_index(index, "index", self.size), check_integer(batch_size, "batch_size", low=1))
+        ``evaluate``), ``task_loss`` (weighted by ``bank_weights``) and ``accuracy`` (cross-entropy only).
+
+        Parameters
+        ----------
+        bank_x, bank_y, bank_weights :
+            The bank of trials, as for :meth:`fit`.
+        index : array-like of int, shape (K, V)
+            Row k: the bank rows of member k's trials.
+        batch_size : int, default=128
+            Trials per member and batch.
+
+        Examples
+        --------
+        Each member scores as its :meth:`member_model` does under ``keras.Model.evaluate``:
+
+        >>> import numpy as np
+        >>> from sernn.population import Population
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(6, 4, 8)).astype("float32")
+        >>> y = np.eye(4, dtype="float32")[rng.integers(0, 4, size=6)]
+        >>> population = Population([{"seed": 0}, {"seed": 1}], units=8)
+        >>> scores = population.evaluate(x, y, [[0, 1, 2], [3, 4, 5]])
+        >>> sorted(scores), scores["loss"].shape
+        (['accuracy', 'loss', 'task_loss'], (2,))
+        >>> alone = population.member_model(1).evaluate(x[3:], y[3:], verbose=0, return_dict=True)
+        >>> bool(np.isclose(alone["loss"], scores["loss"][1], rtol=1e-5))
+        True
+        """
+        bank = bank_tensors(bank_x, bank_y, bank_weights, "bank", self.architecture.return_sequences)
+        scores = mean_scores(self._functions()[1], bank, check_index(index, "index", self.size),
+                             check_integer(batch_size, "batch_size", low=1), self.loss)
         return {"loss": scores.pop("objective") + self.penalties(), **scores}
 
     def member_model(self, k: int, compile: bool = True, learning_rate=None):
-        """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights."""
+        """Member ``k`` as an ordinary :func:`sernn.models.build_sernn` model with its current weights.
+
+        Parameters
+        ----------
+        k : int
+            The member, ``0 <= k < size``.
+        compile : bool, default=True
+            Compile the model with the population's loss and optimizer.
+        learning_rate : float, optional
+            The compiled optimizer's learning rate (default: the population's).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sernn.population import Population
+        >>> population = Population([{"seed": 0}, {"seed": 1}], units=8)
+        >>> model = population.member_model(1)
+        >>> bool(np.array_equal(model.get_layer("rnn").get_weights()[1], population.recurrent_kernels()[1]))
+        True
+        """
         from sernn.models import build_sernn
 
         k = check_integer(k, "k", low=0)
@@ -612,29 +402,40 @@ class Population:
                             optimizer=self.optimizer_name,
                             metrics=("accuracy",) if self.loss != "mse" else (),
                             learning_rate=self.learning_rate if learning_rate is None else learning_rate)
-        values = {name: np.asarray(var.numpy()[k]) for name, var in self.variables.items()}
-        model.get_layer("rnn").set_weights([values["kernel"], values["recurrent_kernel"], values["bias"]])
-        model.get_layer("readout").set_weights([values["readout_kernel"], values["readout_bias"]])
+        Architecture.set_model_weights(model, {name: np.asarray(var.numpy()[k]) for name, var in self.variables.items()})
         return model
 
     # -- saving -------------------------------------------------------------------------
     def save(self, path) -> None:
-        """Write the population (weights, members, architecture; not the optimizer state) as ``.npz``."""
+        """Write the population (weights, members, architecture; not the optimizer state) as ``.npz``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sernn.population import Population
+        >>> from sernn.regularizers import SpatialL1
+        >>> population = Population([{"seed": 0, "recurrent_regularizer": SpatialL1(0.1)}])
+        >>> path = os.path.join(tempfile.mkdtemp(), "population.npz")
+        >>> population.save(path)
+        >>> again = Population.load(path)
+        >>> bool(np.array_equal(again.recurrent_kernels(), population.recurrent_kernels()))
+        True
+        >>> again.members[0]["recurrent_regularizer"].strength
+        0.1
+        """
         config = {"shared": self.shared, "learning_rate": self.learning_rate, "loss": self.loss,
-                  "optimizer": self.optimizer_name,
-                  "members": [{key: (_serialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
-                               for key, value in member.items()} for member in self.members]}
+                  "optimizer": self.optimizer_name, "members": [member_config(member) for member in self.members]}
         arrays = {name: var.numpy() for name, var in self.variables.items()}
         atomic_save_npz(path, config=np.array(json.dumps(config)), **arrays)
 
     @classmethod
     def load(cls, path) -> "Population":
-        """A population saved with :meth:`save` (same members, same weights)."""
+        """A population saved with :meth:`save` (same members, same weights; see its example)."""
         with np.load(path, allow_pickle=False) as data:
             config = json.loads(str(data["config"]))
-            arrays = {name: data[name] for name in _WEIGHTS}
-        members = [{key: (_deserialize(value) if key.startswith(("recurrent_", "kernel_")) else value)
-                    for key, value in member.items()} for member in config["members"]]
+            arrays = {name: data[name] for name in WEIGHTS}
+        members = [member_from_config(member) for member in config["members"]]
         population = cls(members, learning_rate=config["learning_rate"], loss=config.get("loss", LOSSES[0]),
                          optimizer=config.get("optimizer", OPTIMIZERS[0]), **config["shared"])
         for name, value in arrays.items():

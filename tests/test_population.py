@@ -213,3 +213,52 @@ def test_memory_members_equal_networks_trained_alone(shared_data, task, optimize
         keras_result = model.evaluate(held_out[1].x, held_out[1].y, sample_weight=held_out[1].sample_weight,
                                       batch_size=40, verbose=0, return_dict=True)
         assert keras_result["loss"] == pytest.approx(result["loss"][1], rel=1e-5)
+
+
+# -- one architecture definition; the penalty protocol ---------------------------------------------------
+
+def _random_weights(population, seed):
+    """Give every member random weights (non-zero biases too), so the comparison covers every term."""
+    rng = np.random.default_rng(seed)
+    for variable in population.variables.values():
+        variable.assign(rng.normal(scale=0.4, size=variable.shape).astype("float32"))
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_forward_pass_equals_the_build_sernn_model_of_the_same_weights(return_sequences):
+    shape = dict(units=7, input_size=3, output_size=2, activation="tanh", return_sequences=return_sequences,
+                 output_activation="linear" if return_sequences else "softmax")
+    members = [{"seed": 1, "noise": 0.0}, {"seed": 2, "noise": 0.0}, {"seed": 3, "noise": 0.0}]
+    population = Population(members, **shape)
+    _random_weights(population, 40)
+    x = np.random.default_rng(41).normal(size=(3, 4, 6, 3)).astype("float32")  # (K, B, T, d)
+    outputs = np.asarray(population.architecture.forward(x, population.variables))
+    assert outputs.shape == ((3, 4, 6, 2) if return_sequences else (3, 4, 2))
+    for k, member in enumerate(members):
+        model = build_sernn(**shape, **member, compile=False)
+        assert [layer.name for layer in model.layers] == ["inputs", "rnn", "readout"]
+        values = {name: variable.numpy()[k] for name, variable in population.variables.items()}
+        model.get_layer("rnn").set_weights([values["kernel"], values["recurrent_kernel"], values["bias"]])
+        model.get_layer("readout").set_weights([values["readout_kernel"], values["readout_bias"]])
+        np.testing.assert_allclose(outputs[k], np.asarray(model(x[k])), rtol=1e-5, atol=1e-6)
+
+
+def test_members_of_one_cost_share_one_group_and_penalties_equal_each_members():
+    rng = np.random.default_rng(42)
+    xyz, other = rng.uniform(0, 3, size=(8, 3)), rng.uniform(0, 3, size=(8, 3))
+    regs = [SpatialCommunicability(0.3, coordinates=xyz), SpatialCommunicability(0.1, coordinates=xyz),
+            SpatialCommunicability(0.3, coordinates=other), keras.regularizers.L1(0.02), None,
+            keras.regularizers.L2(0.01), keras.regularizers.L1(0.5),
+            SpatialL1(0.2, coordinates=xyz, method="sparse"), SpatialL1(0.1, coordinates=xyz, method="sparse")]
+    population = Population([{"seed": k, "recurrent_regularizer": reg} for k, reg in enumerate(regs)], units=8)
+    groups = sorted(sorted(members.tolist()) for members, _, _ in population.penalty.groups)
+    assert groups == [[0, 1], [2], [3, 6], [5], [7, 8]]
+    strengths = {k: s for members, group, _ in population.penalty.groups for k, s in zip(members, group)}
+    assert strengths[1] == np.float32(0.1) and strengths[6] == np.float32(0.5)
+    _random_weights(population, 43)
+    kernels = population.recurrent_kernels()
+    expected = [0.0 if reg is None else float(reg(keras.ops.convert_to_tensor(W))) for reg, W in zip(regs, kernels)]
+    np.testing.assert_allclose(population.penalties(), expected, rtol=2e-5, atol=1e-7)
+    # the shared computations train (the support method's group of two included)
+    rows, _ = population.fit(BANK_X, BANK_Y, np.tile(np.arange(8), (len(regs), 1)), epochs=1, batch_size=4)
+    assert all(np.isfinite(row[0]["loss"]) for row in rows) and rows[4][0]["reg_loss"] == 0.0

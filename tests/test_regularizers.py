@@ -180,3 +180,105 @@ def test_a_numpy_kernel_gives_the_tensor_value_with_any_communicability_power():
         expected = 0.1 * np.sum(np.abs(W) * ref_communicability(W.astype(np.float64)) ** power * cdist(coords, coords))
         assert float(reg(W)) == pytest.approx(expected, rel=1e-4)
         assert float(reg(W)) == pytest.approx(float(reg(tf.constant(W))), rel=1e-6)
+
+
+# -- the linear-penalty protocol (sernn.regularizers.batched) ----------------------------------------------
+
+def _linear_regularizers(coords):
+    """One of every sernn regulariser whose penalty is strength * cost(W), in several settings."""
+    return [regularizers.SpatialCommunicability(0.3, coords),
+            regularizers.SpatialCommunicability(0.2, coords, distance_power=2.0, communicability_power=0.5,
+                                                normalization="size", constant_communicability=True),
+            regularizers.SpatialCommunicability(0.1, coords, method="sparse"),
+            regularizers.SpatialCommunicability(0.1, coords, method="estimate", probes=6, seed=3),
+            regularizers.SpatialL1(0.05, coords),
+            regularizers.SpatialL1(0.05, coords, method="sparse", normalization="size"),
+            regularizers.Communicability(0.7),
+            regularizers.Communicability(0.4, communicability_power=2.0, method="sparse")]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_unit_costs_times_strength_equal_the_penalty_of_each_kernel(index):
+    from sernn.regularizers.batched import LinearPenalty, linear_penalty
+
+    rng = np.random.default_rng(20 + index)
+    coords = rng.uniform(0, 4, size=(9, 3))
+    reg = _linear_regularizers(coords)[index]
+    assert isinstance(reg, LinearPenalty) and linear_penalty(reg) is reg
+    kernels = rng.normal(size=(4, 9, 9)) * (rng.random((4, 9, 9)) < 0.6) / 3
+    costs = reg.unit_costs(tf.constant(kernels, tf.float32)).numpy()
+    assert costs.shape == (4,)
+    # each kernel alone, through the regulariser's own call
+    each = [float(reg(tf.constant(kernel, tf.float32))) for kernel in kernels]
+    np.testing.assert_allclose(reg.strength * costs, each, rtol=2e-5, atol=1e-7)
+    if index == 0:  # and against the float64 reference formula
+        np.testing.assert_allclose(reg.strength * costs, [ref_penalty(W, coords, 0.3) for W in kernels], rtol=1e-4)
+
+
+def test_the_batch_key_groups_same_settings_and_parts_different_ones():
+    rng = np.random.default_rng(30)
+    xyz, other = rng.uniform(size=(9, 3)), rng.uniform(size=(9, 3))
+    key = regularizers.SpatialCommunicability(0.1, xyz).batch_key()
+    hash(key)
+    assert regularizers.SpatialCommunicability(0.3, xyz.copy()).batch_key() == key  # only the strength differs
+    different = [regularizers.SpatialCommunicability(0.1, other),
+                 regularizers.SpatialCommunicability(0.1),  # the default grid (100 units)
+                 regularizers.SpatialCommunicability(0.1, xyz, normalization="size"),
+                 regularizers.SpatialCommunicability(0.1, xyz, distance_power=2.0),
+                 regularizers.SpatialCommunicability(0.1, xyz, communicability_power=2.0),
+                 regularizers.SpatialCommunicability(0.1, xyz, constant_communicability=True),
+                 regularizers.SpatialCommunicability(0.1, xyz, reference_units=50),
+                 regularizers.SpatialCommunicability(0.1, xyz, method="sparse"),
+                 regularizers.SpatialL1(0.1, xyz)]
+    keys = [reg.batch_key() for reg in different] + [key]
+    assert len(set(keys)) == len(keys)
+    estimate = [regularizers.Communicability(s, method="estimate", seed=seed) for s, seed in ((0.1, 0), (0.2, 0), (0.1, 1))]
+    assert estimate[0].batch_key() == estimate[1].batch_key() != estimate[2].batch_key()
+    # the probes' seed matters only to method="estimate"
+    assert regularizers.Communicability(0.1, seed=1).batch_key() == regularizers.Communicability(0.2).batch_key()
+
+
+def test_keras_l1_and_l2_are_adapted_and_other_regularisers_are_not():
+    from sernn.regularizers.batched import KerasNormPenalty, LinearPenalty, linear_penalty
+
+    kernels = np.random.default_rng(31).normal(size=(3, 5, 5)).astype(np.float32)
+    for regularizer, cost in ((keras.regularizers.L1(0.02), lambda W: np.abs(W).sum()),
+                              (keras.regularizers.L2(0.03), lambda W: np.square(W).sum())):
+        adapted = linear_penalty(regularizer)
+        assert isinstance(adapted, KerasNormPenalty) and isinstance(adapted, LinearPenalty)
+        assert np.float32(adapted.strength) == np.float32(regularizer.get_config()[adapted.norm])
+        costs = adapted.unit_costs(tf.constant(kernels)).numpy()
+        np.testing.assert_allclose(costs, [cost(W.astype(np.float64)) for W in kernels], rtol=1e-5)
+        np.testing.assert_allclose(np.float32(adapted.strength) * costs, [float(regularizer(W)) for W in kernels],
+                                   rtol=1e-6)
+    assert linear_penalty(keras.regularizers.L1(0.5)).batch_key() == linear_penalty(keras.regularizers.L1(2.0)).batch_key()
+    assert linear_penalty(keras.regularizers.L1(0.5)).batch_key() != linear_penalty(keras.regularizers.L2(0.5)).batch_key()
+    assert linear_penalty(keras.regularizers.L1L2(0.1, 0.1)) is None
+    assert linear_penalty(regularizers.CommunicabilityMatching(0.1, np.ones((5, 5)), coordinates=np.eye(5, 3))) is None
+    with pytest.raises(TypeError, match="regularizer must be keras.regularizers.L1 or keras.regularizers.L2"):
+        KerasNormPenalty(regularizers.SpatialL1(0.1))
+
+
+def test_batched_penalties_group_members_and_equal_each_members_penalty():
+    from sernn.regularizers.batched import BatchedPenalties
+
+    rng = np.random.default_rng(32)
+    xyz, other = rng.uniform(size=(6, 3)), rng.uniform(size=(6, 3))
+    target = np.abs(rng.normal(size=(6, 6)))
+    members = [regularizers.SpatialCommunicability(0.3, xyz), None, regularizers.SpatialCommunicability(0.1, xyz),
+               regularizers.SpatialCommunicability(0.2, other), keras.regularizers.L1(0.02),
+               keras.regularizers.L1(0.05), keras.regularizers.L1L2(0.01, 0.02),
+               regularizers.CommunicabilityMatching(0.1, target, coordinates=xyz),
+               regularizers.CommunicabilityMatching(0.1, target, coordinates=xyz),
+               regularizers.CommunicabilityMatching(0.2, target, coordinates=xyz)]
+    penalties = BatchedPenalties(members)
+    groups = sorted(sorted(m.tolist()) for m, _, _ in penalties.groups)
+    # same coordinates together (any strength), other coordinates apart; equal configurations of a
+    # regulariser that is not linear share one call, another strength of it does not
+    assert groups == [[0, 2], [3], [4, 5], [6], [7, 8], [9]]
+    kernels = rng.normal(size=(10, 6, 6)).astype(np.float32) / 3
+    values = penalties(tf.constant(kernels)).numpy()
+    expected = [0.0 if reg is None else float(reg(tf.constant(W))) for reg, W in zip(members, kernels)]
+    np.testing.assert_allclose(values, expected, rtol=2e-5, atol=1e-7)
+    with pytest.raises(TypeError, match=r"regularizers\[1\] must be a Keras regularizer or None; got 'l1'"):
+        BatchedPenalties([None, "l1"])

@@ -1,0 +1,182 @@
+"""The members of a population: what may differ between them, checked; their initial weights and their
+mask and sign constraints stacked; their parts (de)serialised for saving.
+
+A member is a dict of :func:`sernn.models.build_sernn` keyword arguments that
+may differ between the networks of a :class:`sernn.population.Population`
+(:data:`MEMBER_KEYS`): everything else is the shared
+:class:`~sernn.architecture.Architecture` or the shared training settings.
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from sernn.architecture import WEIGHTS, Architecture
+from sernn.constraints import MaskConstraint
+
+__all__ = ["MEMBER_KEYS", "check_members", "initial_weights", "MemberConstraints", "member_config",
+           "member_from_config"]
+
+#: The keyword arguments of ``build_sernn`` that may differ between members (``seed`` is required).
+MEMBER_KEYS = ("seed", "recurrent_regularizer", "recurrent_constraint", "recurrent_initializer",
+               "kernel_initializer", "noise")
+
+
+def check_members(members) -> list:
+    """The members as a list of new dicts, checked: at least one, each with a seed and only :data:`MEMBER_KEYS`,
+    each constraint None or a :class:`~sernn.constraints.MaskConstraint` (the only one vectorised).
+
+    Examples
+    --------
+    >>> from sernn.population_members import check_members
+    >>> check_members([{"seed": 0, "noise": 0.0}])
+    [{'seed': 0, 'noise': 0.0}]
+    >>> check_members([{"seed": 0, "units": 50}])
+    Traceback (most recent call last):
+    ...
+    ValueError: members[0] has 'units', which cannot differ between members; accepted: seed, ...
+    """
+    members = [dict(m) for m in members]
+    if not members:
+        raise ValueError("members must list at least one network")
+    for index, member in enumerate(members):
+        if "seed" not in member:
+            raise ValueError(f"members[{index}] has no 'seed'; every member needs its own seed")
+        unknown = set(member) - set(MEMBER_KEYS)
+        if unknown:
+            raise ValueError(f"members[{index}] has {sorted(unknown)[0]!r}, which cannot differ between members; "
+                             f"accepted: {', '.join(MEMBER_KEYS)}")
+        constraint = member.get("recurrent_constraint")
+        if constraint is not None and not isinstance(constraint, MaskConstraint):
+            raise TypeError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
+                            f"(other constraints are not vectorised); got {type(constraint).__name__}")
+    return members
+
+
+def initial_weights(members, architecture: Architecture) -> dict:
+    """The members' initial weights stacked ``(K, ...)`` by the names of :data:`sernn.architecture.WEIGHTS`:
+    member k's exactly as ``build_sernn(**architecture.as_dict(), **members[k])`` draws them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.architecture import Architecture
+    >>> from sernn.models import build_sernn
+    >>> from sernn.population_members import initial_weights
+    >>> stacks = initial_weights([{"seed": 0}, {"seed": 1}], Architecture(units=5))
+    >>> stacks["recurrent_kernel"].shape
+    (2, 5, 5)
+    >>> alone = build_sernn(units=5, seed=1).get_layer("rnn").get_weights()[1]
+    >>> bool(np.array_equal(stacks["recurrent_kernel"][1], alone))
+    True
+    """
+    from sernn.models import build_sernn
+
+    values = [Architecture.model_weights(build_sernn(**architecture.as_dict(), **member, compile=False))
+              for member in members]
+    return {name: np.stack([value[name] for value in values]) for name in WEIGHTS}
+
+
+class MemberConstraints:
+    """The members' :class:`~sernn.constraints.MaskConstraint` as stacks, applied to all kernels at once.
+
+    Parameters
+    ----------
+    members : sequence of dict
+        The members (a member without ``recurrent_constraint`` keeps every weight).
+    units : int
+        Number of recurrent units n.
+
+    Attributes
+    ----------
+    masks : ndarray of shape (K, n, n) or None
+        1 where a weight exists (None when no member has a constraint).
+    nonneg : ndarray of shape (K, 1, 1) or None
+        1 for a member whose weights are kept non-negative.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from sernn.constraints import MaskConstraint
+    >>> from sernn.population_members import MemberConstraints
+    >>> mask = np.array([[True, False], [True, True]])
+    >>> constraints = MemberConstraints([{"seed": 0},
+    ...                                  {"seed": 1, "recurrent_constraint": MaskConstraint(mask, nonneg=True)}], 2)
+    >>> kernels = keras.Variable(-np.ones((2, 2, 2)), dtype="float32")
+    >>> constraints.apply(kernels)
+    >>> np.asarray(kernels[0]).tolist(), np.asarray(kernels[1]).tolist()
+    ([[-1.0, -1.0], [-1.0, -1.0]], [[0.0, 0.0], [0.0, 0.0]])
+    """
+
+    def __init__(self, members, units: int):
+        masks = np.ones((len(members), units, units), dtype=np.float32)
+        nonneg = np.zeros((len(members), 1, 1), dtype=np.float32)
+        constrained = False
+        for k, member in enumerate(members):
+            constraint = member.get("recurrent_constraint")
+            if constraint is not None:
+                if constraint.mask.shape != (units, units):
+                    raise ValueError(f"members[{k}]: the mask has shape {constraint.mask.shape}, expected "
+                                     f"({units}, {units}) for units={units}")
+                masks[k] = constraint.mask
+                nonneg[k] = float(constraint.nonneg)
+                constrained = True
+        self.masks, self.nonneg = (masks, nonneg) if constrained else (None, None)
+
+    def apply(self, variable) -> None:
+        """Zero the masked weights of the stacked kernels ``variable`` (K, n, n) and clip the signs."""
+        if self.masks is None:
+            return
+        value = variable * self.masks
+        value = value - self.nonneg * keras.ops.minimum(value, 0.0)
+        variable.assign(value)
+
+
+def _serialize(obj):
+    return None if obj is None or isinstance(obj, str) else keras.saving.serialize_keras_object(obj)
+
+
+def _deserialize(config):
+    if config is None or isinstance(config, str):
+        return config
+    import sernn.constraints  # noqa: F401  (registers the package's serializable classes)
+    import sernn.initializers  # noqa: F401
+    import sernn.regularizers  # noqa: F401
+
+    return keras.saving.deserialize_keras_object(config)
+
+
+def _is_part(key: str) -> bool:
+    """Whether a member's entry is a Keras object (regulariser, constraint, initializer)."""
+    return key.startswith(("recurrent_", "kernel_"))
+
+
+def member_config(member: dict) -> dict:
+    """A member as JSON-ready values: its Keras parts serialised (see :func:`member_from_config`).
+
+    Examples
+    --------
+    >>> from sernn.population_members import member_config, member_from_config
+    >>> from sernn.regularizers import SpatialL1
+    >>> config = member_config({"seed": 3, "recurrent_regularizer": SpatialL1(0.2)})
+    >>> config["recurrent_regularizer"]["class_name"]
+    'SpatialL1'
+    >>> member_from_config(config)["recurrent_regularizer"].strength
+    0.2
+    """
+    return {key: (_serialize(value) if _is_part(key) else value) for key, value in member.items()}
+
+
+def member_from_config(config: dict) -> dict:
+    """The member that :func:`member_config` wrote.
+
+    Examples
+    --------
+    >>> from sernn.population_members import member_config, member_from_config
+    >>> import keras
+    >>> member = member_from_config(member_config({"seed": 3, "noise": 0.0,
+    ...                                            "recurrent_regularizer": keras.regularizers.L2(0.5)}))
+    >>> member["seed"], member["noise"], member["recurrent_regularizer"].l2
+    (3, 0.0, 0.5)
+    """
+    return {key: (_deserialize(value) if _is_part(key) else value) for key, value in config.items()}
