@@ -385,10 +385,7 @@ def maze_sweep(settings: MazeSettings | None = None, *, out="sernn-runs/maze", p
         What the sweep did (:class:`~sernn.experiments.sweep.SweepResult`). Every bad option raises
         before the folder exists, naming the option.
     """
-    if settings is None:
-        settings = MazeSettings.from_options(preset, **options)
-    elif options:
-        raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+    settings = MazeSettings.given(settings, preset, **options)
     return run_sweep(MAZE, out=out, settings=settings.stored(), runs=settings.runs(shard), trainer=trainer,
                      population=population, figures=figures, executor=executor,
                      summary_options={"epoch": settings.summary_epoch, "min_accuracy": settings.min_accuracy},

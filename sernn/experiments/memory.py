@@ -396,10 +396,7 @@ def memory_sweep(settings: MemorySettings | None = None, *, out="sernn-runs/memo
     from sernn.connectomes import load
     from sernn.connectomes.catalog import find_connectome
 
-    if settings is None:
-        settings = MemorySettings.from_options(preset, **options)
-    elif options:
-        raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+    settings = MemorySettings.given(settings, preset, **options)
     connectomes = {name: (connectomes or {}).get(name) or load(find_connectome(name, settings.connectome_dir))
                    for name in settings.species}
     settings.check_data(connectomes)

@@ -4,26 +4,8 @@ The variants' grammar and parts are in :mod:`sernn.experiments.microns_variants`
 neurons' data in :mod:`sernn.experiments.microns_data`; this module defines the
 benchmark (runs, training, summary, settings, :func:`microns_sweep`).
 
-Variants are written as tokens joined by ``+``:
-
-=======  ===================================================================
-token    meaning
-=======  ===================================================================
-``W``    orthogonal recurrent init (the default when no init token is given)
-``W*``   functional init: lognormal ⊙ minmax(corr) ⊙ minmax(STTC) (needs traces)
-``W!``   the same, permuted over off-diagonal entries (control; needs traces)
-``S``    synapse init: EM synapse counts as weights (needs synapses)
-``D``    distance penalty with grid positions (``SpatialL1``)
-``D*``   distance penalty with real soma positions
-``C``    the seRNN communicability term (with ``D``/``D*``: ``SpatialCommunicability``;
-         alone: ``Communicability``)
-``C*``   distance penalty + matching of the communicability distribution to the
-         EM connectome's (``CommunicabilityMatching``; needs ``D`` or ``D*``, synapses)
-``M``    EM wiring mask: only connections with a synapse exist (needs synapses)
-``P``    positive-only recurrence
-=======  ===================================================================
-
-e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
+Variants are written as tokens joined by ``+`` (``W*+D*+C*``, ``S+M+P``; the tokens are listed in
+:mod:`sernn.experiments.microns_variants`). Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
 
 **Fair comparison.** All penalties use the size-normalised form
 (``normalization="size"``: distances in units of their mean, sum scaled by
@@ -332,10 +314,7 @@ def microns_sweep(data: MicronsData, settings: MicronsSettings | None = None, *,
     if task_scales is not None:
         options["task_strength_scales"] = task_scales
     named = options.get("variants") is not None  # asked for by name, not a preset's
-    if settings is None:
-        settings = MicronsSettings.from_options(preset, **options)
-    elif options:
-        raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+    settings = MicronsSettings.given(settings, preset, **options)
     runnable = settings.runnable(data, named, log=say)
     stored = settings.stored_for(data, runnable)
     runs = plan_runs(settings.tasks, runnable, settings.seeds, shard=shard)

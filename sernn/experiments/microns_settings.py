@@ -50,22 +50,21 @@ PRESETS = {
 }
 
 
-def _strengths(value, name) -> dict:
-    value = dict(value)
-    for key, strength in value.items():
-        if key not in DEFAULT_STRENGTHS:
-            raise ValueError(f"{name}: unknown term {key!r}; accepted: {', '.join(DEFAULT_STRENGTHS)}")
-        value[key] = real(low=0)(strength, f"strength_{key}")
-    return {**DEFAULT_STRENGTHS, **value}
+def _updated(defaults: dict, what: str, label):
+    """A check: a mapping whose keys are among ``defaults`` (``what`` names them) and whose values are
+    finite and >= 0 (``label(name, key)`` names one), put over ``defaults``."""
+    def check(value, name) -> dict:
+        value = dict(value)
+        for key, number in value.items():
+            if key not in defaults:
+                raise ValueError(f"{name}: unknown {what} {key!r}; accepted: {', '.join(defaults)}")
+            value[key] = real(low=0)(number, label(name, key))
+        return {**defaults, **value}
+    return check
 
 
-def _scales(value, name) -> dict:
-    value = dict(value)
-    for task, factor in value.items():
-        if task not in TASKS:
-            raise ValueError(f"{name}: unknown task {task!r}; accepted: {', '.join(TASKS)}")
-        value[task] = real(low=0)(factor, f"{name}[{task!r}]")
-    return {**TASK_STRENGTH_SCALES, **value}
+_strengths = _updated(DEFAULT_STRENGTHS, "term", lambda name, key: f"strength_{key}")
+_scales = _updated(TASK_STRENGTH_SCALES, "task", lambda name, key: f"{name}[{key!r}]")
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,20 @@ class Settings:
         return cls(**values)
 
     @classmethod
+    def given(cls, settings=None, preset: str = "quick", **options):
+        """``settings`` itself, or the settings of ``preset`` and ``options`` (one or the other, not both).
+
+        The ``*_sweep`` functions take either a settings object or its fields as keyword arguments.
+        """
+        if settings is None:
+            return cls.from_options(preset, **options)
+        if options:
+            raise TypeError(f"give either settings or options ({', '.join(options)}), not both")
+        if not isinstance(settings, cls):
+            raise TypeError(f"settings must be a {cls.__name__}; got {type(settings).__name__}")
+        return settings
+
+    @classmethod
     def extendable(cls) -> tuple:
         """Names of the stored fields that may grow between invocations of one folder."""
         return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("extendable"))
