@@ -14,18 +14,29 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_csv", "atomic_save_npz",
+__all__ = ["process_umask", "atomic_write_bytes", "atomic_write_text", "atomic_write_csv", "atomic_save_npz",
            "replaced_folder"]
 
 
-def _file_mode() -> int:
-    """The mode an ordinary new file gets under the process umask (temporary files get 0600)."""
+def process_umask() -> int:
+    """The process's umask (read by setting it and putting it back).
+
+    >>> import os
+    >>> old = os.umask(0o027)
+    >>> process_umask() == 0o027
+    True
+    >>> _ = os.umask(old)
+    """
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
 
 
-_FILE_MODE = _file_mode()
+def _named(error: OSError, path) -> OSError:
+    """``error`` with ``path`` as its file name when it has none (e.g. a write that ran out of space)."""
+    if error.filename is None and error.errno is not None:
+        return type(error)(error.errno, error.strerror, str(path))
+    return error
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
@@ -38,11 +49,13 @@ def atomic_write_bytes(path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
+        os.chmod(tmp, 0o666 & ~process_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise _named(error, path) from None
         raise
 
 
@@ -76,7 +89,7 @@ def replaced_folder(path):
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~os.umask(os.umask(0)))
+        os.chmod(tmp, 0o777 & ~process_umask())  # mkdtemp made it 0700
         old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")

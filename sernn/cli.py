@@ -111,7 +111,6 @@ def _main(argv) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0 if not argv else 2
-    from sernn.commands.options import in_flags
     from sernn.executors import RunsFailed
 
     try:
@@ -123,15 +122,31 @@ def _main(argv) -> int:
         print(f"sernn {args.command}: interrupted; finished runs are saved, re-run to resume",
               file=sys.stderr)
         return 130
-    except (UsageError, ValueError, TypeError, FileNotFoundError, NotADirectoryError,
-            FileExistsError) as exc:
+    except (UsageError, ValueError, TypeError, OSError, MemoryError) as exc:
         if os.environ.get("SERNN_DEBUG"):
             raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, (ValueError, TypeError)):  # the library's words -> this command's options
-            message = in_flags(message, args._parser, args._aliases)
-        print(f"sernn {args.command}: error: {message}", file=sys.stderr)
+        print(f"sernn {args.command}: error: {error_line(exc, args._parser, args._aliases)}", file=sys.stderr)
         return 2
+
+
+def error_line(exc: BaseException, parser=None, aliases=None) -> str:
+    """One line for a user's or the environment's fault.
+
+    An ``OSError`` with a file name reads ``PATH: what went wrong`` (``Permission denied``,
+    ``No space left on device``, ``Read-only file system``...); a library message names its
+    argument with the command's option (:func:`sernn.commands.options.in_flags`).
+    """
+    from sernn.commands.options import in_flags
+
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+        return f"{where}: {exc.strerror}"
+    if isinstance(exc, MemoryError):
+        return "out of memory: " + (str(exc) or "a size option asked for more memory than this machine has")
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, (ValueError, TypeError)) and parser is not None:  # library words -> the options
+        message = in_flags(message, parser, aliases)
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

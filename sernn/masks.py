@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from sernn.arraycodec import decode_array
+from sernn.validation import describe
 
 __all__ = ["check_mask", "decode_mask"]
 
@@ -26,6 +27,8 @@ def check_mask(mask, name: str = "mask") -> np.ndarray:
     (dtype('bool'), [[True, False], [True, True]])
     """
     array = np.asarray(mask)
+    if array.dtype != bool and not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be a 2-D (n, n) array of 0/1 or booleans; got {describe(mask)}")
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D (n, n) array of 0/1 or booleans, got shape {array.shape}")
     if array.dtype != bool:

@@ -311,7 +311,7 @@ class Population:
                 raise ValueError("validation_bank must be (x, y) or (x, y, weights)")
             validation = bank if validation_bank is None else bank_tensors(
                 *validation_bank, name="validation_bank", return_sequences=self.architecture.return_sequences)
-        self.check_memory(batch_size, int(bank[0].shape[1]))
+        self.check_memory(min(batch_size, n_trials), int(bank[0].shape[1]))  # a batch holds at most every trial
         train_step, _, penalty_now = self._functions()
         snapshots = [self.recurrent_kernels()]
         rows = [[] for _ in range(self.size)]

@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from sernn.atomic import atomic_save_npz, atomic_write_csv, atomic_write_text
+from sernn.readers import DamagedFile, load_npz, read_csv, read_json
 
-__all__ = ["RunStore", "make_run_id"]
+__all__ = ["RunStore", "make_run_id", "check_run_id"]
 
 
 def _format_value(value) -> str:
@@ -51,6 +52,28 @@ def _short(value, limit: int = 60) -> str:
         return text
     count = f", {len(value)} items" if isinstance(value, (list, tuple, dict)) else ""
     return f"{text[:limit - 3]}...{count}"
+
+
+#: What a run id may hold: letters, digits and ``= . _ + -`` (what :func:`make_run_id` writes).
+_RUN_ID = re.compile(r"[A-Za-z0-9=._+-]+")
+
+
+def check_run_id(run_id) -> str:
+    """``run_id`` if it names a folder inside ``runs/`` (no path separators, not ``.`` or ``..``).
+
+    Run ids come from users (``--run``) and from a folder's own ``run.json`` files; neither may
+    reach outside the folder.
+
+    >>> check_run_id("condition=sernn_seed=0")
+    'condition=sernn_seed=0'
+    >>> check_run_id("../../x")
+    Traceback (most recent call last):
+    ValueError: run id must hold only letters, digits and = . _ + - (and not be . or ..); got '../../x'
+    """
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id) or run_id in (".", ".."):
+        raise ValueError(f"run id must hold only letters, digits and = . _ + - (and not be . or ..); got "
+                         f"{run_id!r}")
+    return run_id
 
 
 def make_run_id(params: dict) -> str:
@@ -111,7 +134,7 @@ class RunStore:
         extendable = set(extendable)
         settings_file = self.path / self.SETTINGS
         if settings_file.exists():
-            stored = json.loads(settings_file.read_text())
+            stored = _read_settings(settings_file)
             if stored.get("benchmark") != benchmark:
                 raise ValueError(
                     f"output folder {str(self.path)!r} holds a {stored.get('benchmark')!r} benchmark, "
@@ -133,11 +156,25 @@ class RunStore:
             self.settings = merged
         else:
             self.settings = settings
-        (self.path / "runs").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(
-            settings_file,
-            json.dumps({"benchmark": benchmark, "settings": self.settings}, indent=2, sort_keys=True),
-        )
+        self._create(json.dumps({"benchmark": benchmark, "settings": self.settings}, indent=2, sort_keys=True))
+
+    def _create(self, settings_text: str) -> None:
+        """Make the folder and ``runs/`` and write ``settings.json``; a fault (no permission, a full disk)
+        removes the folders this call made, so a refused run leaves nothing behind."""
+        made = []
+        for folder in (*reversed(self.path.parents), self.path, self.path / "runs"):
+            if not folder.exists():
+                made.append(folder)
+        try:
+            (self.path / "runs").mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path / self.SETTINGS, settings_text)
+        except OSError:
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+            raise
 
     # -- queries -----------------------------------------------------------
     @classmethod
@@ -151,7 +188,7 @@ class RunStore:
             raise ValueError(
                 f"{str(path)!r} is not a sernn run folder (no {cls.SETTINGS} and runs/ inside)"
             )
-        stored = json.loads(settings_file.read_text())
+        stored = _read_settings(settings_file)
         if benchmark is not None and stored.get("benchmark") != benchmark:
             raise ValueError(
                 f"{str(path)!r} holds a {stored.get('benchmark')!r} benchmark, not {benchmark!r}"
@@ -163,7 +200,8 @@ class RunStore:
         return store
 
     def run_dir(self, run_id: str) -> Path:
-        return self.path / "runs" / run_id
+        """The folder of a run (the id is checked with :func:`check_run_id`)."""
+        return self.path / "runs" / check_run_id(run_id)
 
     def is_done(self, run_id: str) -> bool:
         """True once the run's results have been saved completely."""
@@ -173,13 +211,17 @@ class RunStore:
         """The parameter records of all finished runs, sorted by run id."""
         records = []
         for marker in sorted((self.path / "runs").glob("*/run.json")):
-            records.append(json.loads(marker.read_text()))
+            record = read_json(marker, "run record")
+            if not isinstance(record, dict) or record.get("run_id") != marker.parent.name:
+                found = record.get("run_id") if isinstance(record, dict) else record
+                raise DamagedFile(f"{marker}: not a valid run record (its run_id {found!r} is not the name of "
+                                  f"its folder {marker.parent.name!r})")
+            records.append(record)
         return records
 
     def load_arrays(self, run_id: str) -> dict:
         """The arrays saved with a run (``history.npz``) as a dict of numpy arrays."""
-        with np.load(self.run_dir(run_id) / "history.npz", allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
+        return load_npz(self.run_dir(run_id) / "history.npz", "weight history")
 
     def metrics(self) -> pd.DataFrame:
         """All rows of all finished runs (an empty frame if none)."""
@@ -187,7 +229,7 @@ class RunStore:
         for record in self.done_runs():
             csv = self.run_dir(record["run_id"]) / "metrics.csv"
             if csv.exists():
-                frames.append(pd.read_csv(csv))
+                frames.append(read_csv(csv, "metrics table"))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -- writing -------------------------------------------------------------
@@ -260,3 +302,12 @@ class RunStore:
         target = self.path / name
         atomic_write_csv(target, frame)
         return target
+
+
+def _read_settings(path: Path) -> dict:
+    """A folder's ``settings.json``, or a :class:`~sernn.readers.DamagedFile` naming it."""
+    stored = read_json(path, "settings file")
+    if not isinstance(stored, dict) or not isinstance(stored.get("settings", {}), dict):
+        raise DamagedFile(f"{path}: not a valid settings file (expected an object with 'benchmark' and "
+                          "'settings')")
+    return stored

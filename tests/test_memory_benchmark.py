@@ -88,7 +88,7 @@ def test_changed_settings_and_bad_options_are_refused(tiny_run, capsys):
     assert main(changed) == 2
     assert "other settings" in capsys.readouterr().err
     assert main(["memory", "--out", str(out.parent / "x"), "--strategies", "b_w_zz"]) == 2
-    assert "strategy must be one of 'b_w_no', " in capsys.readouterr().err
+    assert "--strategies must be one of 'b_w_no', " in capsys.readouterr().err
     assert main(["memory", "--out", str(out.parent / "y"), "--species", "cat"]) == 2
     assert "unknown species" in capsys.readouterr().err
 

@@ -26,8 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sernn.analysis.smallworld import NULL_BYTES
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, topology_history
 from sernn.executors import Progress, RunsFailed, run_items
+from sernn.readers import DamagedFile, load_npz
+from sernn.resources import check_fits
 from sernn.validation import check_integer, check_option
 
 __all__ = ["analyze_folder", "AnalysisFailed", "parse_epochs", "select_epochs", "load_history", "format_seconds"]
@@ -110,10 +113,13 @@ def select_epochs(epochs_available, wanted, run_id):
 
 def _saved_epochs(path) -> np.ndarray:
     """The epoch numbers of a weight history, reading no more than needed."""
-    with np.load(path, allow_pickle=False) as data:
-        if "recurrent_kernel" not in data.files:
-            raise ValueError(f"{path} has no 'recurrent_kernel' array; it is not a weight history")
-        return np.asarray(data["epoch"]) if "epoch" in data.files else np.arange(len(data["recurrent_kernel"]))
+    arrays = load_npz(path, "weight history", keys=("epoch",))
+    if "epoch" in arrays:
+        return np.asarray(arrays["epoch"])
+    kernel = load_npz(path, "weight history", keys=("recurrent_kernel",)).get("recurrent_kernel")
+    if kernel is None:
+        raise DamagedFile(f"{path}: not a weight history (it has no 'recurrent_kernel' array)")
+    return np.arange(len(kernel))
 
 
 def load_history(store, run_id):
@@ -305,8 +311,11 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
         raise ValueError(f"{str(run_dir)!r} has no finished runs to analyse (runs/*/run.json)")
     recipe = check_option(recipe, "recipe", RECIPES)
     batch_size = check_integer(batch_size, "batch_size", low=1)
+    n_nulls = check_integer(n_nulls, "n_nulls", low=1)
+    check_fits(NULL_BYTES * n_nulls, "n_nulls", n_nulls, "the null graphs' measures")  # before any file
     settings = {"density_target": float(density), "n_nulls": int(n_nulls), "analysis_seed": int(seed),
                 "recipe": recipe}
+    metrics = store.metrics()  # read (and checked) before anything is written
     frames, todo = _cached_runs(store, records, settings, epochs, log)
     progress = Progress(len(todo))
     by_id = {record["run_id"]: (position, record) for position, record, _ in todo}
@@ -331,7 +340,6 @@ def analyze_folder(run_dir, density=0.1, n_nulls=1000, seed=0, epochs="all", log
     if not frames:
         raise ValueError(f"{str(run_dir)!r} has no run with a history.npz weight history to analyse")
     table = pd.concat([frames[r["run_id"]] for r in records if r["run_id"] in frames], ignore_index=True)
-    metrics = store.metrics()
     wanted = [c for c in ("val_accuracy", "accuracy", "val_loss") if c in metrics.columns]
     if wanted and {"run_id", "epoch"} <= set(metrics.columns):
         table = table.merge(metrics[["run_id", "epoch", *wanted]], on=["run_id", "epoch"], how="left")

@@ -21,6 +21,7 @@ import numpy as np
 from sernn.analysis.binary_measures import check_graph_stack, graph_measures
 from sernn.analysis.binary_measures import clustering_coefficients, path_length  # noqa: F401  (their former place)
 from sernn.analysis.null_graphs import null_measures, random_graphs  # noqa: F401  (random_graphs: its former place)
+from sernn.resources import check_fits
 from sernn.validation import check_integer
 
 __all__ = ["small_worldness"]
@@ -38,6 +39,10 @@ def _sigma_standard_error(sigma, c_nulls, l_nulls) -> float:
         return float("nan")
     x = l_nulls[keep] / l_nulls[keep].mean() - c_nulls[keep] / c_nulls[keep].mean()
     return float(sigma * x.std(ddof=1) / np.sqrt(keep.sum()))
+
+
+#: Bytes kept per null graph (its clustering, path length, efficiency and connectedness, float64).
+NULL_BYTES = 32
 
 
 def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
@@ -90,6 +95,7 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
     if not single:
         raise ValueError(f"A must be one (n, n) graph; got shape {A.shape}")
     n_nulls = check_integer(n_nulls, "n_nulls", low=1)
+    check_fits(NULL_BYTES * n_nulls, "n_nulls", n_nulls, "the null graphs' measures")
     n = A.shape[1]
     m = int(np.count_nonzero(A[0])) // 2
     clustering, length, efficiency, connected = graph_measures(A)[1][:, 0]

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from sernn.resources import check_fits
 from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["wilson_interval", "newcombe_interval", "bootstrap_ci", "hedges_g", "compare_groups", "compare_paired",
@@ -116,6 +117,7 @@ def compare_proportions(k1, n1, k2, n2, confidence: float = 0.95) -> dict:
 
 
 def _resampled_means(values, n_boot, rng) -> np.ndarray:
+    check_fits(16 * n_boot * values.size, "n_boot", n_boot, f"{n_boot} resamples of {values.size} values")
     index = rng.integers(0, values.size, size=(n_boot, values.size))
     return values[index].mean(axis=1)
 

@@ -20,6 +20,9 @@ from sernn.commands.options import add_executor_arguments, executor_from
 from sernn.plotting import (figure_accuracy, figure_against_strength, figure_matrix, figure_over_epochs,
                             figure_units_3d)
 
+#: The library's argument names that are options of this command under another name.
+ALIASES = {"n_nulls": "--nulls", "batch_size": "--batch-size"}
+
 __all__ = ["add_arguments", "run", "draw_figures"]
 
 
@@ -114,6 +117,10 @@ def run(args) -> int:
     if args.edges < 0:
         raise ValueError(f"--edges must be >= 0; got {args.edges}")
     epochs = parse_epochs(args.epochs)
+    if args.run is not None:
+        from sernn.runfolder import check_run_id
+
+        check_run_id(args.run)
 
     def log(line):
         print(line, flush=True)

@@ -13,7 +13,7 @@ from sernn.experiments import memory
 __all__ = ["add_arguments", "run"]
 
 #: The library's field names that are options of this command under another name.
-ALIASES = {"intrinsic": "--no-intrinsic"}
+ALIASES = {"intrinsic": "--no-intrinsic", "strategy": "--strategies"}
 #: Options that are fields of MemorySettings under the same name (``--nback-n`` -> ``nback_n``).
 FIELDS = ("species", "connectome_dir", "strategies", "tasks", "lengths", "nback_n", "optimizers", "activations",
           "learning_rates", "seeds", "epochs", "nback_epochs", "neurons_per_region", "target_sparsity",

@@ -9,6 +9,9 @@ import argparse
 import shlex
 import sys
 
+#: The library's argument names that are options of this command under another name.
+ALIASES = {"n_boot": "--boot"}
+
 __all__ = ["add_arguments", "run"]
 
 
@@ -51,9 +54,16 @@ def run(args) -> int:
     """Run ``sernn report``; returns the exit code."""
     from sernn.experiments.maze_report import maze_report
     from sernn.runfolder import RunStore
-    from sernn.validation import check_integer
+    from sernn.resources import check_fits
+    from sernn.validation import check_integer, check_real
 
+    # every option before the folder is read
     check_integer(args.boot, "boot", low=100)
+    check_real(args.min_accuracy, "min_accuracy", low=0, high=1)
+    check_integer(args.bins, "bins", low=1)
+    if args.min_networks is not None:
+        check_integer(args.min_networks, "min_networks", low=2)
+    check_fits(16 * args.boot, "boot", args.boot, "the bootstrap resamples")  # at least one value each
     benchmark = RunStore.open(args.run_dir).benchmark
     if benchmark in ("memory", "microns"):
         import importlib

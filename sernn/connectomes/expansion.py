@@ -69,6 +69,7 @@ from sernn.connectomes.network import ExpandedNetwork
 from sernn.connectomes.partitions import MAPPINGS, PARTITIONS, split_weight
 from sernn.connectomes.partitions import stick_breaking  # noqa: F401  (its former place)
 from sernn.connectomes.shuffling import shuffle  # noqa: F401  (its former place)
+from sernn.resources import check_fits
 from sernn.validation import check_option, check_real, check_seed, describe
 
 __all__ = ["expand", "targets_per_source", "INTRINSIC_RULES", "ORIENTATIONS"]
@@ -258,6 +259,10 @@ def expand(connectome, neurons_per_region, target_sparsity: float = 0.8, intrins
     C = np.asarray(connectome.weights, dtype=np.float64)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     n_units = int(offsets[-1])
+    # the weights, the mask and the network's copies: about 4 float64 (n, n) matrices
+    check_fits(4 * 8 * n_units ** 2, "neurons_per_region",
+               int(counts[0]) if len(set(counts.tolist())) == 1 else counts.tolist(),
+               f"the expanded network of {n_units} neurons")
     members = [np.arange(offsets[r], offsets[r + 1]) for r in range(n_regions)]
     weights = np.zeros((n_units, n_units))
     block_weights = np.zeros((n_regions, n_regions))

@@ -18,13 +18,15 @@ Three sources are accepted:
 from __future__ import annotations
 
 import csv
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sernn.validation import check_option
+from sernn.readers import DamagedFile
+from sernn.validation import check_option, describe
 
 __all__ = ["Connectome", "load", "from_array", "from_edge_list"]
 
@@ -377,6 +379,9 @@ def load(data, names=None, format: str = "auto") -> Connectome:
                 raise ValueError("names cannot be given with a square CSV file: they come from its "
                                  "header row and first column")
             return _read_square_csv(path)
+        except UnicodeDecodeError:
+            raise DamagedFile(f"connectome file {str(path)!r} is not a text CSV file (bytes that are not UTF-8 "
+                              "text: a binary file?)") from None
         except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ValueError(f"connectome file {str(path)!r} is not a readable CSV table ({first}); "
@@ -389,4 +394,7 @@ def load(data, names=None, format: str = "auto") -> Connectome:
                 # labelled columns in another order than the rows: align them, as for a square CSV file
                 data = data.set_axis(list(map(str, data.columns)), axis=1)[list(map(str, names))]
         return from_array(data.to_numpy(), names)
+    if isinstance(data, (str, bytes, numbers.Number)) or np.ndim(data) == 0:
+        raise TypeError(f"data must be a path to a CSV file, a Connectome, a DataFrame or an (n, n) array; got "
+                        f"{describe(data)}")
     return from_array(data, names)

@@ -307,6 +307,19 @@ class MazeSettings(Settings):
         if self.conditions is None or self.seeds is None or self.strengths is None:
             raise ValueError("conditions, strengths and seeds must be given or come from a preset "
                              "(MazeSettings.from_options)")
+        self.check_sizes()
+
+    def check_sizes(self) -> None:
+        """Refuse trial counts and network sizes whose arrays cannot fit in memory (before anything runs)."""
+        from sernn.resources import check_fits
+
+        for part in ("train", "val", "test"):  # inputs (T, 8) and one-hot targets (4), float32
+            count = getattr(self, f"{part}_trials")
+            check_fits(count * (MAZE_STEPS * 8 + 4) * 4, f"{part}_trials", count, f"the {part} trials of one run")
+        snapshots = self.epochs + 1
+        name, value = ("epochs", self.epochs) if snapshots > self.units else ("units", self.units)
+        check_fits(snapshots * self.units ** 2 * 4, name, value,
+                   f"the weight history of one run ({snapshots} snapshots of {self.units} x {self.units} weights)")
 
     def runs(self, shard=(0, 1)) -> list:
         """The planned runs (:func:`plan_runs`)."""

@@ -180,6 +180,17 @@ class MemorySettings(Settings):
                    intrinsic=self.intrinsic, intrinsic_sparsity=self.intrinsic_sparsity,
                    intrinsic_weight=self.intrinsic_weight, seed=0,
                    **{key: getattr(self, key) for key in EXPANSION_OPTIONS})
+        from sernn.resources import check_fits
+
         stored = self.stored()
+        count = self.sequence_trials or self.n_trials
+        name = "sequence_trials" if self.sequence_trials else "n_trials"
         for task in self.tasks:
+            for setting in (self.lengths if task == "sequence" else self.nback_n):
+                two = task_data(task, setting, {**stored, "n_trials": 2, "sequence_trials": 2, "test_fraction": 0.5}, 0)
+                per_trial = sum(a.nbytes for part in two for a in (part.x, part.y, part.sample_weight)
+                                if a is not None) / 2
+                check_fits(2 * per_trial * (count if task == "sequence" else self.n_trials),  # drawn in float64
+                           name if task == "sequence" else "n_trials", count if task == "sequence" else self.n_trials,
+                           f"the {task} trials of one run")
             task_data(task, (self.lengths if task == "sequence" else self.nback_n)[0], stored, 0)

@@ -104,6 +104,18 @@ class MicronsSettings(Settings):
 
     def validate(self):
         object.__setattr__(self, "variants", tuple(dict.fromkeys(parse_variant(v).name for v in self.variants)))
+        self.check_sizes()
+
+    def check_sizes(self) -> None:
+        """Refuse trial counts whose arrays cannot fit in memory (before any data is read)."""
+        from sernn.experiments.microns import task_data
+        from sernn.resources import check_fits
+
+        for task in self.tasks:
+            x, y = task_data(task, 1, 0)
+            for part in ("train", "val", "test"):
+                count = getattr(self, f"{part}_trials")
+                check_fits(count * (x.nbytes + y.nbytes), f"{part}_trials", count, f"the {part} trials of one run")
 
     def runnable(self, data: MicronsData, named: bool, log=print) -> list:
         """The variants the data can run. A variant asked for by name (``named``) that the data cannot

@@ -23,10 +23,10 @@ such an object or the same fields as keyword arguments.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import ClassVar
 
+from sernn.readers import read_json
 from sernn.validation import check_integer, check_option, check_real, check_seed
 
 #: Keys of ``settings.json`` that the sweep engine keeps (not a benchmark's settings): the trainer.
@@ -234,4 +234,5 @@ class Settings:
         path = Path(folder) / "settings.json"
         if not path.exists():
             return {}
-        return json.loads(path.read_text()).get("settings", {})
+        stored = read_json(path, "settings file")
+        return stored.get("settings", {}) if isinstance(stored, dict) else {}

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from sernn.executors import LocalExecutor, Progress, run_items
+from sernn.resources import check_fits
 from sernn.runfolder import RunStore
 from sernn.validation import check_integer, check_option
 
@@ -310,16 +311,10 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
         if population is None:
             population = DEFAULT_POPULATION
         benchmark.check_population(settings)
-        from sernn.population import check_memory
-
-        units, steps = benchmark.population_shape(settings)
-        try:
-            check_memory(min(population, max(1, len(runs))), units, settings["batch_size"], steps)
-        except ValueError as exc:
-            raise ValueError(f"population {population}: {exc}") from None
     elif population is not None:
         raise ValueError("population applies to the population trainer only; drop it or use "
                          "trainer 'population'")
+    _check_step_memory(benchmark, settings, population if trainer == "population" else 1, len(runs))
     if previous is not None and previous != trainer:
         raise ValueError(f"trainer {trainer!r}: the folder {str(out)!r} holds runs of the {previous!r} trainer, "
                          f"which draws data order and noise differently; resume it with trainer {previous!r}, "
@@ -345,3 +340,28 @@ def run_sweep(benchmark: Benchmark, *, out, settings: dict, runs, trainer: str |
     if figures and not metrics.empty:
         written.extend(benchmark.write_figures(store, metrics, summary))
     return SweepResult(store, trained, summary, written, time.perf_counter() - started)
+
+
+def _check_step_memory(benchmark: Benchmark, settings: dict, population: int, runs: int) -> None:
+    """Refuse a training step that cannot fit in memory, naming what makes it large: one network's step
+    (``batch_size`` or ``units``), or the population's size."""
+    from sernn.population import check_memory, memory_estimate
+
+    try:
+        units, steps = benchmark.population_shape(settings)
+    except NotImplementedError:  # a benchmark that does not say its networks' size
+        return
+    # a batch is never larger than the training trials (Keras and populations cut it there)
+    trials = [settings[key] for key in ("train_trials", "n_trials", "sequence_trials") if settings.get(key)]
+    batch = min([settings.get("batch_size", 1), *trials])
+    try:
+        check_memory(1, units, batch, steps)
+    except ValueError:
+        activations, weights = 3 * 4 * batch * steps * units, 12 * 4 * units * units
+        name, value = ("batch_size", settings.get("batch_size")) if activations >= weights else ("units", units)
+        check_fits(memory_estimate(1, units, batch, steps), name, value,
+                   f"one training step of one network (batch {batch}, {steps} time steps, {units} units)")
+    try:
+        check_memory(min(population, max(1, runs)), units, batch, steps)
+    except ValueError as exc:
+        raise ValueError(f"population {population}: {exc}") from None

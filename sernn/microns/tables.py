@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sernn.readers import read_csv
+
 from sernn.spatial import DEFAULT_VOXEL_SIZE_NM, LENGTH_UNITS_UM, coordinates_from_table
 from sernn.validation import check_option
 
@@ -95,9 +97,9 @@ def read_table(source, name: str = "table") -> pd.DataFrame:
                 raise ValueError(f"{name} file {str(path)!r}: reading {suffix} files needs pyarrow "
                                  f"(pip install pyarrow), or save the table as .csv ({exc})") from exc
     if ".tsv" in suffixes:
-        return pd.read_csv(path, sep="\t")
+        return read_csv(path, f"{name} table", sep="\t")
     if ".csv" in suffixes:
-        return pd.read_csv(path)
+        return read_csv(path, f"{name} table")
     raise ValueError(f"{name} file {str(path)!r} has an unknown format; "
                      "accepted: .csv, .csv.gz, .tsv, .parquet, .feather")
 

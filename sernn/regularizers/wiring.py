@@ -13,7 +13,6 @@ penalties of members that differ only in strength in one vectorised call.
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import ops
 
 from sernn.communicability import communicability
@@ -109,7 +108,7 @@ class _WiringPenalty(keras.regularizers.Regularizer):
                 self.coordinates = None
                 coords = grid_coordinates(DEFAULT_GRID)
             else:
-                coords = check_coordinates(np.array(coordinates, dtype=np.float64))
+                coords = check_coordinates(coordinates)
                 self.coordinates = coords
             self._positions = coords
             self.units = coords.shape[0]
