@@ -108,6 +108,10 @@ REFUSED = [
      "--neurons-per-region 100000: the expanded network of 2900000 neurons would take about"),
     (["memory", "--n-trials", "10000000000", "--connectome-dir", "{data}/connectomes"],
      "--n-trials 10000000000: the sequence trials of one run would take about"),
+    (["memory", "--lengths", "1000000000", "--connectome-dir", "{data}/connectomes"],
+     "--lengths 1000000000: the sequence trials of one run (1000 trials of 2000000001 steps)"),
+    (["memory", "--tasks", "nback", "--nback-length", "1000000000", "--connectome-dir", "{data}/connectomes"],
+     "--nback-length 1000000000: the nback trials of one run"),
     (["memory", "--test-fraction", "1.5"], "--test-fraction must be a finite real number in (0, 1)"),
     (["memory", "--strategies", "b_w_zz"], "--strategies must be one of 'b_w_no'"),
     (["memory", "--species", "cat", "--connectome-dir", "{data}/connectomes"], "unknown species 'cat'"),
@@ -130,6 +134,8 @@ REFUSED = [
     (["microns", "--pinky100", "{data}/microns", "--variants", "W*"], "--variants W*: needs functional traces"),
     (["microns", "--pinky100", "{data}/microns", "--train-trials", "100000000000"],
      "--train-trials 100000000000: the train trials of one run"),
+    (["microns", "--cells", "{data}/microns/minnie65_somata.csv", "--neurons", "90000"],
+     "--neurons 90000: the (n, n) matrices of the "),
     (["microns", "--cells", "{root}/binary.csv"], "binary.csv"),
     (["microns", "--cells", "{root}/missing.csv"], "missing.csv"),
     (["microns", "--cells", "{root}/somata.csv", "--neurons", "2", "--center", "0", "nan", "0"],
@@ -347,3 +353,14 @@ def test_library_readers_name_the_damaged_file(place, what):
         for record in store.done_runs():
             store.load_arrays(record["run_id"])
     assert str(raised.value).startswith(str(path))
+
+
+def test_an_unexpected_internal_error_keeps_its_traceback(tmp_path, monkeypatch):
+    import sernn.experiments.maze as maze
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(maze, "maze_sweep", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["maze", "--out", str(tmp_path / "x")])

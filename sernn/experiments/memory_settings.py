@@ -183,14 +183,17 @@ class MemorySettings(Settings):
         from sernn.resources import check_fits
 
         stored = self.stored()
-        count = self.sequence_trials or self.n_trials
-        name = "sequence_trials" if self.sequence_trials else "n_trials"
         for task in self.tasks:
-            for setting in (self.lengths if task == "sequence" else self.nback_n):
-                two = task_data(task, setting, {**stored, "n_trials": 2, "sequence_trials": 2, "test_fraction": 0.5}, 0)
-                per_trial = sum(a.nbytes for part in two for a in (part.x, part.y, part.sample_weight)
-                                if a is not None) / 2
-                check_fits(2 * per_trial * (count if task == "sequence" else self.n_trials),  # drawn in float64
-                           name if task == "sequence" else "n_trials", count if task == "sequence" else self.n_trials,
-                           f"the {task} trials of one run")
+            sequence = task == "sequence"
+            count, name = ((self.sequence_trials, "sequence_trials") if sequence and self.sequence_trials
+                           else (self.n_trials, "n_trials"))
+            for setting in (self.lengths if sequence else self.nback_n):
+                # time steps of a trial: 2 L + 1 (sequence memory); the values shown, cue and response (n-back)
+                steps = 2 * setting + 1 if sequence else (self.nback_length or setting + 4) + 2
+                culprit = (("lengths", setting) if sequence else ("nback_length", self.nback_length)
+                           if self.nback_length else ("nback_n", setting))
+                # about 64 bytes a step and trial (inputs, targets and weights, drawn in float64)
+                need = 64 * steps * count
+                check_fits(need, *(culprit if steps > count else (name, count)),
+                           f"the {task} trials of one run ({count} trials of {steps} steps)")
             task_data(task, (self.lengths if task == "sequence" else self.nback_n)[0], stored, 0)

@@ -40,6 +40,7 @@ from sernn.experiments.microns_settings import (DEFAULT_STRENGTHS, FULL_VARIANTS
                                                 PRESETS, QUICK_VARIANTS, TASK_STRENGTH_SCALES, TASKS, MicronsSettings)
 from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
 from sernn.experiments.trials import data_seed, trial_bank
+from sernn.resources import check_fits
 from sernn.runfolder import RunStore, make_run_id
 
 # (parse_variant, build_parts, MicronsData, load_data, TASKS, MicronsSettings... stay importable from
@@ -315,6 +316,9 @@ def microns_sweep(data: MicronsData, settings: MicronsSettings | None = None, *,
         options["task_strength_scales"] = task_scales
     named = options.get("variants") is not None  # asked for by name, not a preset's
     settings = MicronsSettings.given(settings, preset, **options)
+    units = data.coordinates.shape[0]
+    check_fits(4 * (settings.epochs + 1) * units ** 2, "neurons", units,
+               f"the weight history of one run ({settings.epochs + 1} snapshots of {units} x {units} weights)")
     runnable = settings.runnable(data, named, log=say)
     stored = settings.stored_for(data, runnable)
     runs = plan_runs(settings.tasks, runnable, settings.seeds, shard=shard)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sernn.resources import check_fits
+
 __all__ = ["MicronsData", "load_data"]
 
 WHY = {"traces": "functional traces (traces with coregistration, session and scan_idx)",
@@ -174,6 +176,9 @@ def load_data(*, pinky100=None, cells=None, synapses=None, cell_types=None, core
         trace_table = microns.load_traces(traces)
         source += f", traces {traces} (session {session}, scan {scan_idx}, field {field})"
     table = _select(table, synapse_table, neurons, selection, center, cell_class)
+    n = len(table)  # the wiring, the functional relations and every weight matrix are (n, n)
+    check_fits(8 * 4 * n ** 2, "neurons", n if neurons is None else neurons,
+               f"the (n, n) matrices of the {n} neurons selected")
     data = MicronsData(cells=table, coordinates=microns.soma_coordinates(table), description=source)
     if synapse_table is not None and "root_id" in table.columns:
         data.wiring, report = microns.wiring_matrix(synapse_table, table["root_id"].to_numpy())
