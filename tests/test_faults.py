@@ -107,7 +107,7 @@ REFUSED = [
     (["memory", "--neurons-per-region", "100000", "--connectome-dir", "{data}/connectomes"],
      "--neurons-per-region 100000: the expanded network of 2900000 neurons would take about"),
     (["memory", "--n-trials", "10000000000", "--connectome-dir", "{data}/connectomes"],
-     "--n-trials 10000000000: the sequence trials of one run would take about"),
+     "--n-trials 10000000000: the sequence trials of one run (10000000000 trials of 7 steps) would take about"),
     (["memory", "--lengths", "1000000000", "--connectome-dir", "{data}/connectomes"],
      "--lengths 1000000000: the sequence trials of one run (1000 trials of 2000000001 steps)"),
     (["memory", "--tasks", "nback", "--nback-length", "1000000000", "--connectome-dir", "{data}/connectomes"],
