@@ -19,6 +19,9 @@ def _weights(condition, rng, D):
     W = rng.normal(size=D.shape) * 0.3
     if condition == "sernn":  # short, clustered connections: modular, small-world, negative r
         W = W * np.exp(-1.5 * D)
+    elif condition == "l1":  # as heavy as a seRNN, give or take 5 %: the groups' total weights overlap
+        reference = np.abs(rng.normal(size=D.shape) * 0.3 * np.exp(-1.5 * D)).sum()
+        W = W * reference / np.abs(W).sum() * rng.uniform(0.95, 1.05)
     return W
 
 
@@ -93,7 +96,7 @@ def test_report_tables_claims_and_figures(analysed, capsys):
     assert main(["report", str(analysed), "--boot", "500", "--no-figures"]) == 0
     report = json.loads((analysed / "report" / "report.json").read_text())
     assert {c["verdict"] for c in report["claims"]} == {"cannot test"}
-    assert "fewer than 10 networks" in report["claims"][0]["detail"]
+    assert "fewer than 10 networks" in report["claims"][0]["why"]
 
 
 def test_another_epoch_and_filter(analysed):
@@ -158,3 +161,53 @@ def test_folders_that_cannot_be_reported(tmp_path, capsys):
     assert main(["report", str(tmp_path / "other")]) == 2
     assert "sernn report reads maze, memory and microns folders" in capsys.readouterr().err
     assert not (tmp_path / "fresh" / "report").exists()
+
+
+def test_matched_total_weight_and_the_paper_s_test_against_independent_computations(analysed):
+    from scipy import stats
+
+    assert main(["report", str(analysed), "--boot", "500", "--min-networks", "3", "--no-figures"]) == 0
+    matched = pd.read_csv(analysed / "report" / "matched.csv").set_index("measure")
+    topology = pd.read_csv(analysed / "topology.csv")
+    kept = topology[(topology["epoch"] == 9) & (topology["val_accuracy"] >= 0.9)]
+    a, b = (kept[kept["condition"] == c] for c in ("sernn", "l1"))
+    for measure in ("modularity", "small_worldness", "weight_distance_corr"):
+        row = matched.loc[measure]
+        test = stats.ttest_ind(a[measure], b[measure], equal_var=True)   # the paper's pooled t-test
+        assert row["paper_t"] == pytest.approx(test.statistic) and row["paper_p"] == pytest.approx(test.pvalue)
+        pooled = np.sqrt(((len(a) - 1) * a[measure].var() + (len(b) - 1) * b[measure].var()) / (len(a) + len(b) - 2))
+        assert row["paper_cohens_d"] == pytest.approx((a[measure].mean() - b[measure].mean()) / pooled)
+        # OLS on the overlap of log total weight, by numpy
+        la, lb = np.log(a["total_weight"]), np.log(b["total_weight"])
+        low, high = max(la.min(), lb.min()), min(la.max(), lb.max())
+        ia, ib = la.between(low, high), lb.between(low, high)
+        x = np.r_[la[ia], lb[ib]]
+        design = np.column_stack([np.ones_like(x), np.r_[np.ones(ia.sum()), np.zeros(ib.sum())], x])
+        coef = np.linalg.lstsq(design, np.r_[a[measure][ia], b[measure][ib]], rcond=None)[0]
+        assert row["regression_difference"] == pytest.approx(coef[1])
+        assert (row["overlap_n_sernn"], row["overlap_n_l1"]) == (ia.sum(), ib.sum())
+    markdown = (analysed / "report" / "report.md").read_text()
+    assert "## Matched total weight (seRNN − L1)" in markdown and "the paper's test" in markdown
+
+
+def test_groups_whose_weights_do_not_overlap_get_no_verdict(tmp_path):
+    """The synthetic seRNNs are ~10x lighter than L1 networks of unscaled weights: the raw comparison
+    says 'more modular', but no network of either group has a partner of equal weight."""
+    from sernn.experiments.maze_claims import judge_claims
+    from sernn.analysis.findings import compare_to
+
+    rng = np.random.default_rng(3)
+    D = distance_matrix(grid_coordinates(GRID))
+    rows = []
+    for condition in ("sernn", "l1"):
+        for _ in range(12):
+            W = rng.normal(size=D.shape) * 0.3 * (np.exp(-1.5 * D) if condition == "sernn" else 1.0)
+            rows.append({"condition": condition, "total_weight": np.abs(W).sum(),
+                         "modularity": np.abs(W).sum() ** -1 + rng.normal(0, 1e-3),
+                         "small_worldness": 1.0, "weight_distance_corr": 0.0})
+    kept = pd.DataFrame(rows)
+    raw = compare_to(kept, "condition", ["modularity", "small_worldness", "weight_distance_corr"], "l1", n_boot=500)
+    claims, _, _ = judge_claims(raw, kept, min_networks=10, n_boot=500)
+    assert raw.set_index("measure").loc["modularity", "ci_low"] > 0          # raw: "supported"
+    assert claims[0]["basis"] == "matched total weight" and claims[0]["verdict"] == "cannot test"
+    assert "overlapping weight range" in claims[0]["why"]

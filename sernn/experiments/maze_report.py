@@ -34,12 +34,13 @@ from sernn.analysis.findings import (
     binned_band,
     compare_to,
     describe_groups,
-    judge,
     strength_bins,
 )
 from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.maze import CONDITIONS, PLATEAU
+from sernn.experiments.maze_claims import CLAIMS, judge_claims
+from sernn.readers import read_csv
 from sernn.runfolder import RunStore
 from sernn.validation import check_integer, check_real
 
@@ -53,16 +54,10 @@ MEASURES = {
     "total_weight": "total weight Σ|W|",
     "row_entropy": "row entropy (bits)",
     "kde_entropy": "KDE entropy (bits)",
+    "modularity_directed": "directed modularity Q_dir",
+    "spectral_entropy": "spectral entropy",
+    "communicability_entropy": "communicability entropy",
 }
-
-#: The seRNN paper's headline comparisons at matched accuracy: (measure, direction of seRNN - L1, claim).
-CLAIMS = (
-    ("modularity", "greater", "seRNNs are more modular than L1 networks (higher Q)"),
-    ("small_worldness", "greater", "seRNNs are more small-world than L1 networks (higher σ)"),
-    ("weight_distance_corr", "less",
-     "seRNNs favour short connections more than L1 networks (more negative weight–distance correlation)"),
-)
-
 
 def _fmt(value, digits=4):
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
@@ -81,22 +76,22 @@ def _p(value):
 def _load(run_dir, epoch, min_accuracy):
     store = RunStore.open(run_dir)
     if store.benchmark != "maze":
-        raise ValueError(f"{str(run_dir)!r} holds a {store.benchmark!r} benchmark; sernn report supports "
-                         "maze folders (reports of memory and microns folders are not available yet)")
+        raise ValueError(f"{str(run_dir)!r} holds a {store.benchmark!r} benchmark; maze_report reads maze "
+                         "folders (memory_report and microns_report read the others)")
     path = Path(run_dir) / "topology.csv"
     if not path.exists():
         raise ValueError(f"{str(run_dir)!r} has no topology.csv yet; run `sernn analyze {run_dir}` first")
-    table = pd.read_csv(path)
+    table = read_csv(path, "topology table")
     if table.empty or "epoch" not in table.columns:
         raise ValueError(f"{path} holds no analysed epochs; run `sernn analyze {run_dir}` again")
     metrics = store.metrics()
     if metrics.empty or "val_accuracy" not in metrics.columns:
         raise ValueError(f"{str(run_dir)!r} has no validation accuracy in its metrics.csv")
     analysed = sorted(set(table["epoch"].astype(int)))
-    if check_integer(epoch, "--epoch", low=0) not in analysed:
-        raise ValueError(f"--epoch {epoch}: not analysed in {str(run_dir)!r}; analysed epochs are "
+    if check_integer(epoch, "epoch", low=0) not in analysed:
+        raise ValueError(f"epoch {epoch}: not analysed in {str(run_dir)!r}; analysed epochs are "
                          f"{', '.join(map(str, analysed))} (0 = untrained)")
-    check_real(min_accuracy, "--min-accuracy", low=0, high=1)
+    check_real(min_accuracy, "min_accuracy", low=0, high=1)
     table["condition"] = table["condition"].astype(str)
     metrics["condition"] = metrics["condition"].astype(str)
     return store, table, metrics
@@ -141,12 +136,12 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         What ``report.json`` holds.
     """
     store, table, metrics = _load(run_dir, epoch, min_accuracy)
-    check_integer(bins, "--bins", low=1)
-    check_integer(min_networks, "--min-networks", low=2)
+    check_integer(bins, "bins", low=1)
+    check_integer(min_networks, "min_networks", low=2)
     kept = _filtered(table, epoch, min_accuracy)
     if kept.empty:
         best = table.loc[table["epoch"] == epoch, "val_accuracy"].max()
-        raise ValueError(f"--min-accuracy {min_accuracy} leaves no network at epoch {epoch} (the best "
+        raise ValueError(f"min_accuracy {min_accuracy} leaves no network at epoch {epoch} (the best "
                          f"validation accuracy there is {_fmt(float(best))}); lower it or train longer")
     measures = [m for m in MEASURES if m in kept.columns]
     order = list(CONDITIONS)
@@ -166,7 +161,8 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     by_condition = by_condition.sort_values("_order").drop(columns="_order")
     by_bin["_low"] = by_bin["strength_bin"].str.extract(r"([0-9.eE+-]+)")[0].astype(float)
     by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
-    claims = _claims(comparisons, kept, min_networks)
+    claims, matched, weight_bins = judge_claims(comparisons[comparisons["reference"] == "l1"], kept, min_networks,
+                                                n_boot=n_boot, seed=seed)
     recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
     report = {
         "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
@@ -177,6 +173,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         "networks_kept": {c: int(n) for c, n in kept.groupby("condition").size().items()},
         "measures": _records(summary), "comparisons": _records(comparisons),
         "learning": _records(by_condition), "learning_by_strength": _records(by_bin), "claims": claims,
+        "matched_total_weight": _records(matched),
         "settings": store.settings,
     }
     with replaced_folder(Path(run_dir) / "report") as out:
@@ -184,6 +181,8 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         atomic_write_csv(out / "comparisons.csv", comparisons)
         atomic_write_csv(out / "learning.csv", by_bin)
         atomic_write_csv(out / "outcomes.csv", outcomes)
+        atomic_write_csv(out / "matched.csv", matched)
+        atomic_write_csv(out / "matched_bins.csv", weight_bins)
         report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed,
                                      out) if figures else []
         atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
@@ -204,31 +203,6 @@ def _json_default(value):
 def _records(frame):
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
             for row in frame.to_dict("records")]
-
-
-def _claims(comparisons, kept, min_networks):
-    claims = []
-    counts = kept.groupby("condition").size()
-    for measure, direction, text in CLAIMS:
-        row = comparisons[(comparisons.get("condition") == "sernn") & (comparisons.get("reference") == "l1")
-                          & (comparisons.get("measure") == measure)] if not comparisons.empty else comparisons
-        if row.empty:
-            claims.append({"claim": text, "measure": measure, "verdict": "cannot test",
-                           "detail": f"it needs seRNN and L1 networks that pass the filter; kept: "
-                                     f"{int(counts.get('sernn', 0))} seRNN, {int(counts.get('l1', 0))} L1"})
-            continue
-        r = row.iloc[0]
-        verdict = judge(r["ci_low"], r["ci_high"], direction)
-        detail = (f"seRNN − L1 = {_fmt(r['difference'])} [95 % CI {_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}], "
-                  f"Hedges' g {_fmt(r['hedges_g'], 3)}, Welch p {_p(r['welch_p'])}, "
-                  f"n = {int(r['n'])} seRNN vs {int(r['n_reference'])} L1")
-        if min(int(r["n"]), int(r["n_reference"])) < min_networks:
-            # a percentile bootstrap of a handful of networks is too narrow to judge by
-            verdict = "cannot test"
-            detail += f" (fewer than {min_networks} networks in a group: no verdict)"
-        claims.append({"claim": text, "measure": measure, "verdict": verdict, "detail": detail,
-                       "difference": r["difference"], "ci": [r["ci_low"], r["ci_high"]]})
-    return claims
 
 
 _SENTENCE = {"supported": "supported by this folder", "contradicted": "contradicted by this folder",
@@ -262,6 +236,15 @@ def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, ou
     accuracy = binned_band(metrics, "epoch", "val_accuracy", "condition", seed=seed)
     figure_accuracy_bands(accuracy, out / "accuracy_epochs.png", threshold=min_accuracy, plateau=PLATEAU)
     written.append("accuracy_epochs.png")
+    if "total_weight" in kept and {"sernn", "l1"} <= set(kept["condition"]):
+        from sernn.plotting import figure_measures_vs_weight
+
+        pair = kept[kept["condition"].isin(["sernn", "l1"])]
+        shown = [m for m in measures if m != "total_weight"]
+        figure_measures_vs_weight(pair, {m: MEASURES[m] for m in shown}, out / "measures_weight.png",
+                                  title=f"Epoch {epoch}, validation accuracy ≥ {min_accuracy}: each measure "
+                                        "against total weight")
+        written.append("measures_weight.png")
     return written
 
 
@@ -277,9 +260,16 @@ def _markdown(report, summary, comparisons, by_condition, by_bin):
               f"at least {report['min_networks']} networks: supported when the CI of the difference lies "
               "on the claimed side of 0, contradicted when it lies on the other side, not shown when it "
               "contains 0.", ""]
-    lines += ["## Headline claims", ""]
+    lines += ["## Headline claims", "",
+              "Each verdict says which comparison it rests on: at matched total weight (the regression of "
+              "the measure on the group and log Σ|W| over the weight range both groups cover, checked against "
+              "the within-bin differences) when the groups' total weights differ, else at matched accuracy. "
+              "The paper's own test (Student's pooled t-test and Cohen's d over the networks as they are) is "
+              "printed beside ours.", ""]
     for claim in report["claims"]:
-        lines.append(f"- **{claim['claim']}**: {_SENTENCE[claim['verdict']]}; {claim['detail']}.")
+        basis = f" (verdict at {claim['basis']}: {claim['why']})" if claim.get("why") else ""
+        lines.append(f"- **{claim['claim']}**: {_SENTENCE[claim['verdict']]}{basis}; {claim['detail']}.")
+    lines += _matched_rows(report.get("matched_total_weight", []))
     lines += ["", "## Networks", "", "| condition | trained | kept at the filter |", "|---|---|---|"]
     for condition, n in report["networks"].items():
         lines.append(f"| {condition} | {n} | {report['networks_kept'].get(condition, 0)} |")
@@ -320,3 +310,21 @@ def _learning_rows(frame, keys):
         cells = [f"{r[o]} ({r[o + '_rate']:.2f} [{r[o + '_low']:.2f}, {r[o + '_high']:.2f}])" for o in OUTCOMES]
         rows.append("| " + " | ".join(str(r[k]) for k in keys) + f" | {r['n']} | " + " | ".join(cells) + " |")
     return rows
+
+
+def _matched_rows(rows):
+    if not rows:
+        return []
+    lines = ["", "## Matched total weight (seRNN − L1)", "",
+             "| measure | matched accuracy [95 % CI] | paper's test: t (dof), p, Cohen's d | regression on log "
+             "Σ\\|W\\| [95 % CI] | within weight bins [95 % CI] | overlap Σ\\|W\\| (n seRNN, n L1) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {MEASURES.get(r['measure'], r['measure'])} | {_fmt(r['raw_difference'])} [{_fmt(r['raw_ci_low'])}, "
+            f"{_fmt(r['raw_ci_high'])}] | {_fmt(r['paper_t'], 3)} ({r['paper_dof']}), {_p(r['paper_p'] or np.nan)}, "
+            f"{_fmt(r['paper_cohens_d'], 3)} | {_fmt(r['regression_difference'])} [{_fmt(r['regression_ci_low'])}, "
+            f"{_fmt(r['regression_ci_high'])}] | {_fmt(r['binned_difference'])} [{_fmt(r['binned_ci_low'])}, "
+            f"{_fmt(r['binned_ci_high'])}] | {_fmt(r['overlap_low'], 3)}–{_fmt(r['overlap_high'], 3)} "
+            f"({r['overlap_n_sernn']}, {r['overlap_n_l1']}) |")
+    return lines

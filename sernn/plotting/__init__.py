@@ -1,0 +1,17 @@
+"""Every figure of the package (matplotlib, imported only when a figure is drawn).
+
+Each function takes tables or arrays and a path, draws one figure and saves it
+as PNG; none computes an analysis itself. ``sernn analyze`` and ``sernn report``
+call those of :mod:`sernn.plotting.analysis` and :mod:`sernn.plotting.comparisons`;
+:func:`memory_figures` and :func:`microns_figures` (:mod:`sernn.plotting.benchmarks`)
+draw the figures of the ``sernn memory`` and ``sernn microns`` benchmarks.
+"""
+from sernn.plotting.analysis import (figure_accuracy, figure_accuracy_bands, figure_against_strength,
+                                     figure_matrix, figure_measure_bands, figure_over_epochs, figure_units_3d)
+from sernn.plotting.benchmarks import memory_figures, microns_figures
+from sernn.plotting.common import CONDITION_ORDER, FIGURE_METRICS
+from sernn.plotting.comparisons import figure_measures_vs_weight
+
+__all__ = ["FIGURE_METRICS", "CONDITION_ORDER", "figure_accuracy", "figure_over_epochs", "figure_against_strength",
+           "figure_matrix", "figure_units_3d", "figure_measure_bands", "figure_accuracy_bands", "memory_figures",
+           "microns_figures", "figure_measures_vs_weight"]
