@@ -102,7 +102,7 @@ def test_each_field_is_checked_once_in_the_library_s_words(cls, options, error, 
 
 def test_presets_fill_in_only_what_is_not_given():
     quick = MazeSettings.from_options("quick")
-    assert quick.seeds == (0, 1) and quick.strengths["sernn"] == [0.3]
+    assert quick.seeds == tuple(range(6)) and quick.strengths["sernn"] == [0.3]
     paper = MazeSettings.from_options("paper", seeds=[3, 3, 4])
     assert paper.seeds == (3, 4) and len(paper.strengths["sernn"]) == 1001 and len(paper.runs()) == 2 * 2103
     assert MazeSettings.extendable() == ("conditions", "seeds")

@@ -55,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or the last epoch if fewer)")
     parser.add_argument("--min-accuracy", type=float, default=maze.SUCCESS_ACCURACY,
                         help="validation accuracy that counts as success (default: %(default)s)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="run a pilot sweep in --out (13 strengths per condition on a geometric grid, "
+                             "--seeds, default 0,1) and print each condition's strength range the seRNN "
+                             "paper's way (accuracy deteriorating half-way) and matched to the seRNNs' total "
+                             "weight, as options to paste (sernn.experiments.calibration)")
 
 
 def strength_range(values) -> list:
@@ -71,6 +76,8 @@ def strength_range(values) -> list:
 
 def run(args) -> int:
     """Run ``sernn maze``; returns the exit code."""
+    if args.calibrate:
+        return calibrate(args)
     if args.strengths is not None and args.strength_range is not None:
         raise ValueError("give at most one of --strengths and --strength-range")
     strengths = strength_range(args.strength_range) if args.strength_range is not None else args.strengths
@@ -80,4 +87,21 @@ def run(args) -> int:
                     learning_rate=args.learning_rate, noise=args.noise, normalization=args.normalization,
                     constant_communicability=args.constant_communicability, summary_epoch=args.summary_epoch,
                     min_accuracy=args.min_accuracy)
+    return 0
+
+
+def calibrate(args) -> int:
+    """``sernn maze --calibrate``: a pilot sweep and the calibrated ranges."""
+    from sernn.experiments.calibration import calibrate as run_pilot
+
+    if args.strengths is not None or args.strength_range is not None:
+        raise ValueError("--calibrate chooses the pilot strengths itself; drop --strengths/--strength-range")
+    options = sweep_options(args)
+    for name in ("preset", "figures"):
+        options.pop(name)
+    run_pilot(conditions=args.conditions or ["sernn", "l1", "spatial"], seeds=args.seeds or [0, 1],
+              epochs=args.epochs, units=args.units, grid=args.grid, train_trials=args.train_trials,
+              val_trials=args.val_trials, test_trials=args.test_trials, batch_size=args.batch_size,
+              learning_rate=args.learning_rate, noise=args.noise, normalization=args.normalization,
+              constant_communicability=args.constant_communicability, **options)
     return 0
