@@ -86,7 +86,8 @@ def run(args) -> int:
           f"{report['min_accuracy']} (kept: " + ", ".join(f"{c} {n}/{report['networks'][c]}"
                                                          for c, n in report["networks_kept"].items()) + ")")
     for claim in report["claims"]:
-        print(f"- {claim['claim']}: {claim['verdict']}; {claim['detail']}")
+        basis = f" (at {claim['basis']})" if claim.get("basis") not in (None, "none") else ""
+        print(f"- {claim['claim']}: {claim['verdict']}{basis}; {claim['detail']}")
     print(f"wrote {report['folder']}/report/report.md, report.json and "
           f"{len(report.get('figures', []))} figures")
     return 0

@@ -27,6 +27,8 @@ def figure_measures_vs_weight(table: pd.DataFrame, labels: dict, path, title: st
     title : str, default=""
     bins : int, default=8
     """
+    from matplotlib.ticker import NullFormatter
+
     fig = new_figure((4.2 * min(3, len(labels)), 3.4 * int(np.ceil(len(labels) / 3))))
     axes = np.atleast_1d(fig.subplots(int(np.ceil(len(labels) / 3)), min(3, len(labels)), squeeze=False)).ravel()
     conditions = conditions_of(table)
@@ -46,6 +48,7 @@ def figure_measures_vs_weight(table: pd.DataFrame, labels: dict, path, title: st
                 means = part.groupby(which).mean()
                 ax.plot(means["total_weight"], means[measure], color=palette[condition], lw=1.6)
         ax.set(xscale="log", xlabel="total weight Σ|W|", ylabel=label)
+        ax.xaxis.set_minor_formatter(NullFormatter())  # the log axis's minor labels overlap
     for ax in axes[len(labels):]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7)
