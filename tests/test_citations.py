@@ -17,6 +17,7 @@ WORKS = {
     "Rokni": ("Neuromatch Academy",),    # Shakiba, Rokni & Mohammadi
     "Crofts": ("J. R. Soc. Interface", "J R Soc Interface", "Journal of the Royal Society Interface"),
     "Onnela": ("Physical Review E", "Phys. Rev. E", "Phys Rev E"),
+    "Leicht": ("Physical Review Letters", "Phys. Rev. Lett."),
     "Humphries": ("PLoS ONE",),
     "Rubinov": ("NeuroImage", "PNAS"),
     "Cutts": ("J. Neurosci", "J Neurosci", "Journal of Neuroscience"),

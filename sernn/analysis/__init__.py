@@ -7,6 +7,9 @@
 :func:`small_worldness`                σ against vectorised G(n, m) nulls
 :func:`spectral_modularity`            Newman's spectral partition (the paper's Q)
 :func:`louvain`, :func:`modularity_q`  Louvain partition and Newman Q
+:func:`directed_modularity`            Leicht–Newman directed spectral partition and Q
+:func:`spectral_entropy`               entropy of the eigenvalue magnitudes
+:func:`communicability_entropy`        entropy of the weighted communicability
 :func:`modules`                        the partition and Q of a recipe (``RECIPES``)
 :mod:`sernn.analysis.statistics`       Wilson/Newcombe/bootstrap CIs, effect sizes, tests
 :mod:`sernn.analysis.learning`         success, plateau and collapse of training runs
@@ -20,6 +23,7 @@ outcomes of ``sernn report``. Figures live in :mod:`sernn.plotting`.
 See ``docs/analysis.md`` for the definitions and conventions.
 """
 from sernn.analysis.binary_measures import clustering_coefficients, path_length
+from sernn.analysis.entropy import communicability_entropy, spectral_entropy
 from sernn.analysis.graph import binarize, check_weights, proportional_threshold, symmetrize
 from sernn.analysis.metrics import (
     degree_assortativity,
@@ -31,7 +35,13 @@ from sernn.analysis.metrics import (
     weighted_clustering,
     wiring_cost,
 )
-from sernn.analysis.modularity import louvain, modularity_q, spectral_modularity
+from sernn.analysis.modularity import (
+    directed_modularity,
+    directed_modularity_q,
+    louvain,
+    modularity_q,
+    spectral_modularity,
+)
 from sernn.analysis.null_graphs import random_graphs
 from sernn.analysis.smallworld import small_worldness
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, modules, topology, topology_history
@@ -53,6 +63,8 @@ __all__ = [
     "random_graphs",
     "louvain",
     "modularity_q",
+    "directed_modularity",
+    "directed_modularity_q",
     "total_weight",
     "wiring_cost",
     "weight_distance_correlation",
@@ -60,5 +72,7 @@ __all__ = [
     "weight_entropy",
     "row_entropy",
     "kde_entropy",
+    "spectral_entropy",
+    "communicability_entropy",
     "degree_assortativity",
 ]

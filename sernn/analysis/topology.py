@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from sernn.analysis.entropy import communicability_entropy, spectral_entropy
 from sernn.analysis.graph import binarize, check_weights
 from sernn.analysis.metrics import (
     degree_assortativity,
@@ -22,7 +23,7 @@ from sernn.analysis.metrics import (
     weighted_clustering,
     wiring_cost,
 )
-from sernn.analysis.modularity import louvain, spectral_modularity
+from sernn.analysis.modularity import directed_modularity, louvain, spectral_modularity
 from sernn.analysis.smallworld import small_worldness
 from sernn.validation import check_option
 
@@ -39,6 +40,7 @@ RECIPES = {
 SCALAR_KEYS = (
     "modularity",
     "n_modules",
+    "modularity_directed",
     "small_worldness",
     "small_worldness_se",
     "clustering",
@@ -62,6 +64,8 @@ SCALAR_KEYS = (
     "kde_entropy",
     "assortativity",
     "mean_communicability",
+    "spectral_entropy",
+    "communicability_entropy",
     "density_target",
     "density",
     "edges",
@@ -87,6 +91,13 @@ def _mean_communicability(W) -> float:
     C = np.asarray(communicability(W), dtype=np.float64)
     n = C.shape[0]
     return float((C.sum() - np.trace(C)) / (n * (n - 1)))
+
+
+def _directed_q(W) -> float:
+    """Leicht–Newman Q of the directed spectral partition of ``|W|``, diagonal zeroed (any recipe)."""
+    A = np.abs(W)
+    np.fill_diagonal(A, 0.0)
+    return directed_modularity(A)[1]
 
 
 def _check_recipe(recipe) -> str:
@@ -193,8 +204,16 @@ def topology(W, coordinates=None, density: float = 0.1, n_nulls: int = 1000, see
         - ``total_weight`` (Σ|W|), ``wiring_cost`` (Σ|W|∘D),
           ``weight_distance_corr`` (Pearson) and ``weight_distance_spearman``
           over non-zero off-diagonal weights;
+        - ``modularity_directed``: Leicht–Newman directed Q of the directed
+          spectral partition of the weighted ``|W|``, not symmetrised, diagonal
+          zeroed (:func:`sernn.analysis.directed_modularity`; any recipe);
         - ``weighted_clustering``, ``assortativity``, ``mean_communicability``
           (mean off-diagonal communicability);
+        - two entropies in nats: ``spectral_entropy`` (of the normalised
+          eigenvalue magnitudes of the signed ``W``,
+          :func:`sernn.analysis.spectral_entropy`) and
+          ``communicability_entropy`` (of the normalised off-diagonal
+          communicability, :func:`sernn.analysis.communicability_entropy`);
         - three entropies, in bits: ``row_entropy`` (the mean entropy of each
           unit's outgoing weights, :func:`sernn.analysis.row_entropy`: the
           spatial-embedding-and-entropy study's), ``kde_entropy`` (of a Gaussian
@@ -228,7 +247,8 @@ def _analyse(W, D, density, n_nulls, seed, entropy_bins, recipe) -> dict:
         partition, q = louvain(A.astype(np.float64), seed=seed)
     else:
         partition, q = modules(W, recipe)
-    result = {"modularity": q, "n_modules": int(np.unique(partition).size)}
+    result = {"modularity": q, "n_modules": int(np.unique(partition).size),
+              "modularity_directed": _directed_q(W)}
     result.update(small_worldness(A, n_nulls=n_nulls, seed=seed))
     if D is None:
         cost, pearson, spearman = np.nan, np.nan, np.nan
@@ -246,6 +266,8 @@ def _analyse(W, D, density, n_nulls, seed, entropy_bins, recipe) -> dict:
         kde_entropy=kde_entropy(W),
         assortativity=degree_assortativity(A),
         mean_communicability=_mean_communicability(W),
+        spectral_entropy=spectral_entropy(W),
+        communicability_entropy=communicability_entropy(W),
         density_target=rule["density_target"],
         density=rule["density"],
         edges=rule["edges"],
@@ -297,7 +319,7 @@ def topology_history(history, coordinates=None, epochs=None, density: float = 0.
     >>> W = np.random.default_rng(0).normal(size=(12, 12))
     >>> table = topology_history(np.stack([W, 2 * W]), epochs=[0, 5], n_nulls=20)
     >>> table.shape, table.columns[:4].tolist()
-    ((2, 30), ['epoch', 'recipe', 'modularity', 'n_modules'])
+    ((2, 33), ['epoch', 'recipe', 'modularity', 'n_modules'])
     >>> table["epoch"].tolist()
     [0, 5]
     >>> bool(np.allclose(table["total_weight"], [np.abs(W).sum(), 2 * np.abs(W).sum()]))
