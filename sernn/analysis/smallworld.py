@@ -20,7 +20,7 @@ import numpy as np
 
 from sernn.analysis.binary_measures import check_graph_stack, graph_measures
 from sernn.analysis.binary_measures import clustering_coefficients, path_length  # noqa: F401  (their former place)
-from sernn.analysis.null_graphs import null_measures, random_graphs  # noqa: F401  (random_graphs: its former place)
+from sernn.analysis.null_graphs import random_graphs, shared_null_measures  # noqa: F401  (random_graphs: its former place)
 from sernn.resources import check_fits
 from sernn.validation import check_integer
 
@@ -99,7 +99,7 @@ def small_worldness(A, n_nulls: int = 1000, seed=0, workers=None) -> dict:
     n = A.shape[1]
     m = int(np.count_nonzero(A[0])) // 2
     clustering, length, efficiency, connected = graph_measures(A)[1][:, 0]
-    null = null_measures(n, m, int(n_nulls), seed, workers)
+    null = shared_null_measures(n, m, int(n_nulls), seed, workers)
     c_null, l_null = null[0].mean(), np.nanmean(null[1]) if np.isfinite(null[1]).any() else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = (clustering / c_null) / (length / l_null)
