@@ -10,7 +10,6 @@ with a learning rate of 0 and prints the penalty as each adds it to the loss. Ne
 import os
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
-import tensorflow as tf
 import tf_keras as k2
 import keras as k3
 

@@ -230,7 +230,12 @@ def shared_null_measures(n, m, n_nulls, seed, workers=None) -> np.ndarray:
 def clear_null_cache() -> None:
     """Forget every kept null ensemble.
 
+    Examples
+    --------
+    >>> _ = shared_null_measures(12, 20, 5, seed=0)
     >>> clear_null_cache()
+    >>> len(_CACHE)
+    0
     """
     with _CACHE_LOCK:
         _CACHE.clear()
