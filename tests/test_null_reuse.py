@@ -1,5 +1,6 @@
 """Null ensembles shared between snapshots with the same (n, m, n_nulls, seed): the same σ, computed once."""
 import numpy as np
+import pandas as pd
 import pytest
 
 import sernn.analysis.null_graphs as null_graphs
@@ -77,3 +78,72 @@ def test_the_cache_is_bounded_and_read_only(monkeypatch):
     values = shared_null_measures(12, 15, 5, seed=0)
     with pytest.raises(ValueError):
         values[0, 0] = 1.0
+
+
+def test_the_cached_ensemble_does_not_depend_on_the_threads_that_drew_it():
+    drawn_on_two = shared_null_measures(40, 120, 300, seed=3, workers=2)
+    assert np.array_equal(drawn_on_two, null_measures(40, 120, 300, seed=3, workers=1))
+    assert shared_null_measures(40, 120, 300, seed=3, workers=1) is drawn_on_two
+
+
+def test_a_cache_of_size_zero_computes_every_ensemble(monkeypatch):
+    g = _graph(20, 40, 0)
+    kept = small_worldness(g, n_nulls=40, seed=0)
+    monkeypatch.setattr(null_graphs, "CACHE_SIZE", 0)
+    calls = _count_ensembles(monkeypatch)
+    first, second = (small_worldness(g, n_nulls=40, seed=0) for _ in range(2))
+    assert len(calls) == 2 and first == second == kept
+
+
+def _history_sharing_edge_counts():
+    """Four snapshots of 24 units: 0 and 2 share their edge count, 1 and 3 have others."""
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=(24, 24))
+    # 55 directed edges kept: m = 52 (W), 28 (W + W.T, every pair reciprocal), 52 (3 W), 41 (W + W.T / 2)
+    return np.stack([W, W + W.T, 3.0 * W + 0.01 * rng.normal(size=W.shape), W + 0.5 * W.T])
+
+
+def test_a_history_draws_each_edge_count_once_and_matches_snapshots_analysed_alone(monkeypatch):
+    from sernn.analysis import binarize
+
+    history = _history_sharing_edge_counts()
+    edges = [int(binarize(W, 0.1)[0].sum()) // 2 for W in history]
+    assert edges[0] == edges[2] and len(set(edges)) == 3               # the premise of the test
+    calls = _count_ensembles(monkeypatch)
+    shared = topology_history(history, n_nulls=60, seed=2)
+    assert sorted(call[1] for call in calls) == sorted(set(edges))     # one ensemble per distinct m
+    alone = []
+    for epoch, W in enumerate(history):
+        clear_null_cache()
+        alone.append(topology_history(W[None], epochs=[epoch], n_nulls=60, seed=2))
+    alone = pd.concat(alone, ignore_index=True)
+    pd.testing.assert_frame_equal(shared, alone, check_exact=True)
+    assert shared["clustering_null"].iloc[0] == shared["clustering_null"].iloc[2]
+    assert shared["clustering_null"].nunique() == 3                    # another m, another ensemble
+
+
+def _folder(path):
+    from sernn.runfolder import RunStore, make_run_id
+
+    store = RunStore(path, "maze", {"epochs": 3})
+    history = _history_sharing_edge_counts()
+    for seed in range(3):
+        params = {"condition": "sernn", "seed": seed}
+        kernel = history[[seed % 4, 2, (seed + 1) % 4]] * (1.0 + seed)   # runs share edge counts too
+        rows = [{"epoch": e, "val_accuracy": 0.1 * e} for e in (1, 2)]
+        store.save_run(make_run_id(params), params, rows, {"recurrent_kernel": kernel,
+                                                            "epoch": np.arange(3)})
+    return store.path
+
+
+def test_a_folder_analysis_with_shared_ensembles_writes_the_same_table(tmp_path, monkeypatch):
+    from sernn.analysis.folder import analyze_folder
+
+    shared_dir, alone_dir = _folder(tmp_path / "shared"), _folder(tmp_path / "alone")
+    calls = _count_ensembles(monkeypatch)
+    analyze_folder(shared_dir, n_nulls=40, seed=1, log=lambda line: None, batch_size=2)
+    assert len(calls) == 3                                             # 9 snapshots, 3 distinct m
+    monkeypatch.setattr(null_graphs, "CACHE_SIZE", 0)                  # no reuse, not even of kept keys
+    analyze_folder(alone_dir, n_nulls=40, seed=1, log=lambda line: None, batch_size=2)
+    assert len(calls) == 3 + 9
+    assert (shared_dir / "topology.csv").read_bytes() == (alone_dir / "topology.csv").read_bytes()

@@ -187,7 +187,8 @@ def null_measures(n, m, n_nulls, seed, workers=None):
     return out
 
 
-#: Null ensembles kept for reuse in a process (each holds 4 x n_nulls floats: 32 kB for 1,000 nulls).
+#: Null ensembles kept for reuse in a process (each holds 4 x n_nulls floats: 32 kB for 1,000 nulls);
+#: 0 turns the sharing off.
 CACHE_SIZE = 512
 _CACHE: "OrderedDict[tuple, np.ndarray]" = OrderedDict()
 _CACHE_LOCK = Lock()
@@ -201,8 +202,9 @@ def shared_null_measures(n, m, n_nulls, seed, workers=None) -> np.ndarray:
     threshold of 100 units leaves 638–953 undirected edges: 256 distinct counts among the 2,783
     snapshots of a 253-network sweep). So an ensemble is drawn and measured once and reused
     for every snapshot with the same key: the results are those of :func:`null_measures`, bit
-    for bit (it is a pure function of the key). The last :data:`CACHE_SIZE` keys are kept; the
-    arrays returned are read-only. A seed that is not an integer is not cached.
+    for bit (it is a pure function of the key). The last :data:`CACHE_SIZE` keys are kept
+    (``CACHE_SIZE = 0`` turns the sharing off: every call draws its ensemble); the arrays
+    returned are read-only. A seed that is not an integer is not cached.
 
     Examples
     --------
@@ -211,7 +213,7 @@ def shared_null_measures(n, m, n_nulls, seed, workers=None) -> np.ndarray:
     >>> again is first, bool(np.array_equal(first, null_measures(20, 40, 10, seed=0)))
     (True, True)
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+    if CACHE_SIZE <= 0 or not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         return null_measures(n, m, n_nulls, seed, workers)
     key = (int(n), int(m), int(n_nulls), int(seed))
     with _CACHE_LOCK:
