@@ -83,15 +83,22 @@ class WeightHistory(keras.callbacks.Callback):
     every_epoch : bool, default=True
         If False, keep only the kernels before and after training (for long
         runs, where a snapshot per epoch would take too much memory).
+    all_weights : bool, default=False
+        Also keep every other weight of a model with layers "rnn" and "readout"
+        (:data:`sernn.architecture.WEIGHTS`: input kernel, bias, readout kernel and bias),
+        enough to rebuild the network at each snapshot.
 
     Attributes
     ----------
     snapshots : ndarray of shape (n_snapshots, n, n), float32
         After training; also available epoch by epoch as a list in ``kernels``.
+    weight_snapshots : dict
+        With ``all_weights``: name of :data:`~sernn.architecture.WEIGHTS` -> array
+        ``(n_snapshots, ...)``.
 
     Saved ``.npz`` keys: ``recurrent_kernel`` (n_snapshots, n, n), ``epoch``
-    (the number of epochs trained at each snapshot: 0, 1, 2, ...) and, if given,
-    ``coordinates``.
+    (the number of epochs trained at each snapshot: 0, 1, 2, ...), if given,
+    ``coordinates``, and with ``all_weights`` the other weights by name.
 
     Examples
     --------
@@ -122,8 +129,10 @@ class WeightHistory(keras.callbacks.Callback):
     True
     """
 
-    def __init__(self, layer_name: str = "rnn", path=None, coordinates=None, every_epoch=True):
+    def __init__(self, layer_name: str = "rnn", path=None, coordinates=None, every_epoch=True, all_weights=False):
         super().__init__()
+        self.all_weights = bool(all_weights)
+        self.others = []
         self.layer_name = layer_name
         self.path = path
         self.coordinates = None if coordinates is None else np.asarray(coordinates, dtype=np.float64)
@@ -135,9 +144,13 @@ class WeightHistory(keras.callbacks.Callback):
     def _record(self, epoch):
         self.kernels.append(recurrent_kernel_values(self.model, self.layer_name))
         self.epochs.append(int(epoch))
+        if self.all_weights:
+            from sernn.architecture import Architecture
+
+            self.others.append(Architecture.model_weights(self.model))
 
     def on_train_begin(self, logs=None):
-        self.kernels, self.epochs, self._last_epoch = [], [], 0
+        self.kernels, self.epochs, self.others, self._last_epoch = [], [], [], 0
         self._record(0)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -157,9 +170,18 @@ class WeightHistory(keras.callbacks.Callback):
             raise ValueError("WeightHistory holds no snapshots: the model has not been fitted with it")
         return np.stack(self.kernels)
 
+    @property
+    def weight_snapshots(self) -> dict:
+        if not self.all_weights:
+            raise ValueError("WeightHistory keeps only the recurrent kernel; make it with all_weights=True")
+        snapshots = self.snapshots
+        return {name: (snapshots if name == "recurrent_kernel" else np.stack([w[name] for w in self.others]))
+                for name in self.others[0]}
+
     def save(self, path) -> None:
         """Write the history as ``.npz`` (atomically)."""
-        arrays = {"recurrent_kernel": self.snapshots, "epoch": np.array(self.epochs)}
+        arrays = {**(self.weight_snapshots if self.all_weights else {}),
+                  "recurrent_kernel": self.snapshots, "epoch": np.array(self.epochs)}
         if self.coordinates is not None:
             arrays["coordinates"] = self.coordinates
         atomic_save_npz(path, **arrays)

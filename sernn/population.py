@@ -204,6 +204,18 @@ class Population:
         """
         return np.array(self.variables["recurrent_kernel"].numpy())
 
+    def weights(self) -> dict:
+        """Every current weight, name of :data:`sernn.architecture.WEIGHTS` -> array ``(K, ...)`` (copies).
+
+        Examples
+        --------
+        >>> from sernn.population import Population
+        >>> weights = Population([{"seed": 0}, {"seed": 1}], units=8).weights()
+        >>> {name: value.shape for name, value in weights.items()}["kernel"], weights["readout_bias"].shape
+        ((2, 8, 8), (2, 4))
+        """
+        return {name: np.array(self.variables[name].numpy()) for name in WEIGHTS}
+
     def penalties(self) -> np.ndarray:
         """Every member's current penalty (the regularisation loss), (K,).
 
@@ -220,7 +232,8 @@ class Population:
         return np.asarray(self._functions()[2]())
 
     def fit(self, bank_x, bank_y, train_index, validation_index=None, epochs=10, batch_size=128,
-            orders="seeded", validation_bank=None, every_epoch=True, progress=None, bank_weights=None):
+            orders="seeded", validation_bank=None, every_epoch=True, progress=None, bank_weights=None,
+            record="recurrent"):
         """Train every member; return one list of per-epoch rows per member and the weight history.
 
         Parameters
@@ -249,6 +262,10 @@ class Population:
         bank_weights : array-like of shape (M,) or (M, T), optional
             Keras's ``sample_weight`` of every bank trial (per time step with
             ``return_sequences=True``), e.g. 1 on the response steps only.
+        record : {"recurrent", "all"}, default="recurrent"
+            Which weights the history keeps: the recurrent kernels, or every weight
+            (:data:`sernn.architecture.WEIGHTS`), enough to rebuild each network at each
+            snapshot (:mod:`sernn.hidden_states`).
 
         Returns
         -------
@@ -261,6 +278,9 @@ class Population:
             :func:`sernn.training.fit_and_record` for a model whose ``task_loss`` and
             accuracy are weighted metrics.
         snapshots : ndarray of shape (K, epochs + 1, n, n) (or (K, 2, n, n)), float32
+            The recurrent kernels before training and after each epoch (or after the
+            last). With ``record="all"``: a dict, name of :data:`~sernn.architecture.WEIGHTS`
+            -> array ``(K, epochs + 1, ...)`` of that weight.
 
         Examples
         --------
@@ -301,6 +321,8 @@ class Population:
         """
         epochs = check_integer(epochs, "epochs", low=1)
         batch_size = check_integer(batch_size, "batch_size", low=1)
+        record = check_option(record, "record", ("recurrent", "all"))
+        snapshot = self.recurrent_kernels if record == "recurrent" else self.weights
         bank = bank_tensors(bank_x, bank_y, bank_weights, "bank", self.architecture.return_sequences)
         train_index = check_index(train_index, "train_index", self.size)
         n_trials = train_index.shape[1]
@@ -313,7 +335,7 @@ class Population:
                 *validation_bank, name="validation_bank", return_sequences=self.architecture.return_sequences)
         self.check_memory(min(batch_size, n_trials), int(bank[0].shape[1]))  # a batch holds at most every trial
         train_step, _, penalty_now = self._functions()
-        snapshots = [self.recurrent_kernels()]
+        snapshots = [snapshot()]
         rows = [[] for _ in range(self.size)]
         batches = math.ceil(n_trials / batch_size)
         members = np.arange(self.size)[:, None]
@@ -332,9 +354,11 @@ class Population:
             for k in range(self.size):
                 rows[k].append({"epoch": epoch + 1, **{key: float(value[k]) for key, value in logs.items()}})
             if every_epoch or epoch == epochs - 1:
-                snapshots.append(self.recurrent_kernels())
+                snapshots.append(snapshot())
             if progress is not None:
                 progress(epoch + 1, epochs, time.perf_counter() - start)
+        if record == "all":
+            return rows, {name: np.stack([s[name] for s in snapshots], axis=1) for name in WEIGHTS}
         return rows, np.stack(snapshots, axis=1)
 
     def evaluate(self, bank_x, bank_y, index, batch_size=128, bank_weights=None) -> dict:

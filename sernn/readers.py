@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DamagedFile", "read_json", "load_npz", "read_csv"]
+__all__ = ["read_cached_csv", "DamagedFile", "read_json", "load_npz", "read_csv"]
 
 
 class DamagedFile(ValueError):
@@ -128,3 +128,27 @@ def read_csv(path, what: str = "CSV table", **options) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "malformed"
         raise DamagedFile(f"{path}: not a valid {what} (CSV: {first})") from None
+
+def read_cached_csv(path) -> pd.DataFrame | None:
+    """A cache table, or None when it is missing or damaged (a cache is recomputed, never trusted broken).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "cache.csv"
+    ...     missing = read_cached_csv(path)
+    ...     _ = path.write_bytes(b"")
+    ...     empty = read_cached_csv(path)
+    ...     _ = path.write_text("a,b\\n1,2\\n")
+    ...     table = read_cached_csv(path)
+    >>> missing, empty, table.to_dict("records")
+    (None, None, [{'a': 1, 'b': 2}])
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None

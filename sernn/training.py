@@ -12,7 +12,7 @@ __all__ = ["fit_and_record"]
 
 def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, batch_size: int = 128,
                    sample_weight=None, layer_name: str = "rnn", every_epoch: bool = True, callbacks=(),
-                   verbose=0):
+                   verbose=0, record: str = "recurrent"):
     """Fit ``model`` and return one record per epoch plus the weight history.
 
     Parameters
@@ -28,6 +28,9 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         The recurrent layer whose kernel is recorded.
     every_epoch : bool, default=True
         Keep the kernel after every epoch; if False only before and after training.
+    record : {"recurrent", "all"}, default="recurrent"
+        Keep the recurrent kernel, or every weight of a model with layers "rnn" and
+        "readout" (:data:`sernn.architecture.WEIGHTS`), enough to rebuild it at each snapshot.
 
     Returns
     -------
@@ -40,6 +43,8 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         ``val_accuracy``, ``val_task_loss``...).
     snapshots : ndarray of shape (epochs + 1, n, n) (or (2, n, n)), float32
         The recurrent kernel before training and after each epoch (or after the last).
+        With ``record="all"``: a dict, name of :data:`~sernn.architecture.WEIGHTS` -> array
+        ``(epochs + 1, ...)``.
 
     Examples
     --------
@@ -67,7 +72,10 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
     >>> bool(np.isclose(rows[0]["reg_loss"], float(penalty(snapshots[-1]))))
     True
     """
-    history = WeightHistory(layer_name=layer_name, every_epoch=every_epoch)
+    from sernn.validation import check_option
+
+    record = check_option(record, "record", ("recurrent", "all"))
+    history = WeightHistory(layer_name=layer_name, every_epoch=every_epoch, all_weights=record == "all")
     reg_losses = []
 
     class _RegLoss(keras.callbacks.Callback):
@@ -90,4 +98,4 @@ def fit_and_record(model, x, y=None, validation_data=None, epochs: int = 10, bat
         if TASK_LOSS_METRIC not in row:
             row[TASK_LOSS_METRIC] = row.get("loss", np.nan) - reg_losses[epoch]
         rows.append(row)
-    return rows, history.snapshots
+    return rows, (history.weight_snapshots if record == "all" else history.snapshots)

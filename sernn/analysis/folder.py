@@ -29,7 +29,7 @@ import pandas as pd
 from sernn.analysis.smallworld import NULL_BYTES
 from sernn.analysis.topology import RECIPES, SCALAR_KEYS, topology_history
 from sernn.executors import Progress, RunsFailed, run_items
-from sernn.readers import DamagedFile, load_npz
+from sernn.readers import DamagedFile, load_npz, read_cached_csv
 from sernn.resources import check_fits
 from sernn.validation import check_integer, check_option
 
@@ -172,11 +172,8 @@ def load_history(store, run_id):
 
 
 def _cached(path: Path, settings: dict, epochs) -> pd.DataFrame | None:
-    if not path.exists():
-        return None
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+    frame = read_cached_csv(path)
+    if frame is None:
         return None
     needed = (*_SETTINGS_COLUMNS, *_TEXT_SETTINGS, "epoch", *SCALAR_KEYS)
     if frame.empty or any(c not in frame.columns for c in needed):

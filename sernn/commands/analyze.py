@@ -21,7 +21,8 @@ from sernn.plotting import (figure_accuracy, figure_against_strength, figure_mat
                             figure_units_3d)
 
 #: The library's argument names that are options of this command under another name.
-ALIASES = {"n_nulls": "--nulls", "batch_size": "--batch-size"}
+ALIASES = {"n_nulls": "--nulls", "batch_size": "--batch-size", "n_perm": "--permutations",
+           "epoch": "--activity-epoch"}
 
 __all__ = ["add_arguments", "run", "draw_figures"]
 
@@ -51,8 +52,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edges", type=int, default=150,
                         help="strongest connections drawn in the 3-D figure (default: 150)")
     parser.add_argument("--no-figures", action="store_true", help="write topology.csv only")
-    parser.add_argument("--batch-size", type=int, default=8, metavar="N",
-                        help="runs per task with --executor ray (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=None, metavar="N",
+                        help="runs per task with --executor ray (default: 8; 32 with --activity)")
+    group = parser.add_argument_group("activity (what the units compute; sernn maze folders)")
+    group.add_argument("--activity", action="store_true",
+                       help="instead of the weights' topology, analyse the units' activity on a probe set: "
+                            "explained variance of goal, options and choice, mixed selectivity, spatial "
+                            "clustering, energy (writes activity.csv)")
+    group.add_argument("--activity-epoch", type=int, default=None, metavar="E",
+                       help="epoch of the analysed networks (default: 9, the seRNN paper's, or the last)")
+    group.add_argument("--probe-trials", type=int, default=640, metavar="N",
+                       help="probe trials per network (default: %(default)s)")
+    group.add_argument("--probe-seed", type=int, default=30000, metavar="S",
+                       help="seed of the probe trials (default: %(default)s)")
+    group.add_argument("--probe-noise", type=float, default=0.0, metavar="SD",
+                       help="input noise of the probe trials (default: 0, as at inference)")
+    group.add_argument("--min-accuracy", type=float, default=None, metavar="A",
+                       help="analyse only networks with at least this validation accuracy at the epoch "
+                            "(default: all; the report keeps >= 0.9)")
+    group.add_argument("--permutations", type=int, default=1000, metavar="N",
+                       help="random unit sets of the spatial-clustering null (default: %(default)s)")
     add_executor_arguments(parser, what="batch of --batch-size runs")
 
 
@@ -125,6 +144,9 @@ def run(args) -> int:
     def log(line):
         print(line, flush=True)
 
+    if args.activity:
+        return _activity(args, log)
+    args.batch_size = 8 if args.batch_size is None else args.batch_size
     if args.batch_size < 1:
         raise ValueError(f"--batch-size must be a positive integer; got {args.batch_size}")
     # a batch that fails on the executor raises RunsFailed once the others are cached: exit code 1 (sernn.cli)
@@ -138,4 +160,18 @@ def run(args) -> int:
                                  density=args.density, seed=args.seed, n_edges=args.edges, log=log,
                                  recipe=args.recipe):
             log(f"wrote {path}")
+    return 0
+
+
+def _activity(args, log) -> int:
+    """``sernn analyze --activity``: activity.csv through :func:`sernn.experiments.maze_activity.activity_folder`."""
+    from sernn.experiments.maze_activity import activity_folder
+
+    with executor_from(args) as executor:
+        table, store = activity_folder(args.run_dir, epoch=args.activity_epoch, probe_trials=args.probe_trials,
+                                       probe_seed=args.probe_seed, probe_noise=args.probe_noise,
+                                       n_perm=args.permutations, seed=args.seed, min_accuracy=args.min_accuracy,
+                                       log=log, executor=executor,
+                                       batch_size=32 if args.batch_size is None else args.batch_size)
+    log(f"wrote {store.path / 'activity.csv'} ({len(table)} networks) and runs/*/activity_units.csv")
     return 0

@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``sernn report``."""
     parser.description = ("Write RUN_DIR/report/ (report.md, report.json, tables, figures). Maze folders: the "
                           "seRNN paper's comparisons at matched accuracy with 95 % confidence intervals (run "
-                          "`sernn analyze RUN_DIR` first). Memory folders: the connectome study's paired "
+                          "`sernn analyze RUN_DIR` first), and its functional claims when `sernn analyze RUN_DIR "
+                          "--activity` has run. Memory folders: the connectome study's paired "
                           "comparisons of strategies and their randomised controls. MICrONS folders: the variants "
                           "compared on the same seeds and the study's claims.")
     parser.add_argument("run_dir", metavar="RUN_DIR",

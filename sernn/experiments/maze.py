@@ -147,11 +147,13 @@ def run_population(specs, settings: dict, coordinates) -> list:
              for part in ("train", "val", "test")}
     rows, snapshots = population.fit(banks["train"].x, banks["train"].y, banks["train"].index,
                                      banks["val"].index, epochs=settings["epochs"],
-                                     batch_size=settings["batch_size"], progress=EpochProgress(len(specs)))
+                                     batch_size=settings["batch_size"], progress=EpochProgress(len(specs)),
+                                     record="all")
     test = population.evaluate(banks["test"].x, banks["test"].y, banks["test"].index,
                                batch_size=settings["batch_size"])
-    return [(rows[k], {"recurrent_kernel": snapshots[k], "epoch": np.arange(snapshots.shape[1]),
-                       "coordinates": np.asarray(coordinates)},
+    n_snapshots = snapshots["recurrent_kernel"].shape[1]
+    return [(rows[k], {**{name: weights[k] for name, weights in snapshots.items()},
+                       "epoch": np.arange(n_snapshots), "coordinates": np.asarray(coordinates)},
              {"test_accuracy": float(test["accuracy"][k]), "test_loss": float(test["loss"][k])})
             for k in range(len(specs))]
 
@@ -167,11 +169,11 @@ def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dic
     x, y = maze(settings["train_trials"], seed=data_seed("train", spec.seed))
     validation = maze(settings["val_trials"], seed=data_seed("val", spec.seed))
     rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
-                                     epochs=settings["epochs"], batch_size=settings["batch_size"])
+                                     epochs=settings["epochs"], batch_size=settings["batch_size"], record="all")
     x_test, y_test = maze(settings["test_trials"], seed=data_seed("test", spec.seed))
     test = model.evaluate(x_test, y_test, batch_size=settings["batch_size"], verbose=0,
                           return_dict=True)
-    arrays = {"recurrent_kernel": snapshots, "epoch": np.arange(len(snapshots)),
+    arrays = {**snapshots, "epoch": np.arange(len(snapshots["recurrent_kernel"])),
               "coordinates": np.asarray(coordinates)}
     info = {"test_accuracy": float(test["accuracy"]), "test_loss": float(test["loss"])}
     return rows, arrays, info

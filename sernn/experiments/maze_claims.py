@@ -72,8 +72,8 @@ def _matched(kept, measure):
 
 
 def judge_claims(comparisons: pd.DataFrame, kept: pd.DataFrame, min_networks: int, n_boot: int = 10000,
-                 seed: int = 0):
-    """Verdicts of :data:`CLAIMS` on the networks ``kept`` (those passing the accuracy filter).
+                 seed: int = 0, claims=CLAIMS):
+    """Verdicts of ``claims`` (default :data:`CLAIMS`) on the networks ``kept`` (those passing the accuracy filter).
 
     Parameters
     ----------
@@ -85,6 +85,9 @@ def judge_claims(comparisons: pd.DataFrame, kept: pd.DataFrame, min_networks: in
         Networks each group needs in the comparison a verdict rests on.
     n_boot, seed : int
         The bootstrap of the total-weight comparison.
+    claims : sequence of (measure, direction, text), default=CLAIMS
+        The claims: seRNN − L1 of ``measure`` is claimed ``"greater"`` or ``"less"`` than 0
+        (the functional claims of :mod:`sernn.experiments.maze_function` are judged the same way).
 
     Returns
     -------
@@ -117,13 +120,13 @@ def judge_claims(comparisons: pd.DataFrame, kept: pd.DataFrame, min_networks: in
     0.02
     """
     weights = _weights_differ(kept, n_boot, seed)
-    claims, rows, tables = [], [], []
-    for measure, direction, text in CLAIMS:
+    judged, rows, tables = [], [], []
+    for measure, direction, text in claims:
         raw = comparisons[(comparisons["condition"] == "sernn") & (comparisons["reference"] == "l1")
                           & (comparisons["measure"] == measure)] if not comparisons.empty else comparisons
         if raw.empty or "total_weight" not in kept:
             counts = kept.groupby("condition").size()
-            claims.append({"claim": text, "measure": measure, "verdict": "cannot test", "basis": "none",
+            judged.append({"claim": text, "measure": measure, "verdict": "cannot test", "basis": "none",
                            "why": "", "detail": f"it needs seRNN and L1 networks that pass the filter; kept: "
                                                 f"{int(counts.get('sernn', 0))} seRNN, {int(counts.get('l1', 0))} L1"})
             continue
@@ -133,8 +136,8 @@ def judge_claims(comparisons: pd.DataFrame, kept: pd.DataFrame, min_networks: in
         regression, pooled, bins = _matched(kept, measure)
         tables.append(bins)
         rows.append(_matched_row(measure, r, paper, regression, pooled))
-        claims.append(_claim(text, measure, direction, r, paper, regression, pooled, weights, min_networks))
-    return claims, pd.DataFrame(rows), (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame())
+        judged.append(_claim(text, measure, direction, r, paper, regression, pooled, weights, min_networks))
+    return judged, pd.DataFrame(rows), (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame())
 
 
 def _matched_row(measure, raw, paper, regression, pooled) -> dict:

@@ -40,6 +40,8 @@ from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.maze import CONDITIONS, PLATEAU
 from sernn.experiments.maze_claims import CLAIMS, judge_claims
+from sernn.experiments.maze_function import (FUNCTIONAL_MEASURES, claim_lines, functional_markdown, functional_section,
+                                          means_table)
 from sernn.readers import read_csv
 from sernn.runfolder import RunStore
 from sernn.validation import check_integer, check_real
@@ -163,6 +165,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
     claims, matched, weight_bins = judge_claims(comparisons[comparisons["reference"] == "l1"], kept, min_networks,
                                                 n_boot=n_boot, seed=seed)
+    function = functional_section(run_dir, kept, epoch, min_networks, n_boot=n_boot, seed=seed)
     recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
     report = {
         "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
@@ -176,6 +179,11 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         "matched_total_weight": _records(matched),
         "settings": store.settings,
     }
+    if function is not None:
+        report.update({"functional_claims": function["claims"], "functional_measures": _records(function["measures"]),
+                       "functional_matched_total_weight": _records(function["matched"]),
+                       "clustering": _records(function["clustering"]),
+                       "median_mixed_selectivity": function["median_mixed_selectivity"]})
     with replaced_folder(Path(run_dir) / "report") as out:
         atomic_write_csv(out / "measures.csv", summary)
         atomic_write_csv(out / "comparisons.csv", comparisons)
@@ -185,8 +193,20 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         atomic_write_csv(out / "matched_bins.csv", weight_bins)
         report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed,
                                      out) if figures else []
+        if function is not None:
+            atomic_write_csv(out / "function_measures.csv", function["measures"])
+            atomic_write_csv(out / "function_comparisons.csv", function["comparisons"])
+            atomic_write_csv(out / "function_matched.csv", function["matched"])
+            atomic_write_csv(out / "clustering.csv", function["clustering"])
+            if figures:
+                report["figures"] += _function_figures(function["table"], epoch, min_accuracy, out)
+        markdown = _markdown(report, summary, comparisons, by_condition, by_bin)
+        if function is not None:
+            head, tail = markdown.split("\n## Networks\n", 1)
+            markdown = "\n".join([head.rstrip("\n"), *functional_markdown(function, _SENTENCE), "",
+                                   "## Networks", tail])
         atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
-        atomic_write_text(out / "report.md", _markdown(report, summary, comparisons, by_condition, by_bin))
+        atomic_write_text(out / "report.md", markdown)
     return report
 
 
@@ -248,6 +268,22 @@ def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, ou
     return written
 
 
+def _function_figures(table, epoch, min_accuracy, out):
+    """The functional figures: EV by window, P_perm histograms, functional measures against total weight."""
+    from sernn.plotting import figure_clustering_p, figure_ev_by_window, figure_measures_vs_weight
+
+    pair = table[table["condition"].isin(["sernn", "l1"])]
+    if pair.empty:
+        return []
+    title = f"Epoch {epoch}, validation accuracy ≥ {min_accuracy}"
+    figure_ev_by_window(pair, out / "function_ev_windows.png", title=title)
+    figure_clustering_p(pair, out / "function_clustering.png", windows=(3, 6, 9), title=title)
+    shown = {m: FUNCTIONAL_MEASURES[m] for m in ("energy", "mixed_selectivity_w9", "p_goal_w6") if m in pair}
+    figure_measures_vs_weight(pair, shown, out / "function_weight.png",
+                              title=title + ": functional measures against total weight")
+    return ["function_ev_windows.png", "function_clustering.png", "function_weight.png"]
+
+
 def _markdown(report, summary, comparisons, by_condition, by_bin):
     lines = [f"# seRNN report: {report['folder']}", ""]
     if report["command"]:
@@ -266,22 +302,12 @@ def _markdown(report, summary, comparisons, by_condition, by_bin):
               "the within-bin differences) when the groups' total weights differ, else at matched accuracy. "
               "The paper's own test (Student's pooled t-test and Cohen's d over the networks as they are) is "
               "printed beside ours.", ""]
-    for claim in report["claims"]:
-        basis = f" (verdict at {claim['basis']}: {claim['why']})" if claim.get("why") else ""
-        lines.append(f"- **{claim['claim']}**: {_SENTENCE[claim['verdict']]}{basis}; {claim['detail']}.")
+    lines += claim_lines(report["claims"], _SENTENCE)
     lines += _matched_rows(report.get("matched_total_weight", []))
     lines += ["", "## Networks", "", "| condition | trained | kept at the filter |", "|---|---|---|"]
     for condition, n in report["networks"].items():
         lines.append(f"| {condition} | {n} | {report['networks_kept'].get(condition, 0)} |")
-    lines += ["", "## Measures (mean [95 % CI], n)", ""]
-    conditions = list(dict.fromkeys(summary["condition"]))
-    lines += ["| measure | " + " | ".join(conditions) + " |", "|---" * (len(conditions) + 1) + "|"]
-    for measure in dict.fromkeys(summary["measure"]):
-        cells = []
-        for condition in conditions:
-            r = summary[(summary["condition"] == condition) & (summary["measure"] == measure)].iloc[0]
-            cells.append(f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] (n={r['n']})")
-        lines.append(f"| {MEASURES[measure]} | " + " | ".join(cells) + " |")
+    lines += ["", "## Measures (mean [95 % CI], n)", ""] + means_table(summary, MEASURES)
     if not comparisons.empty:
         lines += ["", "## Differences (condition − reference; unpaired)", "",
                   "| condition | reference | measure | difference [95 % CI] | Hedges' g | Welch p | "

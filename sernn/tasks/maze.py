@@ -28,7 +28,7 @@ import numpy as np
 from sernn.validation import check_integer, check_seed
 
 __all__ = ["MAZE_PROBLEMS", "PROBLEM_INPUTS", "PROBLEM_TARGETS", "GOALS", "DIRECTIONS", "maze", "maze_problems", "maze_dataset",
-           "MAZE_STEPS", "GOAL_STEPS", "CHOICE_STEPS"]
+           "MAZE_STEPS", "GOAL_STEPS", "CHOICE_STEPS", "OFFERED_PAIRS", "maze_labels"]
 
 #: Goal locations in channel order (channels 0-3).
 GOALS = (7, 9, 17, 19)
@@ -45,6 +45,8 @@ MAZE_PROBLEMS = (
     (19, ("l", "r"), "r"),
     (7, ("l", "r"), "l"),
 )
+#: The 5 distinct offered pairs, each in channel order (l, u, r, d): the codes of the ``options`` label.
+OFFERED_PAIRS = (("l", "u"), ("r", "d"), ("l", "d"), ("u", "r"), ("l", "r"))
 MAZE_STEPS = 50
 #: Steps (start, stop) on which the goal is shown.
 GOAL_STEPS = (0, 20)
@@ -142,6 +144,46 @@ def maze(n_trials: int, seed: int, return_problems: bool = False):
     x = _PROBLEM_INPUTS[problems]
     y = _PROBLEM_TARGETS[problems]
     return (x, y, problems) if return_problems else (x, y)
+
+
+def maze_labels(problems) -> dict:
+    """Per-trial labels of maze trials, by problem index: what each trial's units could encode.
+
+    Parameters
+    ----------
+    problems : array-like of int, shape (n_trials,)
+        Problem indices (0-7, rows of :data:`MAZE_PROBLEMS`), e.g. from
+        ``maze(n, seed, return_problems=True)``.
+
+    Returns
+    -------
+    dict of ndarray, each of shape (n_trials,) unless stated
+        ``goal``: the goal's channel (0-3, :data:`GOALS`); ``options``: the offered pair's
+        code (0-4, :data:`OFFERED_PAIRS`); ``choice``: the correct direction (0-3,
+        :data:`DIRECTIONS`); ``offered``: the offered directions two-hot, shape
+        (n_trials, 4), as the input channels 4-7 show them.
+
+    Examples
+    --------
+    >>> labels = maze_labels([0, 7])
+    >>> [GOALS[g] for g in labels["goal"]], [OFFERED_PAIRS[o] for o in labels["options"]]
+    ([9, 7], [('l', 'u'), ('l', 'r')])
+    >>> [DIRECTIONS[c] for c in labels["choice"]], labels["offered"].tolist()
+    (['u', 'l'], [[1, 1, 0, 0], [1, 0, 1, 0]])
+    """
+    problems = np.asarray(problems)
+    if problems.ndim != 1 or not np.issubdtype(problems.dtype, np.integer) or problems.size and (
+            problems.min() < 0 or problems.max() >= len(MAZE_PROBLEMS)):
+        raise ValueError(f"problems must be a 1-d array of integers 0-{len(MAZE_PROBLEMS) - 1}; got "
+                         f"{problems.dtype} of shape {problems.shape}")
+    table = {"goal": [], "options": [], "choice": [], "offered": []}
+    for goal, offered, answer in MAZE_PROBLEMS:
+        pair = tuple(sorted(offered, key=DIRECTIONS.index))
+        table["goal"].append(GOALS.index(goal))
+        table["options"].append(OFFERED_PAIRS.index(pair))
+        table["choice"].append(DIRECTIONS.index(answer))
+        table["offered"].append([int(d in offered) for d in DIRECTIONS])
+    return {name: np.asarray(values, dtype=np.int64)[problems] for name, values in table.items()}
 
 
 def maze_dataset(n_trials: int, seed: int, batch_size: int = 128, **kwargs):

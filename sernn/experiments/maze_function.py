@@ -1,0 +1,195 @@
+"""The seRNN paper's functional claims, judged on a maze folder analysed with ``sernn analyze --activity``.
+
+Achterberg et al. (Nature Machine Intelligence 2023) report that, among networks with validation accuracy
+≥ 0.9 at epoch 9, seRNN units are more mixed-selective than L1 units (the correlation across units between
+their explained variance of goal and of choice is closer to 0: median r −0.057 against −0.303), that goal
+coding is spatially clustered in seRNNs and not in L1 networks (the permutation P_perm of goal units'
+weighted mean distance piles near 0, most at the delay→choice window), and that seRNN units are less
+active in the choice period at matched recurrent weight (energy efficiency).
+
+:func:`functional_section` merges ``activity.csv`` with the networks the structural report keeps and
+judges :data:`FUNCTIONAL_CLAIMS` exactly as the structural ones
+(:func:`sernn.experiments.maze_claims.judge_claims`): at matched total weight when the groups' total
+weights differ, else at matched accuracy. For the clustering claim it also gives, per group and window,
+the fraction of networks with P_perm < 0.05 with its Wilson CI (a group without spatial structure keeps
+about 5 %).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sernn.analysis.findings import compare_to, describe_groups
+from sernn.analysis.statistics import compare_proportions
+from sernn.experiments.maze_claims import judge_claims
+from sernn.readers import read_csv
+
+__all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "CLUSTERED_P", "functional_section", "clustering_rates",
+           "functional_markdown", "claim_lines", "means_table"]
+
+#: The functional claims: (measure, direction of seRNN − L1, claim).
+FUNCTIONAL_CLAIMS = (
+    ("mixed_selectivity_w9", "greater",
+     "seRNNs are more mixed-selective than L1 networks (correlation across units of EV goal and EV of the "
+     "offered choices, last window, closer to 0)"),
+    ("p_goal_w6", "less",
+     "goal coding is more spatially clustered in seRNNs than in L1 networks (lower P_perm of goal units, "
+     "window 6: steps 30–34, delay→choice)"),
+    ("energy", "less", "seRNN units are less active than L1 units (mean activity in the choice period)"),
+)
+
+#: Per-network functional measures reported (column of activity.csv -> label). Windows are 0-based
+#: (window k: steps 5k to 5k + 4); "choice units" prefer the offered choices over the goal.
+FUNCTIONAL_MEASURES = {
+    "mixed_selectivity_w9": "mixed selectivity r (EV goal vs EV options, window 9)",
+    "ev_goal_w9": "EV goal (window 9, mean over units)",
+    "ev_options_w9": "EV offered options (window 9, mean over units)",
+    "ev_choice_w9": "EV correct choice (window 9, mean over units)",
+    "p_goal_w3": "P_perm goal units (window 3)",
+    "p_goal_w6": "P_perm goal units (window 6)",
+    "p_goal_w9": "P_perm goal units (window 9)",
+    "p_choice_w6": "P_perm choice units (window 6)",
+    "p_choice_w9": "P_perm choice units (window 9)",
+    "p_top50_w6": "P_perm top-50 units by EV (window 6, unweighted)",
+    "energy": "mean activity, choice period",
+}
+
+#: A network counts as spatially clustered when its P_perm is below this.
+CLUSTERED_P = 0.05
+
+
+def clustering_rates(kept: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per window and kind (goal, choice): the fraction of seRNN and of L1 networks with P_perm < 0.05,
+    each with its Wilson CI, and their difference with Newcombe's CI and Fisher's test.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> kept = pd.DataFrame({"condition": ["sernn"] * 4 + ["l1"] * 4,
+    ...                      "p_goal_w6": [0.01, 0.02, 0.5, 0.001, 0.3, 0.7, 0.04, 0.9]})
+    >>> clustering_rates(kept)[["window", "kind", "sernn_clustered", "l1_clustered"]].to_dict("records")
+    [{'window': 6, 'kind': 'goal', 'sernn_clustered': 3, 'l1_clustered': 1}]
+    """
+    rows = []
+    sernn, l1 = kept[kept["condition"] == "sernn"], kept[kept["condition"] == "l1"]
+    for column in sorted(c for c in kept.columns if c.startswith(("p_goal_w", "p_choice_w", "p_top50_w"))):
+        kind, window = column[2:].rsplit("_w", 1)
+        a, b = sernn[column].dropna(), l1[column].dropna()
+        if a.empty and b.empty:
+            continue
+        k1, k2 = int((a < CLUSTERED_P).sum()), int((b < CLUSTERED_P).sum())
+        result = compare_proportions(k1, len(a), k2, len(b), confidence)
+        rows.append({"window": int(window), "kind": kind, "sernn_clustered": k1, "sernn_n": len(a),
+                     "sernn_rate": result["rate_a"], "sernn_low": result["ci_a"][0], "sernn_high": result["ci_a"][1],
+                     "l1_clustered": k2, "l1_n": len(b), "l1_rate": result["rate_b"], "l1_low": result["ci_b"][0],
+                     "l1_high": result["ci_b"][1], "difference": result["difference"],
+                     "ci_low": result["ci_low"], "ci_high": result["ci_high"], "fisher_p": result["fisher_p"]})
+    return pd.DataFrame(rows)
+
+
+def functional_section(run_dir, kept: pd.DataFrame, epoch: int, min_networks: int, n_boot: int = 10000,
+                       seed: int = 0):
+    """The functional part of the maze report, or None when the folder has no ``activity.csv``.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The folder.
+    kept : pandas.DataFrame
+        The networks the report keeps at ``epoch`` (one row per run: ``run_id``, ``condition``,
+        ``total_weight``...).
+    epoch : int
+        The report's epoch; ``activity.csv`` must have been analysed there.
+    min_networks, n_boot, seed :
+        As for :func:`sernn.experiments.maze_claims.judge_claims`.
+
+    Returns
+    -------
+    section : dict or None
+        ``claims``, ``matched`` (the matched-weight table), ``measures`` (per condition, mean and CI),
+        ``comparisons``, ``clustering`` (:func:`clustering_rates`), ``table`` (the merged networks).
+    """
+    path = Path(run_dir) / "activity.csv"
+    if not path.exists():
+        return None
+    activity = read_csv(path, "activity table")
+    if activity.empty or "run_id" not in activity.columns or "epoch" not in activity.columns:
+        raise ValueError(f"{path} holds no analysed networks; run `sernn analyze {run_dir} --activity` again")
+    epochs = sorted(set(activity["epoch"].astype(int)))
+    if epochs != [int(epoch)]:
+        raise ValueError(f"{path} was analysed at epoch {', '.join(map(str, epochs))}, the report compares epoch "
+                         f"{epoch}; run `sernn analyze {run_dir} --activity --activity-epoch {epoch}`")
+    extra = [c for c in activity.columns if c not in kept.columns or c == "run_id"]
+    table = kept.merge(activity[extra], on="run_id", how="inner")
+    measures = [m for m in FUNCTIONAL_MEASURES if m in table.columns]
+    order = ["baseline", "l1", "spatial", "sernn"]
+    summary = describe_groups(table, "condition", measures, n_boot=n_boot, seed=seed, order=order)
+    comparisons = compare_to(table, "condition", measures, "l1", n_boot=n_boot, seed=seed, order=order)
+    claims = [c for c in FUNCTIONAL_CLAIMS if c[0] in table.columns]
+    judged, matched, _ = judge_claims(comparisons, table, min_networks, n_boot=n_boot, seed=seed, claims=claims)
+    medians = table.groupby("condition")["mixed_selectivity_w9"].median() if "mixed_selectivity_w9" in table else {}
+    return {"claims": judged, "matched": matched, "measures": summary, "comparisons": comparisons,
+            "clustering": clustering_rates(table), "table": table,
+            "median_mixed_selectivity": {str(k): float(v) for k, v in dict(medians).items()}}
+
+
+def _fmt(value, digits=3):
+    return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}g}"
+
+
+def claim_lines(claims, sentences: dict) -> list:
+    """One report.md line per judged claim: the claim, its verdict in words, its basis and estimates."""
+    lines = []
+    for claim in claims:
+        basis = f" (verdict at {claim['basis']}: {claim['why']})" if claim.get("why") else ""
+        lines.append(f"- **{claim['claim']}**: {sentences[claim['verdict']]}{basis}; {claim['detail']}.")
+    return lines
+
+
+def functional_markdown(section: dict, sentences: dict) -> list:
+    """The report.md lines of a :func:`functional_section`."""
+    lines = ["", "## Functional claims (what the units compute)", "",
+             "From `activity.csv` (`sernn analyze RUN_DIR --activity`): hidden states of each kept network on "
+             "the probe trials, explained variance (EV) by lasso per unit and window, spatial clustering "
+             "P_perm, mean activity. Verdicts rest on the same comparisons as the structural claims.", ""]
+    lines += claim_lines(section["claims"], sentences)
+    medians = section.get("median_mixed_selectivity") or {}
+    if medians:
+        lines += ["", "Median mixed-selectivity r: " + ", ".join(f"{k} {_fmt(v)}" for k, v in medians.items())
+                  + " (Achterberg et al. 2023: seRNN −0.057, L1 −0.303)."]
+    clustering = section["clustering"]
+    if not clustering.empty:
+        lines += ["", f"Networks whose coding is spatially clustered (P_perm < {CLUSTERED_P}; 5 % expected without "
+                      "spatial structure), rate [Wilson 95 % CI]:", "",
+                  "| units | window | seRNN | L1 | difference [95 % CI] | Fisher p |", "|---|---|---|---|---|---|"]
+        for r in clustering.itertuples():
+            lines.append(f"| {r.kind} | {r.window} | {r.sernn_clustered}/{r.sernn_n} ({r.sernn_rate:.2f} "
+                         f"[{r.sernn_low:.2f}, {r.sernn_high:.2f}]) | {r.l1_clustered}/{r.l1_n} ({r.l1_rate:.2f} "
+                         f"[{r.l1_low:.2f}, {r.l1_high:.2f}]) | {_fmt(r.difference)} [{_fmt(r.ci_low)}, "
+                         f"{_fmt(r.ci_high)}] | {_fmt(r.fisher_p, 2)} |")
+    if not section["measures"].empty:
+        lines += [""] + means_table(section["measures"], FUNCTIONAL_MEASURES, "functional measure")
+    return lines
+
+
+def means_table(summary: pd.DataFrame, labels: dict, header: str = "measure") -> list:
+    """Markdown rows of a :func:`~sernn.analysis.findings.describe_groups` table: one row per measure,
+    one column per condition, each cell ``mean [95 % CI] (n=...)``.
+
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"condition": ["l1"], "measure": ["energy"], "mean": [0.5], "ci_low": [0.4],
+    ...                         "ci_high": [0.6], "n": [12]})
+    >>> means_table(summary, {"energy": "mean activity"})[-1]
+    '| mean activity | 0.5 [0.4, 0.6] (n=12) |'
+    """
+    conditions = list(dict.fromkeys(summary["condition"]))
+    lines = ["| " + header + " | " + " | ".join(conditions) + " |", "|---" * (len(conditions) + 1) + "|"]
+    for measure in dict.fromkeys(summary["measure"]):
+        cells = []
+        for condition in conditions:
+            r = summary[(summary["condition"] == condition) & (summary["measure"] == measure)].iloc[0]
+            cells.append(f"{_fmt(r['mean'], 4)} [{_fmt(r['ci_low'], 4)}, {_fmt(r['ci_high'], 4)}] (n={r['n']})")
+        lines.append(f"| {labels[measure]} | " + " | ".join(cells) + " |")
+    return lines
