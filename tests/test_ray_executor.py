@@ -99,6 +99,22 @@ def test_analyze_on_ray_gives_the_local_table_and_caches_every_run(cluster, maze
     assert sum(line.endswith(": cached") for line in again) == 5
 
 
+def test_the_activity_analysis_on_ray_gives_the_local_table(cluster, maze_folders, tmp_path):
+    import shutil
+
+    from sernn.experiments.maze_activity import activity_folder
+
+    folders = [tmp_path / "ray", tmp_path / "local"]
+    for folder in folders:
+        shutil.copytree(maze_folders[0], folder)
+    lines = []
+    remote, _ = activity_folder(folders[0], n_perm=20, executor=cluster, batch_size=2, log=lines.append)
+    local, _ = activity_folder(folders[1], n_perm=20, log=lambda line: None)
+    assert len(local) == 5 and sum(" s (ETA" in line for line in lines) == 5
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
+    assert (folders[0] / "activity.csv").read_bytes() == (folders[1] / "activity.csv").read_bytes()
+
+
 DRIVER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {tests!r})
