@@ -348,7 +348,8 @@ def trajectory_pca(states, *, components=None) -> np.ndarray:
     """Explained variance ratio of the principal components of the states.
 
     The states of all trials and steps are stacked into a ``(trials × T, units)`` matrix, centred, and
-    decomposed; the ratio is each component's variance over the total variance.
+    decomposed (the eigenvalues of its scatter matrix, the squared singular values); the ratio is each
+    component's variance over the total variance.
 
     Parameters
     ----------
@@ -373,8 +374,10 @@ def trajectory_pca(states, *, components=None) -> np.ndarray:
     matrix = states.reshape(-1, states.shape[2])
     rank = min(matrix.shape)
     components = check_integer(components, "components", low=1, high=rank, allow_none=True)
-    singular = np.linalg.svd(matrix - matrix.mean(axis=0), compute_uv=False)
-    variance = singular ** 2
+    centred = matrix - matrix.mean(axis=0)
+    # the eigenvalues of the (units x units) scatter matrix are the squared singular values of the centred
+    # states: the same ratios as an SVD of the (trials * T, units) matrix at a fraction of its cost
+    variance = np.clip(np.linalg.eigvalsh(centred.T @ centred)[::-1], 0, None)[:rank]
     total = variance.sum()
     ratio = variance / total if total > 0 else np.full(variance.shape, np.nan)
     return ratio[:components] if components is not None else ratio

@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sernn.analysis.activity import structure_function_table
 from sernn.analysis.findings import compare_to, describe_groups
 from sernn.analysis.statistics import compare_proportions
 from sernn.experiments.maze_claims import judge_claims
 from sernn.readers import read_csv
 
-__all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "CLUSTERED_P", "functional_section", "clustering_rates",
+__all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "STRUCTURE_FUNCTION", "CLUSTERED_P", "functional_section", "clustering_rates",
            "functional_markdown", "claim_lines", "means_table"]
 
 #: The functional claims: (measure, direction of seRNN − L1, claim).
@@ -55,6 +56,11 @@ FUNCTIONAL_MEASURES = {
     "p_top50_w6": "P_perm top-50 units by EV (window 6, unweighted)",
     "energy": "mean activity, choice period",
 }
+
+#: The per-network features of the structure-function table (Achterberg et al. 2023's correlation matrix).
+STRUCTURE_FUNCTION = ("strength", "total_weight", "efficiency", "modularity", "weight_distance_corr",
+                      "small_worldness", "p_goal_w6", "p_choice_w6", "ev_goal_w9", "ev_options_w9",
+                      "mixed_selectivity_w9", "energy")
 
 #: A network counts as spatially clustered when its P_perm is below this.
 CLUSTERED_P = 0.05
@@ -109,7 +115,9 @@ def functional_section(run_dir, kept: pd.DataFrame, epoch: int, min_networks: in
     -------
     section : dict or None
         ``claims``, ``matched`` (the matched-weight table), ``measures`` (per condition, mean and CI),
-        ``comparisons``, ``clustering`` (:func:`clustering_rates`), ``table`` (the merged networks).
+        ``comparisons``, ``clustering`` (:func:`clustering_rates`), ``table`` (the merged networks),
+        ``structure_function`` (per condition, seRNN and L1, the correlation matrix across networks of
+        :data:`STRUCTURE_FUNCTION`, :func:`sernn.analysis.activity.structure_function_table`).
     """
     path = Path(run_dir) / "activity.csv"
     if not path.exists():
@@ -130,8 +138,13 @@ def functional_section(run_dir, kept: pd.DataFrame, epoch: int, min_networks: in
     claims = [c for c in FUNCTIONAL_CLAIMS if c[0] in table.columns]
     judged, matched, _ = judge_claims(comparisons, table, min_networks, n_boot=n_boot, seed=seed, claims=claims)
     medians = table.groupby("condition")["mixed_selectivity_w9"].median() if "mixed_selectivity_w9" in table else {}
+    features = [c for c in STRUCTURE_FUNCTION if c in table.columns]
+    correlations = pd.concat([structure_function_table(part, features).rename_axis("feature").reset_index()
+                              .assign(condition=condition)
+                              for condition, part in table.groupby("condition") if condition in ("sernn", "l1")],
+                             ignore_index=True) if features else pd.DataFrame()
     return {"claims": judged, "matched": matched, "measures": summary, "comparisons": comparisons,
-            "clustering": clustering_rates(table), "table": table,
+            "clustering": clustering_rates(table), "table": table, "structure_function": correlations,
             "median_mixed_selectivity": {str(k): float(v) for k, v in dict(medians).items()}}
 
 

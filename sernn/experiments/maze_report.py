@@ -198,8 +198,9 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
             atomic_write_csv(out / "function_comparisons.csv", function["comparisons"])
             atomic_write_csv(out / "function_matched.csv", function["matched"])
             atomic_write_csv(out / "clustering.csv", function["clustering"])
+            atomic_write_csv(out / "structure_function.csv", function["structure_function"])
             if figures:
-                report["figures"] += _function_figures(function["table"], epoch, min_accuracy, out)
+                report["figures"] += _function_figures(function, epoch, min_accuracy, out)
         markdown = _markdown(report, summary, comparisons, by_condition, by_bin)
         if function is not None:
             head, tail = markdown.split("\n## Networks\n", 1)
@@ -268,10 +269,13 @@ def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, ou
     return written
 
 
-def _function_figures(table, epoch, min_accuracy, out):
-    """The functional figures: EV by window, P_perm histograms, functional measures against total weight."""
-    from sernn.plotting import figure_clustering_p, figure_ev_by_window, figure_measures_vs_weight
+def _function_figures(function, epoch, min_accuracy, out):
+    """The functional figures: EV by window, P_perm histograms, functional measures against total weight,
+    the structure-function correlation matrices."""
+    from sernn.plotting import (figure_clustering_p, figure_correlations, figure_ev_by_window,
+                                figure_measures_vs_weight)
 
+    table = function["table"]
     pair = table[table["condition"].isin(["sernn", "l1"])]
     if pair.empty:
         return []
@@ -281,7 +285,12 @@ def _function_figures(table, epoch, min_accuracy, out):
     shown = {m: FUNCTIONAL_MEASURES[m] for m in ("energy", "mixed_selectivity_w9", "p_goal_w6") if m in pair}
     figure_measures_vs_weight(pair, shown, out / "function_weight.png",
                               title=title + ": functional measures against total weight")
-    return ["function_ev_windows.png", "function_clustering.png", "function_weight.png"]
+    written = ["function_ev_windows.png", "function_clustering.png", "function_weight.png"]
+    if not function["structure_function"].empty:
+        figure_correlations(function["structure_function"], out / "structure_function.png",
+                            title=title + ": Pearson r across networks")
+        written.append("structure_function.png")
+    return written
 
 
 def _markdown(report, summary, comparisons, by_condition, by_bin):

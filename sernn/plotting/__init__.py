@@ -7,7 +7,7 @@ call those of :mod:`sernn.plotting.analysis`, :mod:`sernn.plotting.comparisons` 
 :func:`memory_figures` and :func:`microns_figures` (:mod:`sernn.plotting.benchmarks`)
 draw the figures of the ``sernn memory`` and ``sernn microns`` benchmarks.
 """
-from sernn.plotting.activity import figure_clustering_p, figure_ev_by_window
+from sernn.plotting.activity import figure_clustering_p, figure_correlations, figure_ev_by_window
 from sernn.plotting.analysis import (figure_accuracy, figure_accuracy_bands, figure_against_strength,
                                      figure_matrix, figure_measure_bands, figure_over_epochs, figure_units_3d)
 from sernn.plotting.benchmarks import memory_figures, microns_figures
@@ -16,4 +16,5 @@ from sernn.plotting.comparisons import figure_measures_vs_weight
 
 __all__ = ["FIGURE_METRICS", "CONDITION_ORDER", "figure_accuracy", "figure_over_epochs", "figure_against_strength",
            "figure_matrix", "figure_units_3d", "figure_measure_bands", "figure_accuracy_bands", "memory_figures",
-           "microns_figures", "figure_measures_vs_weight", "figure_ev_by_window", "figure_clustering_p"]
+           "microns_figures", "figure_measures_vs_weight", "figure_ev_by_window", "figure_clustering_p",
+           "figure_correlations"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from sernn.plotting.common import condition_colours, conditions_of, new_figure, subset
 
-__all__ = ["figure_ev_by_window", "figure_clustering_p", "window_columns"]
+__all__ = ["figure_ev_by_window", "figure_clustering_p", "figure_correlations", "window_columns"]
 
 
 def window_columns(table: pd.DataFrame, prefix: str) -> dict:
@@ -92,6 +92,38 @@ def figure_clustering_p(table: pd.DataFrame, path, windows=None, title: str = ""
             ax.axhline(0.1, color="0.6", lw=0.8, ls=":")
             ax.set(xlabel=f"P_perm, {kind} units, window {window}", ylabel="fraction of networks", xlim=(0, 1))
     axes[0, 0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.savefig(path, dpi=120)
+
+
+def figure_correlations(table: pd.DataFrame, path, title: str = "") -> None:
+    """Correlation matrices side by side, one per condition (red positive, blue negative, r printed).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Stacked square matrices: a ``feature`` column naming the rows, one column per feature, and a
+        ``condition`` column (e.g. :func:`sernn.experiments.maze_function.functional_section`'s
+        ``structure_function``).
+    path : path-like
+    title : str, default=""
+    """
+    conditions = list(dict.fromkeys(table["condition"]))
+    features = [c for c in table.columns if c not in ("feature", "condition")]
+    size = 0.42 * len(features) + 1.6
+    fig = new_figure((size * len(conditions), size))
+    axes = np.atleast_1d(fig.subplots(1, len(conditions)))
+    for ax, condition in zip(axes, conditions):
+        matrix = table[table["condition"] == condition].set_index("feature").loc[features, features].to_numpy(float)
+        image = ax.imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
+        for (i, j), value in np.ndenumerate(matrix):
+            if np.isfinite(value) and i != j:
+                ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=5)
+        ax.set_xticks(range(len(features)), features, rotation=90, fontsize=6)
+        ax.set_yticks(range(len(features)), features, fontsize=6)
+        ax.set_title(condition, fontsize=8)
+    fig.colorbar(image, ax=list(axes), shrink=0.6, label="Pearson r")
     if title:
         fig.suptitle(title, fontsize=9)
     fig.savefig(path, dpi=120)
