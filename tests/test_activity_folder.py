@@ -124,3 +124,20 @@ def test_the_probe_shortcut_equals_the_full_forward_pass(trained):
     np.testing.assert_array_equal(forward_states(weights, PROBLEM_INPUTS)[problems], forward_states(weights, x))
     noisy, _, _ = probe_set(100, seed=5, noise=0.1)
     assert not np.allclose(noisy, x)
+
+
+def test_min_accuracy_analyses_only_the_networks_that_pass(trained, tmp_path):
+    folder = tmp_path / "maze"
+    shutil.copytree(trained, folder)
+    metrics = RunStore.open(folder).metrics()
+    at = metrics[metrics["epoch"] == 2].set_index("run_id")["val_accuracy"]
+    threshold = float(np.median(at))
+    lines = []
+    table, _ = activity_folder(folder, n_perm=20, min_accuracy=threshold, log=lines.append)
+    assert sorted(table["run_id"]) == sorted(at.index[at >= threshold])
+    assert lines[0].startswith(f"{int((at >= threshold).sum())} of 6 runs have validation accuracy >= ")
+    with pytest.raises(ValueError, match="min_accuracy must be"):
+        activity_folder(folder, min_accuracy=1.5)
+    if at.max() < 1:  # a filter above every network's accuracy keeps none
+        with pytest.raises(ValueError, match="leaves no network"):
+            activity_folder(folder, min_accuracy=1.0)
