@@ -9,6 +9,9 @@ tables                         :func:`load_nucleus_table`, :func:`load_cell_type
                                :func:`load_synapses`, :func:`load_coregistration`
 activity                       :func:`load_traces` -> :class:`FunctionalTraces`
 published files                :func:`load_minnie65_somata`, :func:`load_pinky100`
+functional connectomics field  :func:`load_field` -> :class:`Field`,
+                               :func:`field_coordinates`,
+                               :func:`published_code_coordinates`
 selection                      :func:`select_ids`, :func:`select_class`,
                                :func:`select_nearest`, :func:`select_cylinder`,
                                :func:`select_field`, :func:`select_most_connected`
@@ -17,6 +20,8 @@ wiring                         :func:`wiring_matrix` -> (W, :class:`WiringReport
 =============================  ==================================================
 """
 from sernn.microns.datasets import PINKY100_FILES, load_minnie65_somata, load_pinky100
+from sernn.microns.fields import (Field, UntrustedPickle, field_coordinates, load_field,
+                                  published_code_coordinates)
 from sernn.microns.selection import (select_class, select_cylinder, select_field, select_ids,
                                      select_nearest, soma_coordinates, soma_distances)
 from sernn.microns.tables import (CELL_CLASSES, load_cell_types, load_coregistration,
@@ -30,6 +35,7 @@ __all__ = [
     "load_nucleus_table", "load_cell_types", "load_synapses", "load_coregistration",
     "load_traces", "FunctionalTraces",
     "load_minnie65_somata", "load_pinky100",
+    "load_field", "Field", "UntrustedPickle", "field_coordinates", "published_code_coordinates",
     "select_ids", "select_class", "select_nearest", "select_cylinder", "select_field",
     "select_most_connected",
     "soma_coordinates", "soma_distances",
