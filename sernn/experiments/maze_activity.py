@@ -33,7 +33,8 @@ from sernn.hidden_states import RECURRENT_WEIGHTS, MissingWeights, forward_state
 from sernn.readers import load_npz, read_cached_csv
 from sernn.validation import check_integer, check_real, check_seed
 
-__all__ = ["PROBE_TRIALS", "PROBE_SEED", "MIN_PROBE_TRIALS", "ANALYSED_LABELS", "TOP_UNITS", "probe_set", "activity_folder", "activity_epoch"]
+__all__ = ["PROBE_TRIALS", "PROBE_SEED", "MIN_PROBE_TRIALS", "ANALYSED_LABELS", "TOP_UNITS", "probe_set",
+           "activity_folder", "activity_epoch"]
 
 #: Probe trials per network (the seRNN paper's 640).
 PROBE_TRIALS = 640

@@ -27,7 +27,8 @@ from sernn.analysis.statistics import compare_proportions
 from sernn.experiments.maze_claims import judge_claims
 from sernn.readers import read_csv
 
-__all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "STRUCTURE_FUNCTION", "CLUSTERED_P", "functional_section", "clustering_rates",
+__all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "STRUCTURE_FUNCTION", "CLUSTERED_P", "functional_section",
+           "clustering_rates",
            "functional_markdown", "claim_lines", "means_table"]
 
 #: The functional claims: (measure, direction of seRNN − L1, claim).

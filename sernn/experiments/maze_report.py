@@ -355,9 +355,10 @@ def _matched_rows(rows):
              "Σ\\|W\\| [95 % CI] | within weight bins [95 % CI] | overlap Σ\\|W\\| (n seRNN, n L1) |",
              "|---|---|---|---|---|---|"]
     for r in rows:
+        p_value = np.nan if r["paper_p"] is None else r["paper_p"]
         lines.append(
             f"| {MEASURES.get(r['measure'], r['measure'])} | {_fmt(r['raw_difference'])} [{_fmt(r['raw_ci_low'])}, "
-            f"{_fmt(r['raw_ci_high'])}] | {_fmt(r['paper_t'], 3)} ({r['paper_dof']}), {_p(r['paper_p'] or np.nan)}, "
+            f"{_fmt(r['raw_ci_high'])}] | {_fmt(r['paper_t'], 3)} ({r['paper_dof']}), {_p(p_value)}, "
             f"{_fmt(r['paper_cohens_d'], 3)} | {_fmt(r['regression_difference'])} [{_fmt(r['regression_ci_low'])}, "
             f"{_fmt(r['regression_ci_high'])}] | {_fmt(r['binned_difference'])} [{_fmt(r['binned_ci_low'])}, "
             f"{_fmt(r['binned_ci_high'])}] | {_fmt(r['overlap_low'], 3)}–{_fmt(r['overlap_high'], 3)} "
