@@ -10,9 +10,10 @@ active in the choice period at matched recurrent weight (energy efficiency).
 :func:`functional_section` merges ``activity.csv`` with the networks the structural report keeps and
 judges :data:`FUNCTIONAL_CLAIMS` exactly as the structural ones
 (:func:`sernn.experiments.maze_claims.judge_claims`): at matched total weight when the groups' total
-weights differ, else at matched accuracy. For the clustering claim it also gives, per group and window,
-the fraction of networks with P_perm < 0.05 with its Wilson CI (a group without spatial structure keeps
-about 5 %).
+weights differ, else at matched accuracy. A lower mean P_perm does not make coding clustered (a group
+whose goal units are spread out has P_perm piled near 1), so two more lines judge whether goal coding is
+clustered at all, as the paper claims for seRNNs and denies for L1 networks (:func:`clustered_claim`). The
+section also gives, per group and window, the fraction of networks with P_perm < 0.05 with its Wilson CI.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from sernn.readers import read_csv
 
 __all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "STRUCTURE_FUNCTION", "CLUSTERED_P", "functional_section",
            "clustering_rates",
-           "functional_markdown", "claim_lines", "means_table"]
+           "functional_markdown", "claim_lines", "means_table", "clustered_claim"]
 
 #: The functional claims: (measure, direction of seRNN − L1, claim).
 FUNCTIONAL_CLAIMS = (
@@ -37,7 +38,7 @@ FUNCTIONAL_CLAIMS = (
      "seRNNs are more mixed-selective than L1 networks (correlation across units of EV goal and EV of the "
      "offered choices, last window, closer to 0)"),
     ("p_goal_w6", "less",
-     "goal coding is more spatially clustered in seRNNs than in L1 networks (lower P_perm of goal units, "
+     "goal-coding units sit closer together in seRNNs than in L1 networks (lower P_perm of goal units, "
      "window 6: steps 30–34, delay→choice)"),
     ("energy", "less", "seRNN units are less active than L1 units (mean activity in the choice period)"),
 )
@@ -144,9 +145,53 @@ def functional_section(run_dir, kept: pd.DataFrame, epoch: int, min_networks: in
                               .assign(condition=condition)
                               for condition, part in table.groupby("condition") if condition in ("sernn", "l1")],
                              ignore_index=True) if features else pd.DataFrame()
+    clustering = clustering_rates(table)
+    judged += [clustered_claim(clustering, condition, min_networks) for condition in ("sernn", "l1")]
     return {"claims": judged, "matched": matched, "measures": summary, "comparisons": comparisons,
-            "clustering": clustering_rates(table), "table": table, "structure_function": correlations,
+            "clustering": clustering, "table": table, "structure_function": correlations,
             "median_mixed_selectivity": {str(k): float(v) for k, v in dict(medians).items()}}
+
+
+def clustered_claim(clustering: pd.DataFrame, condition: str, min_networks: int) -> dict:
+    """Whether goal coding is spatially clustered in a group at all (the paper: in seRNNs, not in L1 networks).
+
+    The rate of networks with P_perm < 0.05 at window 6 is compared with the 5 % that chance gives, by its
+    Wilson 95 % CI. For seRNNs the claim is that the rate exceeds 5 % (supported when the CI lies above
+    0.05, contradicted when below); for L1 networks that it does not (supported when the CI lies at or
+    below 0.05, contradicted when above). Otherwise: not shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"condition": ["sernn"] * 100 + ["l1"] * 100,
+    ...                       "p_goal_w6": [0.01] * 40 + [0.5] * 60 + [0.5] * 100})
+    >>> rates = clustering_rates(table)
+    >>> clustered_claim(rates, "sernn", 10)["verdict"], clustered_claim(rates, "l1", 10)["verdict"]
+    ('supported', 'supported')
+    >>> clustered_claim(rates, "sernn", 10)["detail"]
+    '40 of 100 seRNNs have P_perm < 0.05: rate 0.400 [Wilson 95 % CI 0.309, 0.498]'
+    """
+    absent = condition == "l1"
+    name = {"sernn": "seRNNs", "l1": "L1 networks"}[condition]
+    text = (f"goal coding is {'not ' * absent}spatially clustered in {name} ({'no ' if absent else ''}more networks "
+            f"with P_perm < {CLUSTERED_P} at window 6 than the {CLUSTERED_P:.0%} chance gives)")
+    claim = {"claim": text, "measure": "p_goal_w6", "basis": "chance rate",
+             "why": f"the rate of networks with P_perm < {CLUSTERED_P} against {CLUSTERED_P}"}
+    row = clustering if clustering.empty else clustering[(clustering["kind"] == "goal") & (clustering["window"] == 6)]
+    if row.empty or int(row.iloc[0][f"{condition}_n"]) < min_networks:
+        n = 0 if row.empty else int(row.iloc[0][f"{condition}_n"])
+        return {**claim, "verdict": "cannot test", "detail": f"{n} {name} with goal units at window 6"}
+    r = row.iloc[0]
+    k, n = int(r[f"{condition}_clustered"]), int(r[f"{condition}_n"])
+    low, high = float(r[f"{condition}_low"]), float(r[f"{condition}_high"])
+    if absent:
+        verdict = "supported" if high <= CLUSTERED_P else "contradicted" if low > CLUSTERED_P else "not shown"
+    else:
+        verdict = "supported" if low > CLUSTERED_P else "contradicted" if high < CLUSTERED_P else "not shown"
+    return {**claim, "verdict": verdict, "difference": k / n - CLUSTERED_P,
+            "ci": [low - CLUSTERED_P, high - CLUSTERED_P],
+            "detail": f"{k} of {n} {name} have P_perm < {CLUSTERED_P}: rate {k / n:.3f} [Wilson 95 % CI {low:.3f}, "
+                      f"{high:.3f}]"}
 
 
 def _fmt(value, digits=3):

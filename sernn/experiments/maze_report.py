@@ -40,7 +40,7 @@ from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.maze import CONDITIONS, PLATEAU
 from sernn.experiments.maze_claims import CLAIMS, judge_claims
-from sernn.experiments.maze_function import (FUNCTIONAL_MEASURES, claim_lines, functional_markdown, functional_section,
+from sernn.experiments.maze_function import (claim_lines, functional_markdown, functional_section,
                                           means_table)
 from sernn.readers import read_csv
 from sernn.runfolder import RunStore
@@ -282,7 +282,9 @@ def _function_figures(function, epoch, min_accuracy, out):
     title = f"Epoch {epoch}, validation accuracy ≥ {min_accuracy}"
     figure_ev_by_window(pair, out / "function_ev_windows.png", title=title)
     figure_clustering_p(pair, out / "function_clustering.png", windows=(3, 6, 9), title=title)
-    shown = {m: FUNCTIONAL_MEASURES[m] for m in ("energy", "mixed_selectivity_w9", "p_goal_w6") if m in pair}
+    short = {"energy": "mean activity (choice period)", "mixed_selectivity_w9": "mixed selectivity r (window 9)",
+             "p_goal_w6": "P_perm goal units (window 6)"}
+    shown = {m: label for m, label in short.items() if m in pair}
     figure_measures_vs_weight(pair, shown, out / "function_weight.png",
                               title=title + ": functional measures against total weight")
     written = ["function_ev_windows.png", "function_clustering.png", "function_weight.png"]
