@@ -111,8 +111,11 @@ def test_the_activity_analysis_on_ray_gives_the_local_table(cluster, maze_folder
     remote, _ = activity_folder(folders[0], n_perm=20, executor=cluster, batch_size=2, log=lines.append)
     local, _ = activity_folder(folders[1], n_perm=20, log=lambda line: None)
     assert len(local) == 5 and sum(" s (ETA" in line for line in lines) == 5
-    pd.testing.assert_frame_equal(local, remote, check_exact=True)
-    assert (folders[0] / "activity.csv").read_bytes() == (folders[1] / "activity.csv").read_bytes()
+    # Explained variances come from BLAS reductions whose summation order follows the number of
+    # threads (one per Ray worker, all cores here): equal to round-off, not bit for bit.
+    pd.testing.assert_frame_equal(local, remote, check_exact=False, rtol=1e-9, atol=1e-12)
+    written = [pd.read_csv(folder / "activity.csv") for folder in folders]
+    pd.testing.assert_frame_equal(written[0], written[1], check_exact=False, rtol=1e-9, atol=1e-12)
 
 
 DRIVER = textwrap.dedent("""
