@@ -217,7 +217,7 @@ def _load(argv):
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
     args = parser.parse_args(argv)
-    return bench.load_data(**{name: getattr(args, name) for name in command.DATA})
+    return bench.load_data(**command.data_options(args))
 
 
 def test_cell_types_join_and_cell_class_selection(tmp_path, capsys):

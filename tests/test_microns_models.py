@@ -7,8 +7,9 @@ import keras
 from sernn import microns
 from sernn.communicability import communicability
 from sernn.constraints import MaskConstraint
-from sernn.initializers import FunctionalInitializer, SynapseInitializer
+from sernn.initializers import FunctionalInitializer, ScaledLognormalInitializer, SynapseInitializer
 from sernn.initializers.functional import functional_weights, synapse_weights
+from sernn.initializers.microns_kernels import diagonal_share, lognormal_weights
 from sernn.models import build_sernn
 from sernn.regularizers import CommunicabilityMatching
 from sernn.tasks import go_nogo
@@ -34,13 +35,55 @@ def test_functional_weights_follow_the_recipe():
     ref = np.random.default_rng(seed).lognormal(-0.5, 0.5, (n, n)) * mm(corr) * mm(sttc)
     ref[~off] = 0
     ref *= 0.1 / ref[off].mean()
-    ref[ref < 0.01] = 0
+    zeroed = ref.copy()
+    ref = np.maximum(ref, 0.01 * (ref != 0))  # the study's floor on non-zero weights
+    assert ((ref == 0.01).sum() > 0) and ((zeroed > 0) & (zeroed < 0.01)).sum() > 0  # the floor acts here
     ref *= 0.95 / np.abs(np.linalg.eigvals(ref)).max()
     assert np.allclose(W, ref)
     assert np.abs(np.linalg.eigvals(W)).max() == pytest.approx(0.95)
     assert (W >= 0).all() and np.all(np.diag(W) == 0)
     assert np.array_equal(W, functional_weights(corr, sttc, seed=seed))
     assert not np.allclose(W, functional_weights(corr, sttc, seed=seed + 1))
+    # small="zero": the entries under 0.01 are removed instead
+    zeroed[zeroed < 0.01] = 0
+    zeroed *= 0.95 / np.abs(np.linalg.eigvals(zeroed)).max()
+    assert np.allclose(functional_weights(corr, sttc, seed=seed, small="zero"), zeroed)
+
+
+def test_the_published_code_recipe_keeps_the_diagonal_and_scales_whole_matrices():
+    # The study's notebook, step by step: min-max over the whole matrices, mean over all
+    # entries, floor on non-zeros, spectral radius 0.95; the diagonal (corr = STTC = 1) stays.
+    n, seed = 12, 3
+    corr, sttc = _relations(n, 0)
+    mm = lambda m: (m - m.min()) / (m.max() - m.min())
+    ref = np.random.default_rng(seed).lognormal(-0.5, 0.5, (n, n)) * mm(corr) * mm(sttc)
+    ref *= 0.1 / ref.mean()
+    ref = np.maximum(ref, 0.01 * (ref != 0))
+    ref *= 0.95 / np.abs(np.linalg.eigvals(ref)).max()
+    W = functional_weights(corr, sttc, seed=seed, recipe="published-code")
+    assert np.allclose(W, ref)
+    assert diagonal_share(W) > diagonal_share(functional_weights(corr, sttc, seed=seed)) == 0.0
+    # the STTC-only and precision arms: one relation, or the precision matrix in corr's place
+    only = np.random.default_rng(seed).lognormal(-0.5, 0.5, (n, n)) * mm(sttc)
+    only *= 0.1 / only.mean()
+    only = np.maximum(only, 0.01 * (only != 0))
+    only *= 0.95 / np.abs(np.linalg.eigvals(only)).max()
+    assert np.allclose(functional_weights(None, sttc, seed=seed, recipe="published-code"), only)
+    with pytest.raises(ValueError, match="recipe must be one of"):
+        functional_weights(corr, sttc, recipe="notebook")
+
+
+def test_the_lognormal_control_is_scaled_like_w_star():
+    W = lognormal_weights(20, seed=4)
+    ref = np.random.default_rng(4).lognormal(-0.5, 0.5, (20, 20))
+    np.fill_diagonal(ref, 0)
+    ref *= 0.1 / ref[~np.eye(20, dtype=bool)].mean()
+    ref = np.maximum(ref, 0.01 * (ref != 0))
+    ref *= 0.95 / np.abs(np.linalg.eigvals(ref)).max()
+    assert np.allclose(W, ref)
+    kernel = np.asarray(ScaledLognormalInitializer(seed=4)((20, 20)))
+    assert np.allclose(kernel, W, atol=1e-7)
+    assert ScaledLognormalInitializer.from_config(ScaledLognormalInitializer(seed=4).get_config()).params["seed"] == 4
 
 
 def test_permuted_controls():

@@ -34,7 +34,7 @@ def test_the_claims_on_a_folder_built_for_them(tmp_path):
     folder = _folder(tmp_path, curve)
     report = microns_report(folder, n_boot=2000, seed=0, min_pairs=10)
     verdicts = [c["verdict"] for c in report["claims"]]
-    assert verdicts[0] == "cannot test" and "no W* runs" in report["claims"][0]["detail"]
+    assert verdicts[0] == "cannot test" and "no W* or" in report["claims"][0]["detail"]
     assert verdicts[1] == "supported" and verdicts[2] == "supported"
     assert verdicts[3] == "cannot test"  # neither W*+P nor S+M+P in this folder
     paired = pd.read_csv(folder / "report" / "paired.csv")
@@ -78,3 +78,34 @@ def test_a_diverged_network_is_skipped_by_analyze_and_the_report_shows_the_topol
     q = topology[topology["measure"] == "modularity"].iloc[0]
     assert q["variant"] == "W" and q["n"] == 3 and q["epoch"] == 1
     assert q["mean"] == pytest.approx(table["modularity"].mean())
+
+
+def test_structure_claims_and_the_studys_numbers_on_planted_kernels(tmp_path):
+    """D*+C runs get block-modular kernels, D* runs unstructured ones: the modularity claim must hold, and the
+    published-numbers table must carry the medians of the planted accuracies."""
+    from sernn.analysis import modules
+    from sernn.experiments.microns_report import microns_report
+
+    store = RunStore(tmp_path / "microns", "microns", {})
+    n, rng = 24, np.random.default_rng(3)
+    blocks = np.kron(np.eye(3), np.ones((8, 8)))
+    accuracy = {"D*": 0.62, "D*+C": 0.9, "L1": 0.62, "W*+D*+C": 0.95}
+    for variant in accuracy:
+        for seed in range(10):
+            W = rng.random((n, n)) * (0.2 + (blocks if variant == "D*+C" else 0.0))
+            rows = [{"epoch": e + 1, "val_accuracy": accuracy[variant] + 0.001 * seed, "reg_loss": 0.0}
+                    for e in range(2)]
+            params = {"task": "maze", "variant": variant, "seed": seed, "condition": f"maze/{variant}"}
+            store.save_run(f"maze_{variant}_{seed}".replace("*", "s").replace("+", "-"), params, rows,
+                           arrays={"recurrent_kernel": np.stack([W, W])}, info={"test_accuracy": 0.5})
+    report = microns_report(store.path, n_boot=500, seed=0, min_pairs=10, log=lambda line: None)
+    claim = next(c for c in report["claims"] if "more modular" in c["claim"])
+    assert claim["verdict"] == "supported" and "(modularity)" in claim["detail"]
+    structure = pd.read_csv(store.path / "structure.csv").set_index("run_id")
+    W = store.load_arrays("maze_Ds-C_0")["recurrent_kernel"][-1]
+    assert structure.loc["maze_Ds-C_0", "modularity"] == pytest.approx(modules(W)[1])
+    published = pd.read_csv(store.path / "report" / "published.csv")
+    l1 = published[(published["variant"] == "L1") & (published["measure"] == "median final accuracy")].iloc[0]
+    assert l1["median"] == pytest.approx(np.median(0.62 + 0.001 * np.arange(10))) and l1["published"] == 0.62
+    gain = published[published["measure"].str.startswith("median accuracy gain")].iloc[0]
+    assert gain["median"] == pytest.approx(np.median(0.95 + 0.001 * np.arange(10)) / l1["median"] - 1)

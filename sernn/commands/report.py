@@ -74,7 +74,10 @@ def run(args) -> int:
             args.run_dir, n_boot=args.boot, seed=args.seed,
             min_pairs=10 if args.min_networks is None else args.min_networks, command=_command())
         what = "strategies" if benchmark == "memory" else "variants"
-        _print_claims(report, what, report[f"{what}_present"], f"{what}.csv and paired.csv")
+        from pathlib import Path
+
+        written = ", ".join(sorted(path.name for path in (Path(report["folder"]) / "report").glob("*.csv")))
+        _print_claims(report, what, report[f"{what}_present"], written)
         return 0
     if benchmark != "maze":
         raise ValueError(f"sernn report reads maze, memory and microns folders; {args.run_dir!r} holds a "

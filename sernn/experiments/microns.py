@@ -33,11 +33,12 @@ import numpy as np
 import pandas as pd
 
 from sernn.experiments import microns_variants as variants
-from sernn.experiments.microns_data import WHY, MicronsData, load_data  # noqa: F401  (load_data: 0.1's place)
+from sernn.experiments.microns_data import WHY, MicronsData, field_data, load_data  # noqa: F401  (0.1's place)
 from sernn.experiments.microns_variants import (LARGE_UNITS, TOKENS, Variant, build_parts, grid_for,  # noqa: F401
                                                 parse_variant)
-from sernn.experiments.microns_settings import (DEFAULT_STRENGTHS, FULL_VARIANTS, PLATEAUS,  # noqa: F401
-                                                PRESETS, QUICK_VARIANTS, TASK_STRENGTH_SCALES, TASKS, MicronsSettings)
+from sernn.experiments.microns_settings import (CHOICES, DEFAULT_STRENGTHS, FULL_VARIANTS, PLATEAUS,  # noqa: F401
+                                                PRESETS, PUBLISHED_CODE, QUICK_VARIANTS, STUDY_VARIANTS,
+                                                TASK_STRENGTH_SCALES, TASKS, MicronsSettings)
 from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
 from sernn.experiments.trials import data_seed, trial_bank
 from sernn.resources import check_fits
@@ -319,6 +320,8 @@ def microns_sweep(data: MicronsData, settings: MicronsSettings | None = None, *,
     units = data.coordinates.shape[0]
     check_fits(4 * (settings.epochs + 1) * units ** 2, "neurons", units,
                f"the weight history of one run ({settings.epochs + 1} snapshots of {units} x {units} weights)")
+    if settings.grid is not None:
+        grid_for(units, settings.grid)  # a grid with fewer points than units is a ValueError naming grid
     runnable = settings.runnable(data, named, log=say)
     stored = settings.stored_for(data, runnable)
     runs = plan_runs(settings.tasks, runnable, settings.seeds, shard=shard)

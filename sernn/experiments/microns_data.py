@@ -15,10 +15,11 @@ import pandas as pd
 
 from sernn.resources import check_fits
 
-__all__ = ["MicronsData", "load_data"]
+__all__ = ["MicronsData", "load_data", "field_data"]
 
-WHY = {"traces": "functional traces (traces with coregistration, session and scan_idx)",
-       "synapses": "EM synapses among the selected neurons (pinky100 or synapses)"}
+WHY = {"traces": "functional traces (traces with coregistration, session and scan_idx, or a field folder)",
+       "synapses": "EM synapses among the selected neurons (pinky100, synapses or a field folder)",
+       "precision": "a precision matrix (a field folder: field)"}
 
 
 @dataclass
@@ -37,6 +38,11 @@ class MicronsData:
         Activity relations, None without traces.
     description : str
         Where the data came from (for the settings and the log).
+    precision : ndarray (n, n) or None
+        Inverse covariance of the activity (a field folder's), None otherwise.
+    published_coordinates : ndarray (n, 3) or None
+        What the MICrONS-constrained RNN study's published code trains D* with
+        (:func:`sernn.microns.published_code_coordinates` of the stored voxels); fields only.
     """
 
     cells: pd.DataFrame
@@ -45,6 +51,8 @@ class MicronsData:
     correlation: np.ndarray | None = None
     sttc: np.ndarray | None = None
     description: str = ""
+    precision: np.ndarray | None = None
+    published_coordinates: np.ndarray | None = None
 
     @property
     def available(self) -> set:
@@ -53,6 +61,8 @@ class MicronsData:
             have.add("synapses")
         if self.correlation is not None:
             have.add("traces")
+        if self.precision is not None:
+            have.add("precision")
         return have
 
 
@@ -186,4 +196,66 @@ def load_data(*, pinky100=None, cells=None, synapses=None, cell_types=None, core
     if trace_table is not None:
         selected = trace_table.select(table)
         data.correlation, data.sttc = functional_relations(selected.traces, selected.frame_rate, dt=sttc_dt)
+    return data
+
+
+def field_data(path, *, trust_pickles: bool = False, neurons=None, selection=None, center=None,
+               log=print) -> MicronsData:
+    """The neurons of a functional connectomics field folder (``S_C_F/``, :func:`sernn.microns.load_field`).
+
+    Parameters
+    ----------
+    path : path-like
+        The field folder, e.g. ``fields/6_6_2``.
+    trust_pickles : bool, default=False
+        The positions file is a pickled object array; reading it runs code from
+        the file, so it is read only with ``trust_pickles=True`` (see
+        :func:`~sernn.microns.load_field`). The spikes are not read.
+    neurons : int, optional
+        Keep this many neurons (default: all of the field).
+    selection : {"connected", "nearest"}, optional
+        Which: the most connected in the field's connectome (synapses in + out,
+        ties by index; the default) or the nearest to ``center``.
+    center : (float, float, float), optional
+        In µm; default: the median soma position.
+    log : callable, default=print
+        Receives the line describing the field.
+
+    Returns
+    -------
+    MicronsData
+        Positions in µm, the connectome as ``wiring`` (rows presynaptic), the
+        correlation, STTC (mirrored) and precision matrices, and the published
+        code's coordinates of the kept neurons; rows keep the field's order.
+    """
+    from sernn import microns
+
+    field = microns.load_field(path, trust_pickles=trust_pickles, positions="voxels", spikes=False)
+    keep = np.arange(field.n)
+    if neurons is not None and neurons < field.n:
+        selection = selection or "connected"
+        if selection == "connected":
+            degree = field.connectome.sum(axis=0) + field.connectome.sum(axis=1)
+            keep = np.sort(np.argsort(-degree, kind="stable")[:neurons])
+        elif selection == "nearest":
+            micrometres = microns.field_coordinates(field)
+            if center is not None and (len(center) != 3 or not np.isfinite(center).all()):
+                raise ValueError(f"center must be 3 finite numbers (x, y, z in µm), got {list(center)}")
+            centre = np.median(micrometres, axis=0) if center is None else np.asarray(center, dtype=float)
+            distance = np.linalg.norm(micrometres - centre, axis=1)
+            keep = np.sort(np.argsort(distance, kind="stable")[:neurons])
+        else:
+            raise ValueError(f"selection must be 'connected' or 'nearest'; got {selection!r}")
+    micrometres = microns.field_coordinates(field)[keep]
+    cells = pd.DataFrame({"root_id": field.root_ids[keep], "nucleus_id": field.target_ids[keep],
+                          "unit_id": field.unit_ids[keep], "x_um": micrometres[:, 0], "y_um": micrometres[:, 1],
+                          "z_um": micrometres[:, 2]})
+    square = np.ix_(keep, keep)
+    data = MicronsData(cells=cells, coordinates=micrometres, wiring=field.connectome[square],
+                       correlation=field.correlation[square], sttc=field.sttc[square],
+                       precision=field.precision[square],
+                       published_coordinates=microns.published_code_coordinates(field.positions[keep]),
+                       description=f"field {field.name} ({path})")
+    log(f"sernn microns: field {field.name}: {len(keep)} of {field.n} neurons, "
+        f"{int(np.count_nonzero(data.wiring))} connections among them")
     return data

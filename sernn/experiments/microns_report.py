@@ -35,19 +35,42 @@ from sernn.runfolder import RunStore
 __all__ = ["microns_report", "CLAIMS"]
 
 #: The study's claims: (pairs of (variant, reference) tried in order, claimed sign of variant - reference,
-#: absence claim, text). The first pair the folder holds is judged.
+#: absence claim, text[, measure]). The first pair the folder holds is judged, on ``val_auc`` unless a
+#: measure is named (structure measures come from :mod:`sernn.experiments.microns_structure`).
 CLAIMS = (
-    ((("W*", "W"),), "greater", False,
-     "function-derived initialisation (W*) learns better than the orthogonal baseline (W); published: the "
-     "largest gain"),
-    ((("W+D*", "W+D"),), "greater", False,
-     "real soma distances (W+D*) learn better than grid distances (W+D); published: a robust gain"),
+    ((("W*", "W"), ("W*+D*+C", "Wlog+D*+C")), "greater", False,
+     "function-derived initialisation (W*) learns better than the orthogonal baseline (W), else than the "
+     "log-normal init scaled the same way (Wlog, with D*+C); published: the largest gain"),
+    ((("W+D*", "W+D"), ("D*", "D")), "greater", False,
+     "real soma distances (D*) learn better than grid distances (D); published: a robust gain"),
     ((("W+D*+C*", "W"),), "greater", False,
      "distance plus communicability matching (W+D*+C*) learns better than the baseline (W); published: "
      "constrained models outperform baseline"),
-    ((("W*+P", "W*"), ("S+M+P", "S+M")), "less", True,
-     "a biologically initialised network restricted to positive weights (W*+P, else S+M+P) does not learn "
-     "worse than without the restriction (W*, else S+M); published: strong performance retained"),
+    ((("W*+P", "W*"), ("S+M+P", "S+M"), ("W*+D*+C+P", "W*+D*+C")), "less", True,
+     "a biologically initialised network restricted to positive weights (W*+P, S+M+P or W*+D*+C+P) does not "
+     "learn worse than without the restriction; published: strong performance retained"),
+    ((("W*+D*+C", "L1"),), "greater", False,
+     "the function-initialised spatial network (W*+D*+C) learns better than the study's baseline (orthogonal "
+     "init with L1, its \"W\"); Neuromatch report: +37 % accuracy"),
+    ((("W*+D*+C", "W!+D*+C"),), "greater", True,
+     "the functional initialisation (W*) is no better than its permuted control (W!); published: W* and W! "
+     "not different"),
+    ((("D*+C", "D*"),), "greater", False,
+     "the communicability term makes networks more modular (D*+C against D*, seRNN paper's recipe)",
+     "modularity"),
+)
+
+#: The study's task-1 (maze) numbers from its published notebook, per sernn variant: (measure, value).
+PUBLISHED_NUMBERS = (
+    ("L1", "median final accuracy", "final_val_accuracy", 0.62),
+    ("W*+D*+C", "median final accuracy", "final_val_accuracy", 1.0),
+    ("W!+D*+C", "median final accuracy", "final_val_accuracy", 1.0),
+    ("L1", "median KDE entropy (bits, 100 points)", "kde_entropy_100", 5.62),
+    ("W*+D*+C", "median KDE entropy (bits, 100 points)", "kde_entropy_100", 1.35),
+    ("D*+C", "median greedy Q (top 10 %)", "modularity_greedy", 0.485),
+    ("W*+D*+C", "median greedy Q (top 10 %)", "modularity_greedy", 0.485),
+    ("D*+C", "median sigma (fixed null)", "small_worldness_fixed_null", 2.2),
+    ("W*+D*+C", "median sigma (fixed null)", "small_worldness_fixed_null", 2.2),
 )
 
 
@@ -66,10 +89,13 @@ def _runs(store: RunStore, metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def _variant_table(runs, n_boot, seed):
+    from sernn.experiments.microns_structure import STRUCTURE_COLUMNS
+
+    measures = ["final_val_accuracy", "val_auc", "test_accuracy"] + [c for c in STRUCTURE_COLUMNS if c in runs]
     rows = []
     for (task, variant), part in runs.groupby(["task", "variant"], sort=False):
         row = {"task": task, "variant": variant, "runs": int(len(part))}
-        for column in ("final_val_accuracy", "val_auc", "test_accuracy"):
+        for column in measures:
             row[column] = float(part[column].mean())
             row[f"{column}_ci_low"], row[f"{column}_ci_high"] = bootstrap_ci(part[column], n_boot=n_boot, seed=seed)
         row["frac_plateau"] = float(part["plateau"].mean())
@@ -100,7 +126,36 @@ def _paired(runs, variant, reference, n_boot, seed, measure="val_auc"):
     return rows
 
 
-def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", command=None) -> dict:
+def _median_ci(values, n_boot, seed):
+    """95 % percentile bootstrap interval of the median."""
+    if values.size < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    medians = np.median(values[rng.integers(0, values.size, size=(n_boot, values.size))], axis=1)
+    return float(np.quantile(medians, 0.025)), float(np.quantile(medians, 0.975))
+
+
+def _published_numbers(runs, n_boot, seed):
+    """The study's maze numbers beside this folder's medians (with bootstrap CIs of the median)."""
+    rows = []
+    maze = runs[runs["task"] == "maze"]
+    for variant, label, column, value in PUBLISHED_NUMBERS:
+        part = maze[maze["variant"] == variant]
+        if part.empty or column not in part:
+            continue
+        low, high = _median_ci(part[column].dropna().to_numpy(), n_boot, seed)
+        rows.append({"variant": variant, "measure": label, "runs": int(part[column].notna().sum()),
+                     "median": float(part[column].median()), "ci_low": low, "ci_high": high, "published": value})
+    baseline, bio = (maze.loc[maze["variant"] == v, "final_val_accuracy"] for v in ("L1", "W*+D*+C"))
+    if len(baseline) and len(bio):
+        rows.append({"variant": "W*+D*+C vs L1", "measure": "median accuracy gain (ratio - 1)",
+                     "runs": int(min(len(baseline), len(bio))), "median": float(bio.median() / baseline.median() - 1),
+                     "ci_low": np.nan, "ci_high": np.nan, "published": 0.37})
+    return pd.DataFrame(rows)
+
+
+def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", command=None,
+                   structure: bool = True, n_nulls: int = 100, log=print) -> dict:
     """Write ``RUN_DIR/report/`` for a ``sernn microns`` folder and return the report as a dict.
 
     Parameters
@@ -112,13 +167,29 @@ def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", c
     min_pairs : int, default=10
         Pairs (task x seed) a claim needs for a verdict.
     reference : str, default="W"
-        The variant every other variant is compared with in ``paired.csv`` (the claims name their own).
+        The variant every other variant is compared with in ``paired.csv`` (the claims name their own;
+        a folder without W runs is compared with its first variant).
+    structure : bool, default=True
+        Measure the final kernels (:func:`~sernn.experiments.microns_structure.structure_table`, cached in
+        ``OUT/structure.csv``) and report them per variant, in the claims and beside the study's numbers.
+    n_nulls : int, default=100
+        Null graphs of the small-worldness measures.
+    log : callable, default=print
     """
     store = RunStore.open(run_dir, "microns")
     metrics = store.metrics()
     if metrics.empty:
         raise ValueError(f"{str(run_dir)!r} has no finished runs to report on")
     runs = _runs(store, metrics)
+    if structure:
+        from sernn.experiments.microns_structure import structure_table
+
+        table = structure_table(run_dir, n_nulls=n_nulls, seed=seed, log=log)
+        structure = not table.empty
+        if structure:
+            runs = runs.merge(table, on="run_id", how="left")
+    if reference not in set(runs["variant"]):
+        reference = runs["variant"].iloc[0]
     variants = _variant_table(runs, n_boot, seed)
     pairs = []
     for variant in dict.fromkeys(runs["variant"]):
@@ -126,9 +197,13 @@ def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", c
             pairs.extend(_paired(runs, variant, reference, n_boot, seed))
     claims = []
     present = set(runs["variant"])
-    for pairs_tried, direction, absence, text in CLAIMS:
+    for pairs_tried, direction, absence, text, *measure in CLAIMS:
+        measure = measure[0] if measure else "val_auc"
         chosen = next(((v, a) for v, a in pairs_tried if v in present and a in present), None)
-        rows = [] if chosen is None else [r for r in _paired(runs, *chosen, n_boot, seed) if r["task"] == "all"]
+        if measure not in runs:
+            chosen = None
+        rows = [] if chosen is None else [r for r in _paired(runs, *chosen, n_boot, seed, measure=measure)
+                                          if r["task"] == "all"]
         if not rows:
             missing = sorted({v for pair in pairs_tried for v in pair} - present)
             claims.append({"claim": text, "verdict": "cannot test",
@@ -136,13 +211,17 @@ def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", c
                            else "no pairs on the same seeds"})
             continue
         verdict, detail = paired_verdict(rows[0], direction, min_pairs, absence=absence)
-        claims.append({"claim": text, "verdict": verdict, "detail": f"{chosen[0]} - {chosen[1]}: {detail}"})
+        claims.append({"claim": text, "verdict": verdict, "detail": f"{chosen[0]} - {chosen[1]} ({measure}): {detail}"})
     paired = pd.DataFrame(pairs)
     report = {"folder": str(store.path), "made": time.strftime("%Y-%m-%d %H:%M"),
               "command": command or f"microns_report({str(run_dir)!r})", "n_boot": int(n_boot), "seed": int(seed),
               "runs": int(len(runs)), "variants_present": list(dict.fromkeys(runs["variant"])), "claims": claims}
+    tables = {"variants.csv": ("Variants", variants), "paired.csv": ("Paired comparisons (same seeds)", paired)}
+    published = _published_numbers(runs, n_boot, seed) if structure else pd.DataFrame()
+    if not published.empty:
+        tables["published.csv"] = ("The study's maze numbers beside this folder's medians", published)
     write_report(run_dir, report,
                  f"95 % bootstrap CIs ({report['n_boot']} resamples, seed {report['seed']}); claims on "
-                 "val_auc, tasks pooled, pairs = task x seed.",
-                 {"variants.csv": ("Variants", variants), "paired.csv": ("Paired comparisons (same seeds)", paired)}, ["task", "variant"], n_boot=n_boot, seed=seed)
+                 "val_auc unless another measure is named, tasks pooled, pairs = task x seed.",
+                 tables, ["task", "variant"], n_boot=n_boot, seed=seed)
     return report

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from sernn.experiments.microns_data import WHY, MicronsData
 from sernn.experiments.microns_variants import parse_variant
-from sernn.experiments.settings import Settings, integer, names, option, real, seed_list
+from sernn.experiments.settings import Settings, choice, integer, names, option, real, seed_list
 
-__all__ = ["TASKS", "PLATEAUS", "QUICK_VARIANTS", "FULL_VARIANTS", "DEFAULT_STRENGTHS", "TASK_STRENGTH_SCALES",
-           "PRESETS", "MicronsSettings"]
+__all__ = ["TASKS", "PLATEAUS", "QUICK_VARIANTS", "FULL_VARIANTS", "STUDY_VARIANTS", "DEFAULT_STRENGTHS",
+           "TASK_STRENGTH_SCALES", "PRESETS", "MicronsSettings", "PUBLISHED_CODE", "CHOICES"]
 
 #: Task name -> (input channels, classes).
 TASKS = {"maze": (8, 4), "go_nogo": (3, 2), "perceptual_decision": (3, 2)}
@@ -26,8 +26,37 @@ QUICK_VARIANTS = ("W", "S", "W+D", "W+D*", "W+D*+C", "W+D*+C*", "S+M+P", "W*+D*+
 FULL_VARIANTS = ("W", "W*", "W!", "S", "W+D", "W+D*", "W+D+C", "W+D*+C", "W+D*+C*",
                  "W*+D*+C", "W*+D*+C*", "W!+D*+C*", "S+D*+C*", "W+P", "W*+P", "S+M", "S+M+P")
 
-#: Default strengths (size-normalised penalties; see the module docstring).
-DEFAULT_STRENGTHS = {"spatial": 0.006, "sernn": 0.3, "communicability": 0.9, "matching": 0.1}
+#: The study's models, by the names of its notebook -> sernn variants (its "W" is the orthogonal
+#: network *with an L1 penalty*), then the controls that separate biological structure from scale:
+#: the matched-scale log-normal init (Wlog), the precision and STTC-only arms and the sign arm.
+STUDY_MODELS = {"W": "L1", "WD": "D", "WD*": "D*", "WDC": "D+C", "WD*C": "D*+C", "W*D*C": "W*+D*+C",
+                "W!D*C": "W!+D*+C", "WD*C*": "D*+C*", "W*D*C*": "W*+D*+C*", "W*DC*": "W*+D+C*",
+                "W!D*C*": "W!+D*+C*"}
+STUDY_VARIANTS = tuple(STUDY_MODELS.values()) + ("Wlog+D*+C", "W*prec+D*+C", "W*sttc+D*+C", "W*+D*+C+P")
+
+#: Default strengths (size-normalised penalties; see the module docstring). ``l1``: the L1 token's.
+DEFAULT_STRENGTHS = {"spatial": 0.006, "sernn": 0.3, "communicability": 0.9, "matching": 0.1, "l1": 0.3}
+#: The study's strengths: lambda = 0.3 on every summed penalty, 0.1 on the EMD term.
+STUDY_STRENGTHS = {"spatial": 0.3, "sernn": 0.3, "communicability": 0.3, "matching": 0.1, "l1": 0.3}
+
+#: The published code's choices, by name (each setting's first value is the correct one, the default):
+#: ``coordinates`` of D* (true positions in µm, their per-axis min-max as the study's methods
+#: describe, or the published notebook's scrambled reshape), ``l1_strength`` (the stated lambda, or
+#: the published L1 class that never multiplies by it: strength 1), ``functional_recipe``
+#: (:mod:`sernn.initializers.microns_kernels`) and ``permutation`` of W! (shuffled pairs, or the
+#: notebook's relabelling of neurons, which keeps W*'s graph and diagonal).
+CHOICES = {"coordinates": ("micrometres", "minmax", "published-code"),
+           "l1_strength": ("stated", "published-code"),
+           "functional_recipe": ("pairs", "published-code"),
+           "permutation": ("entries", "neurons")}
+#: Every choice as the published notebook makes it (``--published-code``).
+PUBLISHED_CODE = {"coordinates": "published-code", "l1_strength": "published-code",
+                  "functional_recipe": "published-code", "permutation": "neurons"}
+#: Penalty forms: sernn's size normalisation, or the plain sum of the seRNN paper and the study.
+NORMALIZATIONS = ("size", "none")
+#: Settings added after sernn 0.3: left out of settings.json at these values, so older folders resume.
+_LEGACY = {"coordinates": "micrometres", "l1_strength": "stated", "functional_recipe": "pairs",
+           "permutation": "entries", "normalization": "size", "grid": None}
 
 #: Factor applied to every strength, per task. The strengths above are the maze's (the paper's
 #: demo calibration). The decision tasks give no cue when the answer is due, so their task gradient
@@ -47,7 +76,24 @@ PRESETS = {
     # the published notebook: 30 runs per model
     "paper": {"variants": list(FULL_VARIANTS), "seeds": list(range(30)), "epochs": 10, "train_trials": 5120,
               "val_trials": 2560, "test_trials": 2560},
+    # the MICrONS-constrained RNN study's notebook on a field: its models and controls, lambda = 0.3 on
+    # plain sums, every task at the same strength, D* on the per-axis min-max of the true positions
+    # (its methods); 20 runs per model (its text)
+    "study": {"variants": list(STUDY_VARIANTS), "seeds": list(range(20)), "epochs": 10, "train_trials": 5120,
+              "val_trials": 2560, "test_trials": 2560, "strengths": STUDY_STRENGTHS,
+              "task_strength_scales": {"maze": 1.0, "go_nogo": 1.0, "perceptual_decision": 1.0},
+              "normalization": "none", "coordinates": "minmax"},
 }
+
+
+def _grid(value, name) -> tuple:
+    """A check: the grid shape of D, three integers >= 1."""
+    from sernn.validation import check_integer
+
+    values = tuple(value) if hasattr(value, "__iter__") and not isinstance(value, str) else (value,)
+    if len(values) != 3:
+        raise ValueError(f"{name} must be three integers (x, y, z) >= 1; got {value!r}")
+    return tuple(check_integer(v, name, low=1) for v in values)
 
 
 def _updated(defaults: dict, what: str, label):
@@ -101,6 +147,21 @@ class MicronsSettings(Settings):
     noise: float = option(0.05, real(low=0))
     strengths: dict = option(DEFAULT_STRENGTHS, _strengths)
     task_strength_scales: dict = option(TASK_STRENGTH_SCALES, _scales)
+    normalization: str = option("size", choice(NORMALIZATIONS))
+    grid: tuple = option(None, lambda value, name: _grid(value, name))
+    coordinates: str = option("micrometres", choice(CHOICES["coordinates"]))
+    l1_strength: str = option("stated", choice(CHOICES["l1_strength"]))
+    functional_recipe: str = option("pairs", choice(CHOICES["functional_recipe"]))
+    permutation: str = option("entries", choice(CHOICES["permutation"]))
+
+    def stored(self) -> dict:
+        stored = super().stored()
+        for key, value in _LEGACY.items():
+            if stored.get(key) == value:
+                del stored[key]
+        if stored["strengths"].get("l1") == DEFAULT_STRENGTHS["l1"]:
+            stored["strengths"] = {k: v for k, v in stored["strengths"].items() if k != "l1"}
+        return stored
 
     def validate(self):
         object.__setattr__(self, "variants", tuple(dict.fromkeys(parse_variant(v).name for v in self.variants)))

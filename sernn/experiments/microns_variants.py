@@ -2,24 +2,31 @@
 
 Variants are written as tokens joined by ``+``:
 
-=======  ===================================================================
-token    meaning
-=======  ===================================================================
-``W``    orthogonal recurrent init (the default when no init token is given)
-``W*``   functional init: lognormal ⊙ minmax(corr) ⊙ minmax(STTC) (needs traces)
-``W!``   the same, permuted over off-diagonal entries (control; needs traces)
-``S``    synapse init: EM synapse counts as weights (needs synapses)
-``D``    distance penalty with grid positions (``SpatialL1``)
-``D*``   distance penalty with real soma positions
-``C``    the seRNN communicability term (with ``D``/``D*``: ``SpatialCommunicability``;
-         alone: ``Communicability``)
-``C*``   distance penalty + matching of the communicability distribution to the
-         EM connectome's (``CommunicabilityMatching``; needs ``D`` or ``D*``, synapses)
-``M``    EM wiring mask: only connections with a synapse exist (needs synapses)
-``P``    positive-only recurrence
-=======  ===================================================================
+============  ======================================================================
+token         meaning
+============  ======================================================================
+``W``         orthogonal recurrent init (the default when no init token is given)
+``W*``        functional init: lognormal ⊙ minmax(corr) ⊙ minmax(STTC) (needs traces)
+``W!``        the same, permuted (control; needs traces): off-diagonal entries shuffled,
+              or with ``permutation="neurons"`` the published code's relabelling
+``W*prec``    functional init from the precision matrix and STTC (the study's precision arm)
+``W*sttc``    functional init from STTC alone (the study's STTC-only arm)
+``Wlog``      log-normal init scaled as W* is, without recorded relations (matched-scale control)
+``S``         synapse init: EM synapse counts as weights (needs synapses)
+``D``         distance penalty with grid positions (``SpatialL1``)
+``D*``        distance penalty with real soma positions
+``C``         the seRNN communicability term (with ``D``/``D*``: ``SpatialCommunicability``;
+              alone: ``Communicability``)
+``C*``        distance penalty + matching of the communicability distribution to the
+              EM connectome's (``CommunicabilityMatching``; needs ``D`` or ``D*``, synapses)
+``L1``        an L1 penalty on the recurrent weights (the study's baseline "W" has one)
+``M``         EM wiring mask: only connections with a synapse exist (needs synapses)
+``P``         positive-only recurrence
+============  ======================================================================
 
-e.g. ``W*+D*+C*`` or ``S+M+P``. Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
+e.g. ``W*+D*+C*`` or ``S+M+P``. The settings that shape the parts (``normalization``, ``grid``,
+``coordinates``, ``l1_strength``, ``functional_recipe``, ``permutation``) are those of
+:class:`~sernn.experiments.microns_settings.MicronsSettings`. Tasks: ``maze``, ``go_nogo``, ``perceptual_decision``.
 
 Above :data:`LARGE_UNITS` units a variant takes the large-network path
 (:func:`large_path`; docs/large_networks.md).
@@ -32,13 +39,14 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["TOKENS", "Variant", "parse_variant", "grid_for", "LARGE_UNITS", "SPARSE_DENSITY", "large_path",
-           "build_parts", "sparse_layer"]
+           "build_parts", "penalty_coordinates", "sparse_layer"]
 
 #: Variant tokens and what they need from the data.
-TOKENS = {"W": None, "W*": "traces", "W!": "traces", "S": "synapses", "D": None, "D*": None,
-          "C": None, "C*": "synapses", "M": "synapses", "P": None}
-_INITS = ("W", "W*", "W!", "S")
-_SLUGS = {"W*": "Wfun", "W!": "Wperm", "D*": "Dreal", "C*": "Cmatch"}
+TOKENS = {"W": None, "W*": "traces", "W!": "traces", "S": "synapses", "Wlog": None, "W*prec": "precision",
+          "W*sttc": "traces", "D": None, "D*": None, "C": None, "C*": "synapses", "L1": None, "M": "synapses",
+          "P": None}
+_INITS = ("W", "W*", "W!", "S", "Wlog", "W*prec", "W*sttc")
+_SLUGS = {"W*": "Wfun", "W!": "Wperm", "D*": "Dreal", "C*": "Cmatch", "W*prec": "Wfunprec", "W*sttc": "Wfunsttc"}
 
 @dataclass(frozen=True)
 class Variant:
@@ -50,10 +58,11 @@ class Variant:
     communicability: str | None  # None, "C" or "C*"
     mask: bool
     positive: bool
+    l1: bool = False
 
     @property
     def needs(self) -> set:
-        """Data this variant needs beyond positions: ``{"traces", "synapses"}`` subsets."""
+        """Data this variant needs beyond positions: subsets of ``{"traces", "synapses", "precision"}``."""
         tokens = [self.init, self.distance, self.communicability, "M" if self.mask else None]
         return {TOKENS[t] for t in tokens if t and TOKENS[t]}
 
@@ -82,16 +91,25 @@ def parse_variant(name: str) -> Variant:
             raise ValueError(f"variant {name!r} has more than one {label} token")
     if comms == ["C*"] and not distances:
         raise ValueError(f"variant {name!r}: C* is a distance penalty plus matching; add D or D*")
+    if "L1" in tokens and (distances or comms):
+        raise ValueError(f"variant {name!r}: L1 is a penalty of its own; it cannot be combined with D, D*, C or C*")
     canonical = "+".join(t for t in TOKENS if t in tokens)
     return Variant(name=canonical, init=(inits or ["W"])[0], distance=(distances or [None])[0],
-                   communicability=(comms or [None])[0], mask="M" in tokens, positive="P" in tokens)
+                   communicability=(comms or [None])[0], mask="M" in tokens, positive="P" in tokens,
+                   l1="L1" in tokens)
 
 
-def grid_for(n: int) -> np.ndarray:
-    """Grid positions for ``n`` units: the paper's 5 x 5 x 4 grid at n = 100, else the
-    first ``n`` points of a near-cubic grid."""
+def grid_for(n: int, shape=None) -> np.ndarray:
+    """Grid positions for ``n`` units: the first ``n`` points of the grid ``shape`` when given (e.g. the
+    study's 12 x 13 x 2 for 312 units), else the paper's 5 x 5 x 4 grid at n = 100, else the first ``n``
+    points of a near-cubic grid."""
     from sernn.spatial import DEFAULT_GRID, grid_coordinates
 
+    if shape is not None:
+        if int(np.prod(shape)) < n:
+            raise ValueError(f"grid: {' x '.join(map(str, shape))} has {int(np.prod(shape))} points for {n} units; "
+                             "give a grid with at least as many points as units")
+        return grid_coordinates(tuple(int(v) for v in shape))[:n]
     if n == int(np.prod(DEFAULT_GRID)):
         return grid_coordinates(DEFAULT_GRID)
     side = math.ceil(round(n ** (1.0 / 3.0), 9))
@@ -113,44 +131,74 @@ def large_path(n: int) -> bool:
     return n > LARGE_UNITS
 
 
+def penalty_coordinates(variant: Variant, data, settings: dict):
+    """Unit positions of a variant's distance term: the grid (``D``), the neurons' positions as
+    ``settings["coordinates"]`` names them (``D*``), or None."""
+    n = data.coordinates.shape[0]
+    if variant.distance == "D":
+        return grid_for(n, settings.get("grid"))
+    if variant.distance != "D*":
+        return None
+    choice = settings.get("coordinates", "micrometres")
+    if choice == "micrometres":
+        return data.coordinates
+    if choice == "minmax":
+        low, high = data.coordinates.min(axis=0), data.coordinates.max(axis=0)
+        return (data.coordinates - low) / np.where(high > low, high - low, 1.0)
+    if getattr(data, "published_coordinates", None) is None:
+        raise ValueError("coordinates 'published-code' needs the stored voxel positions of a field folder (--field)")
+    return data.published_coordinates
+
+
+def _initializer(variant: Variant, data, settings: dict, seed: int):
+    from sernn.initializers import FunctionalInitializer, ScaledLognormalInitializer, SynapseInitializer
+
+    recipe = settings.get("functional_recipe", "pairs")
+    if variant.init == "W":
+        return "orthogonal"
+    if variant.init == "S":
+        return SynapseInitializer(data.wiring)
+    if variant.init == "Wlog":
+        return ScaledLognormalInitializer(seed=seed, self_connections=recipe == "published-code")
+    first = {"W*prec": data.precision, "W*sttc": None}.get(variant.init, data.correlation)
+    permute = settings.get("permutation", "entries") if variant.init == "W!" else None
+    return FunctionalInitializer(first, data.sttc, seed=seed, permute=permute, recipe=recipe)
+
+
 def build_parts(variant: Variant, data, settings: dict, seed: int, scale: float = 1.0):
     """(recurrent initializer, regulariser, constraint) of a variant.
 
     ``settings["strengths"]`` gives the strengths; each is multiplied by ``scale``. Above
     :data:`LARGE_UNITS` units the penalties take their large-network methods.
     """
+    import keras
+
     from sernn.constraints import MaskConstraint
-    from sernn.initializers import FunctionalInitializer, SynapseInitializer
     from sernn.regularizers import (Communicability, CommunicabilityMatching, SpatialCommunicability,
                                     SpatialL1)
 
     n = data.coordinates.shape[0]
     large = {"method": "estimate", "seed": seed} if large_path(n) else {}
     strengths = {key: value * scale for key, value in settings["strengths"].items()}
-    if variant.init == "W":
-        initializer = "orthogonal"
-    elif variant.init == "S":
-        initializer = SynapseInitializer(data.wiring)
-    else:
-        initializer = FunctionalInitializer(data.correlation, data.sttc, seed=seed,
-                                            permute="entries" if variant.init == "W!" else None)
-    coordinates = None
-    if variant.distance == "D":
-        coordinates = grid_for(n)
-    elif variant.distance == "D*":
-        coordinates = data.coordinates
+    normalization = {"size": "size", "none": None}[settings.get("normalization", "size")]
+    initializer = _initializer(variant, data, settings, seed)
+    coordinates = penalty_coordinates(variant, data, settings)
     regularizer = None
-    if variant.communicability == "C*":
+    if variant.l1:
+        # the published L1 class returns sum |W| and never multiplies by its strength
+        published = settings.get("l1_strength", "stated") == "published-code"
+        regularizer = keras.regularizers.L1(scale * 1.0 if published else strengths.get("l1", 0.3 * scale))
+    elif variant.communicability == "C*":
         regularizer = CommunicabilityMatching(strengths["spatial"], data.wiring,
                                               matching_strength=strengths["matching"],
-                                              coordinates=coordinates, normalization="size")
+                                              coordinates=coordinates, normalization=normalization)
     elif variant.communicability == "C" and coordinates is not None:
         regularizer = SpatialCommunicability(strengths["sernn"], coordinates=coordinates,
-                                             normalization="size", **large)
+                                             normalization=normalization, **large)
     elif variant.communicability == "C":
-        regularizer = Communicability(strengths["communicability"], normalization="size", **large)
+        regularizer = Communicability(strengths["communicability"], normalization=normalization, **large)
     elif coordinates is not None:
-        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization="size",
+        regularizer = SpatialL1(strengths["spatial"], coordinates=coordinates, normalization=normalization,
                                 **({"method": "sparse"} if large else {}))
     constraint = None
     if variant.mask or variant.positive:

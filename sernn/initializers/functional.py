@@ -13,11 +13,11 @@ import keras
 import numpy as np
 
 from sernn.arraycodec import encode_array
-from sernn.initializers.microns_kernels import functional_weights, square_matrix, synapse_weights
+from sernn.initializers.microns_kernels import functional_weights, lognormal_weights, square_matrix, synapse_weights
 from sernn.initializers.microns_kernels import PERMUTATIONS, permute_weights, scale_weights  # noqa: F401  (moved)
 from sernn.validation import check_real, check_seed
 
-__all__ = ["FunctionalInitializer", "SynapseInitializer"]
+__all__ = ["FunctionalInitializer", "SynapseInitializer", "ScaledLognormalInitializer"]
 
 
 class _KernelInitializer(keras.initializers.Initializer):
@@ -97,15 +97,16 @@ class FunctionalInitializer(_KernelInitializer):
     """
 
     def __init__(self, correlation, sttc, mu=-0.5, sigma=0.5, target_mean=0.1, threshold=0.01,
-                 spectral_radius=0.95, permute=None, self_connections=False, seed=None):
-        self.correlation = square_matrix(correlation, "correlation")
+                 spectral_radius=0.95, permute=None, self_connections=False, seed=None, recipe="pairs",
+                 small="floor"):
+        self.correlation = None if correlation is None else square_matrix(correlation, "correlation")
         self.sttc = square_matrix(sttc, "sttc")
         self.params = dict(mu=check_real(mu, "mu"), sigma=check_real(sigma, "sigma"),
                            target_mean=check_real(target_mean, "target_mean"),
                            threshold=check_real(threshold, "threshold"),
                            spectral_radius=check_real(spectral_radius, "spectral_radius"),
                            permute=permute, self_connections=bool(self_connections),
-                           seed=check_seed(seed))
+                           seed=check_seed(seed), recipe=recipe, small=small)
         self.initial_kernel()  # validate now, not at build time
 
     def initial_kernel(self) -> np.ndarray:
@@ -113,7 +114,42 @@ class FunctionalInitializer(_KernelInitializer):
         return functional_weights(self.correlation, self.sttc, **self.params)
 
     def get_config(self):
-        return {"correlation": encode_array(self.correlation), "sttc": encode_array(self.sttc), **self.params}
+        correlation = None if self.correlation is None else encode_array(self.correlation)
+        return {"correlation": correlation, "sttc": encode_array(self.sttc), **self.params}
+
+
+@keras.saving.register_keras_serializable(package="sernn")
+class ScaledLognormalInitializer(keras.initializers.Initializer):
+    """The matched-scale random control of W*: log-normal draws scaled as :class:`FunctionalInitializer`'s.
+
+    See :func:`~sernn.initializers.microns_kernels.lognormal_weights`; the kernel's
+    size comes from the layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> kernel = np.asarray(ScaledLognormalInitializer(seed=0)((6, 6)))
+    >>> round(float(np.abs(np.linalg.eigvals(kernel)).max()), 3), bool((kernel >= 0).all())
+    (0.95, True)
+    """
+
+    def __init__(self, mu=-0.5, sigma=0.5, target_mean=0.1, threshold=0.01, spectral_radius=0.95,
+                 self_connections=False, seed=None, small="floor"):
+        self.params = dict(mu=check_real(mu, "mu"), sigma=check_real(sigma, "sigma"),
+                           target_mean=check_real(target_mean, "target_mean"),
+                           threshold=check_real(threshold, "threshold"),
+                           spectral_radius=check_real(spectral_radius, "spectral_radius"),
+                           self_connections=bool(self_connections), seed=check_seed(seed), small=small)
+        lognormal_weights(2, **self.params)  # validate now, not at build time
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(int(s) for s in shape)
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise ValueError(f"ScaledLognormalInitializer makes square kernels; the layer asks for {shape}")
+        return keras.ops.convert_to_tensor(lognormal_weights(shape[0], **self.params), dtype=dtype or "float32")
+
+    def get_config(self):
+        return dict(self.params)
 
 
 @keras.saving.register_keras_serializable(package="sernn")

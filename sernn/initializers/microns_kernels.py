@@ -11,7 +11,9 @@ neurons' activity (:mod:`sernn.functional`), each min-max scaled to ``[0, 1]``
 over its off-diagonal entries. Then, in this order:
 
 1. scale to a target mean (default 0.1; mean over the off-diagonal entries);
-2. zero every weight below a threshold (default 0.01);
+2. raise every non-zero weight below a floor (default 0.01) to the floor, as
+   the study describes and its code does (``small="zero"`` instead sets such
+   weights to 0, sernn 0.3's reading);
 3. rescale to a target spectral radius (default 0.95), for stable dynamics.
 
 Choices made here where the published description is silent: self-connections
@@ -20,6 +22,16 @@ definition and carries no information); NaN entries (a silent or constant
 neuron) count as "no relation" and become 0 after scaling; a matrix whose
 spectral radius is 0 (no cycle, e.g. sparse feed-forward wiring) cannot be
 rescaled and is left after step 2.
+
+**Recipes.** ``recipe="pairs"`` (the default) is the above: a relation between
+*two* neurons sets a weight. ``recipe="published-code"`` is what the study's
+published notebook computes: the min-max scaling runs over the whole matrices,
+diagonal included (whose 1 is the maximum of corr and STTC), the diagonal is
+kept, and the mean of step 1 runs over all ``n^2`` entries. Off-diagonal
+correlations and STTCs are small (field 6_6_2: median 0.02 and 0.05), so the
+published kernel is dominated by its diagonal: every unit starts with a strong
+self-connection (a leaky memory), and the functional pairs sit near the floor
+(:func:`diagonal_share` measures it).
 
 The permuted control (W!) shuffles the product before steps 1–3:
 ``permute="entries"`` shuffles all off-diagonal entries (topology destroyed;
@@ -43,10 +55,15 @@ from sernn.arraycodec import decode_array
 from sernn.functional.correlation import minmax_scale
 from sernn.validation import check_option, check_real, check_seed, check_square
 
-__all__ = ["functional_weights", "synapse_weights", "scale_weights", "permute_weights", "PERMUTATIONS"]
+__all__ = ["functional_weights", "synapse_weights", "scale_weights", "permute_weights", "lognormal_weights",
+           "diagonal_share", "PERMUTATIONS", "RECIPES", "SMALL_WEIGHTS"]
 
 #: Accepted ``permute`` values.
 PERMUTATIONS = (None, "entries", "neurons")
+#: Functional-initialisation recipes (see the module docstring).
+RECIPES = ("pairs", "published-code")
+#: What :func:`scale_weights` does with non-zero weights below the threshold.
+SMALL_WEIGHTS = ("floor", "zero")
 
 
 def square_matrix(matrix, name) -> np.ndarray:
@@ -100,8 +117,9 @@ def permute_weights(weights, mode: str, rng) -> np.ndarray:
 
 
 def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
-                  spectral_radius: float = 0.95, self_connections: bool = False) -> np.ndarray:
-    """Steps 1–3: target mean, threshold, target spectral radius.
+                  spectral_radius: float = 0.95, self_connections: bool = False,
+                  small: str = "floor") -> np.ndarray:
+    """Steps 1–3: target mean, floor (or threshold), target spectral radius.
 
     Parameters
     ----------
@@ -112,11 +130,14 @@ def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
         Mean of the entries after step 1 (off-diagonal entries unless
         ``self_connections``).
     threshold : float, default=0.01
-        Entries below it (in magnitude) become 0 (step 2); 0 disables it.
+        Step 2 acts on the non-zero entries below it in magnitude; 0 disables it.
     spectral_radius : float, default=0.95
         Largest eigenvalue modulus after step 3.
     self_connections : bool, default=False
         Keep the diagonal (otherwise it is set to 0 first).
+    small : {"floor", "zero"}, default="floor"
+        ``"floor"``: such entries are raised to ``threshold`` (sign kept), the
+        study's text and code; ``"zero"``: they become 0.
 
     Returns
     -------
@@ -135,10 +156,17 @@ def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
     >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
     0.95
 
-    A threshold of 0.05 removes the 0.04 entry; what is left has no cycle
-    (spectral radius 0), so step 3 leaves it as it is:
+    A floor of 0.05 raises the 0.04 entry to 0.05 (eigenvalues
+    ``+-sqrt(0.05 * 0.16)``), then step 3 rescales to 0.95:
 
-    >>> scale_weights([[0.0, 2.0], [8.0, 0.0]], threshold=0.05).round(4).tolist()
+    >>> W = scale_weights([[0.0, 2.0], [8.0, 0.0]], threshold=0.05)
+    >>> bool(np.allclose(W, np.array([[0, 0.05], [0.16, 0]]) * 0.95 / np.sqrt(0.05 * 0.16)))
+    True
+
+    With ``small="zero"`` the 0.04 entry is removed instead; what is left has no
+    cycle (spectral radius 0), so step 3 leaves it as it is:
+
+    >>> scale_weights([[0.0, 2.0], [8.0, 0.0]], threshold=0.05, small="zero").round(4).tolist()
     [[0.0, 0.0], [0.16, 0.0]]
     """
     target_mean = check_real(target_mean, "target_mean", low=0, inclusive="neither")
@@ -153,7 +181,11 @@ def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
     if mean <= 0:
         raise ValueError("the weight matrix is all zero; there is nothing to scale")
     weights *= target_mean / mean
-    weights[np.abs(weights) < threshold] = 0.0
+    below = (np.abs(weights) < threshold) & (weights != 0)
+    if check_option(small, "small", SMALL_WEIGHTS) == "floor":
+        weights[below] = threshold * np.sign(weights[below])
+    else:
+        weights[below] = 0.0
     radius = np.abs(np.linalg.eigvals(weights)).max()
     if radius > 1e-12 * max(1.0, np.abs(weights).max()):
         weights *= spectral_radius / radius
@@ -163,25 +195,30 @@ def scale_weights(weights, target_mean: float = 0.1, threshold: float = 0.01,
 def functional_weights(correlation, sttc, mu: float = -0.5, sigma: float = 0.5,
                        target_mean: float = 0.1, threshold: float = 0.01,
                        spectral_radius: float = 0.95, permute=None, self_connections: bool = False,
-                       seed=None) -> np.ndarray:
+                       seed=None, recipe: str = "pairs", small: str = "floor") -> np.ndarray:
     """The functional initial kernel ``W_bio`` as a numpy array (see the module docstring).
 
     Parameters
     ----------
-    correlation : array-like of shape (n, n)
-        Pearson correlation of the neurons' traces (NaN allowed: no relation).
+    correlation : array-like of shape (n, n), or None
+        Pearson correlation of the neurons' traces (NaN allowed: no relation);
+        the study's precision arm passes the precision matrix here; None: the
+        STTC-only arm (``W_lognormal ⊙ minmax(STTC)``).
     sttc : array-like of shape (n, n)
         STTC matrix (NaN allowed, e.g. silent neurons).
     mu : float, default=-0.5
         Mean of the normal underlying the log-normal draws.
     sigma : float, default=0.5
         Standard deviation of the normal underlying the log-normal draws.
-    target_mean, threshold, spectral_radius, self_connections :
-        See :func:`scale_weights` (defaults 0.1, 0.01, 0.95 and False).
+    target_mean, threshold, spectral_radius, self_connections, small :
+        See :func:`scale_weights` (defaults 0.1, 0.01, 0.95, False and "floor").
     permute : {None, "entries", "neurons"}, default=None
         The W! control (see :func:`permute_weights`).
     seed : int, optional
         Seed of the log-normal draws and of the permutation (None: fresh draws).
+    recipe : {"pairs", "published-code"}, default="pairs"
+        ``"published-code"``: min-max over the whole matrices, diagonal kept
+        (``self_connections`` is then True), as the study's notebook.
 
     Returns
     -------
@@ -213,20 +250,78 @@ def functional_weights(correlation, sttc, mu: float = -0.5, sigma: float = 0.5,
     >>> (W == 0).astype(int).tolist()
     [[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
     """
-    correlation = square_matrix(correlation, "correlation")
     sttc = square_matrix(sttc, "sttc")
-    if correlation.shape != sttc.shape:
-        raise ValueError(f"correlation {correlation.shape} and sttc {sttc.shape} must have the same shape")
+    recipe = check_option(recipe, "recipe", RECIPES)
+    pairs = recipe == "pairs"
+    relation = minmax_scale(sttc, off_diagonal=pairs, name="sttc")
+    if correlation is not None:
+        correlation = square_matrix(correlation, "correlation")
+        if correlation.shape != sttc.shape:
+            raise ValueError(f"correlation {correlation.shape} and sttc {sttc.shape} must have the same shape")
+        relation = minmax_scale(correlation, off_diagonal=pairs, name="correlation") * relation
     permute = check_option(permute, "permute", PERMUTATIONS)
     sigma = check_real(sigma, "sigma", low=0, inclusive="neither")
     mu = check_real(mu, "mu")
     rng = np.random.default_rng(check_seed(seed))
-    relation = np.nan_to_num(minmax_scale(correlation, name="correlation") * minmax_scale(sttc, name="sttc"),
-                             nan=0.0)
+    relation = np.nan_to_num(relation, nan=0.0)
     weights = rng.lognormal(mean=mu, sigma=sigma, size=relation.shape) * relation
     if permute is not None:
         weights = permute_weights(weights, permute, rng)
-    return scale_weights(weights, target_mean, threshold, spectral_radius, self_connections)
+    return scale_weights(weights, target_mean, threshold, spectral_radius, self_connections or not pairs, small)
+
+
+def lognormal_weights(n: int, mu: float = -0.5, sigma: float = 0.5, target_mean: float = 0.1,
+                      threshold: float = 0.01, spectral_radius: float = 0.95, self_connections: bool = False,
+                      seed=None, small: str = "floor") -> np.ndarray:
+    """The matched-scale random control of W*: log-normal draws scaled as W* is, with no recorded relation.
+
+    ``scale_weights(lognormal(mu, sigma, (n, n)))``: the same distribution family,
+    mean, floor and spectral radius as :func:`functional_weights`, without the
+    correlation and STTC factors. Training it beside W* separates what the
+    recorded function adds from what a well-scaled positive initialisation does.
+
+    Parameters
+    ----------
+    n : int
+        Units.
+    mu, sigma, target_mean, threshold, spectral_radius, self_connections, seed, small :
+        As for :func:`functional_weights` (``self_connections=True`` is the
+        published-code recipe's diagonal).
+
+    Returns
+    -------
+    W : ndarray of shape (n, n), float64, non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.initializers.microns_kernels import lognormal_weights, scale_weights
+    >>> W = lognormal_weights(5, seed=0)
+    >>> draws = np.random.default_rng(0).lognormal(-0.5, 0.5, size=(5, 5))
+    >>> bool(np.allclose(W, scale_weights(draws))), round(float(np.abs(np.linalg.eigvals(W)).max()), 4)
+    (True, 0.95)
+    """
+    from sernn.validation import check_integer
+
+    n = check_integer(n, "n", low=2)
+    sigma = check_real(sigma, "sigma", low=0, inclusive="neither")
+    mu = check_real(mu, "mu")
+    rng = np.random.default_rng(check_seed(seed))
+    weights = rng.lognormal(mean=mu, sigma=sigma, size=(n, n))
+    return scale_weights(weights, target_mean, threshold, spectral_radius, self_connections, small)
+
+
+def diagonal_share(weights) -> float:
+    """Fraction of a kernel's total absolute weight on its diagonal (self-connections).
+
+    Examples
+    --------
+    >>> diagonal_share([[3.0, 1.0], [0.0, 1.0]])
+    0.8
+    """
+    weights = np.abs(square_matrix(weights, "weights"))
+    total = weights.sum()
+    return float(np.trace(weights) / total) if total > 0 else float("nan")
 
 
 def synapse_weights(wiring, target_mean: float = 0.1, threshold: float = 0.0,
