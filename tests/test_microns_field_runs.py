@@ -114,14 +114,15 @@ def test_sernn_microns_field_end_to_end(fields_dir, tmp_path, capsys):
     assert main(["microns", "--field", folder, "--out", str(tmp_path / "x"), *small_run]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pass --trust-pickles only for files you trust" in err[0] and not (tmp_path / "x").exists()
-    for arm, extra in (("published", ["--published-code"]), ("corrected", [])):
+    for arm, extra in (("published", ["--published-code"]), ("corrected", ["--units", "20", "--selection", "nearest"])):
         assert main(["microns", "--field", folder, "--trust-pickles", "--out", str(tmp_path / arm),
                      *small_run, *extra]) == 0
     stored = {arm: json.loads((tmp_path / arm / "settings.json").read_text())["settings"]
               for arm in ("published", "corrected")}
     assert stored["published"]["coordinates"] == "published-code" and stored["published"]["permutation"] == "neurons"
     assert stored["corrected"]["coordinates"] == "minmax" and "permutation" not in stored["corrected"]
-    assert stored["corrected"]["units"] == 42 and stored["corrected"]["strengths"]["sernn"] == 0.3
+    assert stored["published"]["units"] == 42 and stored["corrected"]["units"] == 20
+    assert stored["corrected"]["strengths"]["sernn"] == 0.3
     assert main(["microns", "--field", folder, "--trust-pickles", "--published-code", "--coordinates", "minmax",
                  "--out", str(tmp_path / "bad"), *small_run]) != 0
     assert "--published-code sets --coordinates" in capsys.readouterr().err
