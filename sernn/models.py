@@ -8,7 +8,9 @@ layers made by :class:`sernn.architecture.Architecture` (the definition populati
     -> SimpleRNN(100, relu, orthogonal recurrent init)   [regulariser/constraint here]
     -> Dense(output_size, softmax)
 
-compiled with Adam (learning rate 1e-3) and categorical cross-entropy.
+compiled with Adam (learning rate 1e-3) and categorical cross-entropy. ``cell="leaky"`` makes the
+recurrent layer :class:`sernn.leaky.LeakyRNN` (leaky continuous-time rate units with time constant
+``tau``, time step ``dt`` and recurrent noise), with the same hooks.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sernn.architecture import Architecture
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
 from sernn.initializers.seeded import seeded_initializer
-from sernn.validation import check_integer, check_real, check_seed
+from sernn.validation import check_integer, check_option, check_real, check_seed
 
 __all__ = ["build_sernn", "TASK_LOSS_METRIC"]
 
@@ -32,7 +34,8 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                 output_activation="softmax", return_sequences=False,
                 loss="categorical_crossentropy", metrics=("accuracy",), weighted_metrics=None,
                 optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn",
-                connectome=None, strategy=None, recurrent="dense"):
+                connectome=None, strategy=None, recurrent="dense", cell="simple", tau=None, dt=None,
+                recurrent_noise=0.0):
     """Build (and compile) a spatially embedded / biologically constrained RNN.
 
     Parameters
@@ -98,6 +101,20 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         ``SimpleRNN``; faster from about 1,000 units at <= 5 % density). Its
         regulariser gets the kernel as a ``tf.SparseTensor``, so use a sernn
         regulariser with ``method="sparse"`` or ``"estimate"``.
+    cell : {"simple", "leaky"}, default="simple"
+        ``"simple"``: the Elman units above (``SimpleRNN``). ``"leaky"``: leaky
+        continuous-time units, :class:`sernn.leaky.LeakyRNN` (with ``recurrent="dense"``),
+        ``x_{t+1} = (1 - dt/tau) x_t + (dt/tau) (f(x_t) W + u_t K + b) + noise``, output
+        ``f(x_{t+1})``, with the same initializers, regulariser and constraint (the same
+        ``seed`` draws the same initial weights as ``"simple"``). With ``dt = tau`` and
+        no recurrent noise it computes the same as ``"simple"``.
+    tau : float, optional
+        With ``cell="leaky"``: the units' time constant (> 0); None: 100.
+    dt : float, optional
+        With ``cell="leaky"``: the time step, ``0 < dt <= tau``; None: 10.
+    recurrent_noise : float, default=0.0
+        With ``cell="leaky"``: standard deviation of the recurrent noise (training only,
+        seeded with ``seed + 2``).
 
     Returns
     -------
@@ -136,6 +153,13 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
     >>> probabilities = np.asarray(model(np.zeros((2, 5, 8), dtype="float32")))
     >>> probabilities.shape, probabilities.sum(axis=1).round(4).tolist()
     ((2, 4), [1.0, 1.0])
+
+    Leaky units with ``alpha = dt / tau = 0.2``, started from the same weights:
+
+    >>> leaky = build_sernn(units=8, seed=0, cell="leaky", tau=100, dt=20)
+    >>> rnn = leaky.get_layer("rnn")
+    >>> type(rnn).__name__, rnn.alpha, bool(np.array_equal(rnn.get_weights()[1], W))
+    ('LeakyRNN', 0.2, True)
     """
     if connectome is not None:
         from sernn.initializers.connectome import connectome_recurrent
@@ -146,6 +170,14 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                              "sernn.initializers.connectome_recurrent(network, nonneg=True) instead")
         units, recurrent_initializer, recurrent_constraint = connectome_recurrent(
             connectome, strategy, seed=seed)
+    cell = check_option(cell, "cell", ("simple", "leaky"))
+    if cell == "simple":
+        given = [name for name, value, default in (("tau", tau, None), ("dt", dt, None),
+                                                    ("recurrent_noise", recurrent_noise, 0.0)) if value != default]
+        if given:
+            raise ValueError(f"{', '.join(given)} need cell='leaky' (they set leaky units); got cell='simple'")
+    elif check_option(recurrent, "recurrent", ("dense", "sparse")) != "dense":
+        raise ValueError(f"cell='leaky' needs recurrent='dense'; got recurrent={recurrent!r}")
     architecture = Architecture(units, input_size, output_size, activation, output_activation, return_sequences)
     if timesteps is not None:
         timesteps = check_integer(timesteps, "timesteps", low=1)
@@ -155,13 +187,37 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         keras.utils.set_random_seed(seed)
     recurrent_init = _recurrent_initializer(recurrent_initializer, recurrent_constraint, architecture.units, seed)
     inputs = keras.Input(shape=(timesteps, architecture.input_size), name="inputs")
-    outputs = architecture.keras_outputs(
-        inputs, noise=noise, seed=seed, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_init,
-        regularizer=recurrent_regularizer, constraint=recurrent_constraint, recurrent=recurrent)
+    if cell == "leaky":
+        outputs = _leaky_outputs(inputs, architecture, noise, seed, kernel_initializer, recurrent_init,
+                                 recurrent_regularizer, recurrent_constraint, tau, dt, recurrent_noise)
+    else:
+        outputs = architecture.keras_outputs(
+            inputs, noise=noise, seed=seed, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_init, regularizer=recurrent_regularizer,
+            constraint=recurrent_constraint, recurrent=recurrent)
     model = keras.Model(inputs, outputs, name=name)
     if compile:
         _compile(model, loss, metrics, weighted_metrics, optimizer, learning_rate)
     return model
+
+
+def _leaky_outputs(inputs, architecture, noise, seed, kernel_initializer, recurrent_initializer, regularizer,
+                   constraint, tau, dt, recurrent_noise):
+    """Noise, :class:`sernn.leaky.LeakyRNN` named "rnn" and readout (seeded as the ``SimpleRNN`` model's)."""
+    from sernn.leaky import LeakyRNN
+
+    hidden = inputs
+    layer = architecture.noise_layer(noise, seed)
+    if layer is not None:
+        hidden = layer(hidden)
+    hidden = LeakyRNN(
+        architecture.units, activation=architecture.activation, return_sequences=architecture.return_sequences,
+        kernel_initializer=seeded_initializer(kernel_initializer, seed),
+        recurrent_initializer=seeded_initializer(recurrent_initializer, seed),
+        recurrent_regularizer=regularizer, recurrent_constraint=constraint,
+        tau=100.0 if tau is None else tau, dt=10.0 if dt is None else dt, recurrent_noise=recurrent_noise,
+        seed=None if seed is None else seed + 2, name="rnn")(hidden)
+    return architecture.readout_layer(seed)(hidden)
 
 
 def _recurrent_initializer(initializer, constraint, units, seed):

@@ -15,7 +15,7 @@ LAYERS = {
     "sernn.communicability": 0, "sernn.functional": 0, "sernn.connectomes": 0, "sernn.microns": 0,
     "sernn.analysis": 0, "sernn.plotting": 0,
     # Keras parts
-    "sernn.regularizers": 1, "sernn.sparse_matmul": 1, "sernn.layers": 1, "sernn.constraints": 1, "sernn.initializers": 1,
+    "sernn.regularizers": 1, "sernn.sparse_matmul": 1, "sernn.layers": 1, "sernn.leaky": 1, "sernn.constraints": 1, "sernn.initializers": 1,
     # tasks
     "sernn.tasks": 2,
     # models and training

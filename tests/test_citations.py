@@ -10,6 +10,9 @@ FILES = sorted([*(ROOT / "sernn").rglob("*.py"), *(ROOT / "docs").glob("*.md"), 
 
 #: first author (as cited) -> words of which one must appear in the file (the venue)
 WORKS = {
+    "Clauset": ("Physical Review E",),
+    "Ehrlich": ("eNeuro",),
+    "Song": ("PLoS Computational Biology",),
     "Achterberg": ("Nature Machine Intelligence",),
     "Goulas": ("Neural Networks",),
     "Damicelli": ("Neural Networks",),   # Goulas, Damicelli & Hilgetag
