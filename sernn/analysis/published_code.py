@@ -12,7 +12,7 @@ paper's recipe (:func:`sernn.analysis.topology`):
   recipe, the strongest 10 % of the off-diagonal weights, also made undirected
   by union (:func:`sernn.analysis.binarize`).
 * **modularity Q**: published code, networkx ``greedy_modularity_communities``
-  (Clauset, Newman and Moore 2004) on that binary graph; seRNN recipe, Newman
+  (Clauset et al., Physical Review E 2004) on that binary graph; seRNN recipe, Newman
   spectral modularity of the weighted ``(|W| + |W|^T) / 2``.
 * **small-worldness**: published code, ``(C / C_null) / (E_null / E)`` with
   mean clustering C and global efficiency E against nulls that ignore the
