@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sernn"
 #: Layers from the bottom. A module may import modules of its own layer or below.
 LAYERS = {
     # storage, geometry and graph maths, data (numpy/scipy/pandas)
-    "sernn.atomic": 0, "sernn.validation": 0, "sernn.executors": 0, "sernn.readers": 0, "sernn.resources": 0, "sernn.arraycodec": 0, "sernn.runfolder": 0, "sernn.masks": 0, "sernn.spatial": 0,
+    "sernn.atomic": 0, "sernn.validation": 0, "sernn.executors": 0, "sernn.readers": 0, "sernn.resources": 0, "sernn.arraycodec": 0, "sernn.runfolder": 0, "sernn.masks": 0, "sernn.spatial": 0, "sernn.dale": 0,
     "sernn.communicability": 0, "sernn.functional": 0, "sernn.connectomes": 0, "sernn.microns": 0,
     "sernn.analysis": 0, "sernn.plotting": 0,
     # Keras parts
@@ -24,7 +24,7 @@ LAYERS = {
     # experiments, command line
     "sernn.experiments": 4, "sernn.cli": 5, "sernn.commands": 5, "sernn.console": 5,
 }
-KERAS_FREE = ("sernn.atomic", "sernn.validation", "sernn.executors", "sernn.readers", "sernn.resources", "sernn.arraycodec", "sernn.runfolder", "sernn.masks", "sernn.spatial", "sernn.communicability",
+KERAS_FREE = ("sernn.atomic", "sernn.dale", "sernn.validation", "sernn.executors", "sernn.readers", "sernn.resources", "sernn.arraycodec", "sernn.runfolder", "sernn.masks", "sernn.spatial", "sernn.communicability",
               "sernn.functional", "sernn.connectomes", "sernn.microns", "sernn.analysis", "sernn.plotting")
 
 

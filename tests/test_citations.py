@@ -10,6 +10,7 @@ FILES = sorted([*(ROOT / "sernn").rglob("*.py"), *(ROOT / "docs").glob("*.md"), 
 
 #: first author (as cited) -> words of which one must appear in the file (the venue)
 WORKS = {
+    "Rajan": ("Physical Review Letters", "Phys. Rev. Lett."),
     "Clauset": ("Physical Review E",),
     "Ehrlich": ("eNeuro",),
     "Song": ("PLoS Computational Biology",),

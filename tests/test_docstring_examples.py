@@ -10,7 +10,7 @@ import pytest
 import sernn
 
 #: Packages and modules whose public API must carry runnable examples.
-DOCUMENTED = ("sernn.regularizers", "sernn.constraints", "sernn.initializers", "sernn.layers", "sernn.leaky",
+DOCUMENTED = ("sernn.regularizers", "sernn.constraints", "sernn.initializers", "sernn.layers", "sernn.leaky", "sernn.dale",
               "sernn.tasks", "sernn.analysis", "sernn.connectomes", "sernn.spatial",
               "sernn.communicability", "sernn.masks", "sernn.validation", "sernn.models",
               "sernn.population", "sernn.training", "sernn.callbacks")
