@@ -92,7 +92,7 @@ def test_structure_claims_and_the_studys_numbers_on_planted_kernels(tmp_path):
     accuracy = {"D*": 0.62, "D*+C": 0.9, "L1": 0.62, "W*+D*+C": 0.95}
     for variant in accuracy:
         for seed in range(10):
-            W = rng.random((n, n)) * (0.2 + (blocks if variant == "D*+C" else 0.0))
+            W = rng.random((n, n)) * (0.2 + (blocks if variant == "D*+C" else 1 / 3))  # the same total weight
             rows = [{"epoch": e + 1, "val_accuracy": accuracy[variant] + 0.001 * seed, "reg_loss": 0.0}
                     for e in range(2)]
             params = {"task": "maze", "variant": variant, "seed": seed, "condition": f"maze/{variant}"}
@@ -109,3 +109,13 @@ def test_structure_claims_and_the_studys_numbers_on_planted_kernels(tmp_path):
     assert l1["median"] == pytest.approx(np.median(0.62 + 0.001 * np.arange(10))) and l1["published"] == 0.62
     gain = published[published["measure"].str.startswith("median accuracy gain")].iloc[0]
     assert gain["median"] == pytest.approx(np.median(0.95 + 0.001 * np.arange(10)) / l1["median"] - 1)
+
+
+def test_a_structural_claim_at_very_different_total_weights_is_not_comparable():
+    from sernn.experiments.microns_report import WEIGHT_FOLD, _weight_confound
+
+    runs = pd.DataFrame({"variant": ["A"] * 3 + ["B"] * 3, "total_weight": [30.0, 40.0, 50.0, 100.0, 120.0, 140.0]})
+    verdict, detail = _weight_confound(runs, ("A", "B"), "supported", "d")
+    assert verdict == "not comparable" and "3-fold" in detail and 120 / 40 > WEIGHT_FOLD
+    runs.loc[runs["variant"] == "B", "total_weight"] = [50.0, 60.0, 70.0]
+    assert _weight_confound(runs, ("A", "B"), "supported", "d")[0] == "supported"

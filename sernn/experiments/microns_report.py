@@ -15,9 +15,17 @@ and run records and writes ``RUN_DIR/report/``:
 ``variants.csv``, ``paired.csv``
     the two tables.
 
-Claims are judged on ``val_auc`` with every task pooled (pairs = task x seed),
-and need at least ``min_pairs`` pairs. A claim about a variant the folder does
-not hold (e.g. ``W*`` without functional traces) says "cannot test".
+Claims are judged on ``val_auc`` (or the structure measure they name) with every
+task pooled (pairs = task x seed), and need at least ``min_pairs`` pairs. A claim
+about a variant the folder does not hold (e.g. ``W*`` without functional traces)
+says "cannot test". A structural claim between variants whose median total
+weights differ more than :data:`WEIGHT_FOLD`-fold says "not comparable": the
+trained networks' structure follows their total weight on its own (at a strong
+distance penalty only the free self-connections survive, for instance).
+
+With ``structure=True`` (the default) the final kernels are measured
+(:mod:`sernn.experiments.microns_structure`), reported per variant, and the
+study's maze numbers are set beside this folder's medians in ``published.csv``.
 """
 from __future__ import annotations
 
@@ -126,6 +134,23 @@ def _paired(runs, variant, reference, n_boot, seed, measure="val_auc"):
     return rows
 
 
+#: A structural comparison between variants whose median total weights differ more than this many-fold
+#: gets no verdict: weighted modularity and the binarised graph follow total weight on their own.
+WEIGHT_FOLD = 2.0
+
+
+def _weight_confound(runs, pair, verdict, detail):
+    """("not comparable", detail) when the pair's median total weights differ more than :data:`WEIGHT_FOLD`-fold."""
+    weights = [runs.loc[runs["variant"] == v, "total_weight"].median() for v in pair]
+    if not all(np.isfinite(weights)) or min(weights) <= 0:
+        return verdict, detail
+    fold = max(weights) / min(weights)
+    if fold <= WEIGHT_FOLD:
+        return verdict, detail + f"; median total weight {weights[0]:.3g} vs {weights[1]:.3g}"
+    return "not comparable", (f"{detail}; but the median total weights differ {fold:.0f}-fold ({weights[0]:.3g} vs "
+                              f"{weights[1]:.3g}), and structure follows total weight on its own")
+
+
 def _median_ci(values, n_boot, seed):
     """95 % percentile bootstrap interval of the median."""
     if values.size < 2:
@@ -211,6 +236,8 @@ def microns_report(run_dir, n_boot=10000, seed=0, min_pairs=10, reference="W", c
                            else "no pairs on the same seeds"})
             continue
         verdict, detail = paired_verdict(rows[0], direction, min_pairs, absence=absence)
+        if measure != "val_auc" and verdict != "cannot test":
+            verdict, detail = _weight_confound(runs, chosen, verdict, detail)
         claims.append({"claim": text, "verdict": verdict, "detail": f"{chosen[0]} - {chosen[1]} ({measure}): {detail}"})
     paired = pd.DataFrame(pairs)
     report = {"folder": str(store.path), "made": time.strftime("%Y-%m-%d %H:%M"),
