@@ -105,8 +105,12 @@ def greedy_modularity(W, density: float = 0.1):
     >>> sorted(partition.tolist()), round(q, 4)
     ([0, 0, 0, 1, 1, 1], 0.5)
     """
+    return _greedy_on_graph(top_density_graph(W, density))
+
+
+def _greedy_on_graph(A):
+    """(partition, Q) of networkx's greedy modularity on a binary symmetric graph."""
     nx = _networkx()
-    A = top_density_graph(W, density)
     graph = nx.from_numpy_array(A)
     partition = np.zeros(A.shape[0], dtype=int)
     if graph.number_of_edges() == 0:
@@ -181,9 +185,14 @@ def fixed_null_small_worldness(W, density: float = 0.1, n_nulls: int = 1000, see
     >>> bool(np.isclose(result["sigma"], 1 / null["clustering"] / null["efficiency"]))
     True
     """
+    return _sigma_on_graph(top_density_graph(W, density), n_nulls, seed)
+
+
+def _sigma_on_graph(A, n_nulls, seed) -> dict:
+    """:func:`fixed_null_small_worldness` of a binary symmetric graph."""
     import bct
 
-    A = top_density_graph(W, density).astype(float)
+    A = np.asarray(A, dtype=float)
     null = fixed_null_measures(A.shape[0], n_nulls, seed)
     clustering = float(np.mean(bct.clustering_coef_bu(A)))
     efficiency = float(bct.efficiency_bin(A))
@@ -246,10 +255,9 @@ def published_code_measures(W, density: float = 0.1, n_nulls: int = 1000, seed: 
     >>> measures["n_modules_greedy"], round(measures["modularity_greedy"], 3)
     (3, 0.656)
     """
-    W = check_weights(W)
-    partition, q = greedy_modularity(W, density)
-    sigma = fixed_null_small_worldness(W, density, n_nulls, seed)
-    A = top_density_graph(W, density)
+    A = top_density_graph(W, density)  # one graph for every measure
+    partition, q = _greedy_on_graph(A)
+    sigma = _sigma_on_graph(A, n_nulls, seed)
     n = A.shape[0]
     return {"modularity_greedy": q, "n_modules_greedy": int(partition.max() + 1),
             "small_worldness_fixed_null": sigma["sigma"], "kde_entropy_100": published_kde_entropy(W),

@@ -38,7 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if action.dest == "preset":
             action.help = ("default settings: " + ", ".join(microns.PRESETS) + " (default: study with --field, "
                            "else quick); the options given override them")
-    data = parser.add_argument_group("data")
+    _add_data_arguments(parser.add_argument_group("data"))
+    _add_run_arguments(parser.add_argument_group("runs"))
+    _add_choice_arguments(parser.add_argument_group(
+        "the published code's choices (sernn's defaults are the correct ones; the study preset uses minmax "
+        "coordinates, as its methods describe)"))
+
+
+def _add_data_arguments(data) -> None:
+    """Where the neurons come from and which are kept."""
     data.add_argument("--field", metavar="DIR",
                       help="a functional connectomics field folder S_C_F/ (connectome, positions, corr, STTC, "
                            "precision; the MICrONS-constrained RNN study's layout); default preset: study. "
@@ -75,7 +83,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "nearest to --center (default otherwise)")
     data.add_argument("--center", type=float, nargs=3, metavar=("X", "Y", "Z"),
                       help="centre in µm for --selection nearest (default: the median soma position)")
-    runs = parser.add_argument_group("runs")
+
+
+def _add_run_arguments(runs) -> None:
+    """Variants, tasks, seeds, training and penalty settings."""
     runs.add_argument("--variants", type=name_list, default=None,
                       help="comma-separated variants (default quick: " + ",".join(microns.QUICK_VARIANTS) + ")")
     runs.add_argument("--tasks", type=name_list, default=list(microns.TASKS),
@@ -100,7 +111,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="penalty form: size-normalised (default) or the plain sum (study preset)")
     runs.add_argument("--grid", type=positive(int), nargs=3, default=None, metavar=("X", "Y", "Z"),
                       help="grid of D (default: near-cubic; the study's field 6_6_2: 12 13 2)")
-    choices = parser.add_argument_group("the published code's choices (sernn's defaults are the correct ones; the study preset uses minmax coordinates, as its methods describe)")
+
+
+def _add_choice_arguments(choices) -> None:
+    """The published code's choices, one option each, and ``--published-code`` for all of them."""
     for name, values in microns.CHOICES.items():
         choices.add_argument("--" + name.replace("_", "-"), choices=values, default=None,
                              help=" or ".join(values))
