@@ -3,7 +3,9 @@
 An seRNN maps inputs ``x`` of shape ``(batch, T, d)`` through::
 
     input noise      x_t + noise * N(0, 1)                     (training only)
-    recurrent step   h_t = activation(x_t K + b + h_{t-1} R),  h_0 = 0
+    recurrent step   h_t = activation(x_t K + b + h_{t-1} R),  h_0 = 0              (cell="simple")
+                     z_t = (1 - a) z_{t-1} + a (x_t K + b + h_{t-1} R) + sqrt(2 a) s xi_t,
+                     h_t = activation(z_t),  z_0 = h_0 = 0,  a = dt / tau          (cell="leaky")
     readout          y = output_activation(h K_out + b_out)    (last step, or every step)
 
 :class:`Architecture` holds what defines it and what the members of a
@@ -20,11 +22,16 @@ K networks at once from stacked weights (:meth:`~Architecture.input_noise`,
 
 Adding a cell
 -------------
-A new kind of recurrent unit (e.g. leaky continuous-time units, or Dale's-law
-signs) is added here, once for both: a field of :class:`Architecture`, its
-update in :meth:`~Architecture.step`, and in :meth:`~Architecture.recurrent_layer`
-a Keras layer that computes the same update (e.g. ``keras.layers.RNN`` of a
-cell whose ``call`` is :meth:`~Architecture.step`). The default cell stays
+A new kind of recurrent unit is added here, once for both: a field of
+:class:`Architecture`, its update in :meth:`~Architecture.step`, and in
+:meth:`~Architecture.recurrent_layer` a Keras layer that computes the same
+update. Leaky continuous-time units (``cell="leaky"``,
+:class:`sernn.leaky.LeakyRNN`, the dynamics of Song et al., PLoS Computational
+Biology 2016) are added so: their state is the pair ``(z, h)`` and their
+recurrent noise in a population is member k's
+``stateless_normal(seed=(seeds[k], -1 - step))``, as the input noise depends on
+the member's seed and the step only. (Dale's law is a constraint of the weights,
+not a cell: :class:`sernn.constraints.DaleConstraint`.) The default cell stays
 Keras's ``SimpleRNN`` (or :class:`sernn.layers.SparseMaskedRNN` for
 ``recurrent="sparse"``), so that saved models keep loading.
 """
@@ -38,7 +45,7 @@ import numpy as np
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
 from sernn.initializers.seeded import seeded_initializer
-from sernn.validation import check_integer, check_option
+from sernn.validation import check_integer, check_option, check_real
 
 __all__ = ["Architecture", "WEIGHTS"]
 
@@ -65,6 +72,14 @@ class Architecture:
         Activation of the readout ("linear" for regression tasks).
     return_sequences : bool, default=False
         If True the readout is applied at every step, else at the last one.
+    cell : {"simple", "leaky"}, default="simple"
+        ``"simple"``: Elman units (Keras's ``SimpleRNN``). ``"leaky"``: leaky
+        continuous-time units (:class:`sernn.leaky.LeakyRNN`).
+    tau, dt : float, optional
+        With ``cell="leaky"``: the time constant and the time step (``0 < dt <= tau``;
+        None: 100 and 10, so ``alpha = dt / tau = 0.1``). Refused with ``cell="simple"``.
+    recurrent_noise : float, default=0.0
+        With ``cell="leaky"``: standard deviation of the recurrent noise (training only).
 
     Examples
     --------
@@ -90,6 +105,10 @@ class Architecture:
     Traceback (most recent call last):
     ...
     ValueError: units must be an integer >= 1; got 0
+    >>> Architecture(cell="leaky", tau=10, dt=20)
+    Traceback (most recent call last):
+    ...
+    ValueError: dt must be <= tau (alpha = dt / tau must be in (0, 1]); got dt=20.0, tau=10.0
     """
 
     units: int = 100
@@ -98,11 +117,44 @@ class Architecture:
     activation: str = "relu"
     output_activation: str = "softmax"
     return_sequences: bool = False
+    cell: str = "simple"
+    tau: float | None = None
+    dt: float | None = None
+    recurrent_noise: float = 0.0
 
     def __post_init__(self):
         for name in ("units", "input_size", "output_size"):
             object.__setattr__(self, name, check_integer(getattr(self, name), name, low=1))
         object.__setattr__(self, "return_sequences", bool(self.return_sequences))
+        cell = check_option(self.cell, "cell", ("simple", "leaky"))
+        object.__setattr__(self, "cell", cell)
+        noise = check_real(self.recurrent_noise, "recurrent_noise", low=0)
+        object.__setattr__(self, "recurrent_noise", noise)
+        if cell == "simple":
+            given = [name for name, value in (("tau", self.tau), ("dt", self.dt)) if value is not None]
+            if noise:
+                given.append("recurrent_noise")
+            if given:
+                raise ValueError(f"{', '.join(given)} need cell='leaky' (they set leaky units); got cell='simple'")
+        else:
+            from sernn.leaky import _check_time_constants
+
+            tau, dt = _check_time_constants(100.0 if self.tau is None else self.tau,
+                                            10.0 if self.dt is None else self.dt)
+            object.__setattr__(self, "tau", tau)
+            object.__setattr__(self, "dt", dt)
+
+    @property
+    def alpha(self) -> float:
+        """``dt / tau`` of leaky units; 1.0 for ``cell="simple"`` (whose step is the leaky one with ``dt = tau``).
+
+        Examples
+        --------
+        >>> from sernn.architecture import Architecture
+        >>> Architecture(cell="leaky", tau=100, dt=20).alpha, Architecture().alpha
+        (0.2, 1.0)
+        """
+        return 1.0 if self.cell == "simple" else self.dt / self.tau
 
     def as_dict(self) -> dict:
         """The fields as a dict (the keyword arguments of :func:`sernn.models.build_sernn` they match).
@@ -142,7 +194,8 @@ class Architecture:
         regularizer, constraint : optional
             The recurrent kernel's regulariser and constraint.
         recurrent : {"dense", "sparse"}, default="dense"
-            ``"dense"``: Keras's ``SimpleRNN``. ``"sparse"`` (``constraint`` a
+            ``"dense"``: Keras's ``SimpleRNN`` (:class:`sernn.leaky.LeakyRNN` for ``cell="leaky"``,
+            whose recurrent noise is seeded with ``seed + 2``). ``"sparse"`` (``constraint`` a
             :class:`~sernn.constraints.MaskConstraint`): :class:`sernn.layers.SparseMaskedRNN`.
         seed : int, optional
             Seeds initializers given by name.
@@ -155,6 +208,17 @@ class Architecture:
         ('SimpleRNN', 'rnn', 4, 'tanh')
         """
         recurrent = check_option(recurrent, "recurrent", ("dense", "sparse"))
+        if self.cell == "leaky":
+            if recurrent != "dense":
+                raise ValueError(f"cell='leaky' needs recurrent='dense'; got recurrent={recurrent!r}")
+            from sernn.leaky import LeakyRNN
+
+            return LeakyRNN(self.units, activation=self.activation, return_sequences=self.return_sequences,
+                            kernel_initializer=seeded_initializer(kernel_initializer, seed),
+                            recurrent_initializer=seeded_initializer(recurrent_initializer, seed),
+                            recurrent_regularizer=regularizer, recurrent_constraint=constraint, tau=self.tau,
+                            dt=self.dt, recurrent_noise=self.recurrent_noise,
+                            seed=None if seed is None else seed + 2, name="rnn")
         if recurrent == "sparse" and not isinstance(constraint, MaskConstraint):
             raise ValueError("recurrent='sparse' needs a MaskConstraint (the mask says which weights exist); got "
                              f"recurrent_constraint={constraint!r}")
@@ -372,10 +436,82 @@ class Architecture:
         if step is not None:
             x = self.input_noise(x, noise, seeds, step)
         state = tf.zeros((tf.shape(x)[0], tf.shape(x)[1], self.units), dtype=x.dtype)
+        potential = state  # z of leaky units
+        kicks = self.recurrent_kicks(tf.shape(x), x.shape[2], seeds, step, x.dtype)
         states = []
         for t in range(x.shape[2]):
-            state = self.step(x[:, :, t, :], state, weights["kernel"], weights["recurrent_kernel"], weights["bias"])
+            if self.cell == "leaky":
+                potential, state = self.leaky_step(x[:, :, t, :], potential, state, weights["kernel"],
+                                                   weights["recurrent_kernel"], weights["bias"],
+                                                   None if kicks is None else kicks[t])
+            else:
+                state = self.step(x[:, :, t, :], state, weights["kernel"], weights["recurrent_kernel"],
+                                  weights["bias"])
             if self.return_sequences:
                 states.append(state)
         hidden = tf.stack(states, axis=2) if self.return_sequences else state  # (K, B, T, n) or (K, B, n)
         return self.readout(hidden, weights["readout_kernel"], weights["readout_bias"])
+
+    def leaky_step(self, inputs, potential, state, kernel, recurrent_kernel, bias, kick=None):
+        """One step of K networks of leaky units: ``z <- (1 - a) z + a (x_t K + b + h R) + kick``, ``h = f(z)``.
+
+        Parameters
+        ----------
+        inputs : tensor of shape (K, B, d)
+        potential, state : tensors of shape (K, B, n)
+            The previous ``z`` and rate ``h = f(z)`` (both 0 at the start).
+        kernel, recurrent_kernel, bias : tensors of shape (K, d, n), (K, n, n), (K, n)
+        kick : tensor of shape (K, B, n), optional
+            The recurrent noise of this step (:meth:`recurrent_kicks`).
+
+        Returns
+        -------
+        (potential, state) : tensors of shape (K, B, n)
+
+        Examples
+        --------
+        ``a = 0.5``: ``z = 0.5 * 1 + 0.5 * (2 + 0 + 1)``:
+
+        >>> import tensorflow as tf
+        >>> from sernn.architecture import Architecture
+        >>> arch = Architecture(units=1, input_size=1, cell="leaky", tau=20, dt=10)
+        >>> z, h = arch.leaky_step(tf.ones((1, 1, 1)), tf.ones((1, 1, 1)), tf.ones((1, 1, 1)),
+        ...                        tf.constant([[[2.0]]]), tf.ones((1, 1, 1)), tf.zeros((1, 1)))
+        >>> float(z[0, 0, 0]), float(h[0, 0, 0])
+        (2.0, 2.0)
+        """
+        import tensorflow as tf
+
+        drive = tf.matmul(inputs, kernel) + bias[:, None, :]
+        drive = drive + tf.matmul(state, recurrent_kernel)
+        alpha = self.alpha
+        potential = drive if alpha == 1.0 else (1.0 - alpha) * potential + alpha * drive
+        if kick is not None:
+            potential = potential + kick
+        return potential, keras.activations.get(self.activation)(potential)
+
+    def recurrent_kicks(self, shape, steps, seeds, step, dtype):
+        """The recurrent noise of K leaky networks over a sequence, ``(T, K, B, n)``, or None.
+
+        Member k's noise is ``sqrt(2 alpha) * recurrent_noise * stateless_normal((T, B, n),
+        seed=(seeds[k], -1 - step))``: it depends on its seed and the global step only. None
+        in evaluation (``step`` None), for ``cell="simple"`` or without recurrent noise.
+
+        Examples
+        --------
+        >>> import tensorflow as tf
+        >>> from sernn.architecture import Architecture
+        >>> arch = Architecture(units=50, cell="leaky", tau=100, dt=20, recurrent_noise=1.0)
+        >>> kicks = arch.recurrent_kicks(tf.constant([2, 40, 6, 8]), 6, [0, 1], tf.constant(0, tf.int64), "float32")
+        >>> tuple(kicks.shape), round(float(tf.math.reduce_std(kicks)), 1)   # sqrt(2 * 0.2) = 0.63
+        ((6, 2, 40, 50), 0.6)
+        """
+        import tensorflow as tf
+
+        if step is None or self.cell != "leaky" or not self.recurrent_noise:
+            return None
+        scale = (2.0 * self.alpha) ** 0.5 * self.recurrent_noise
+        draws = [tf.random.stateless_normal((steps, shape[1], self.units),
+                                            tf.stack([tf.constant(int(seed), tf.int64), -1 - step]), dtype=dtype)
+                 for seed in seeds]
+        return scale * tf.stack(draws, axis=1)

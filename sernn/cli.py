@@ -122,7 +122,7 @@ def _main(argv) -> int:
         print(f"sernn {args.command}: interrupted; finished runs are saved, re-run to resume",
               file=sys.stderr)
         return 130
-    except (UsageError, ValueError, TypeError, OSError, MemoryError) as exc:
+    except (UsageError, ValueError, TypeError, OSError, MemoryError, ImportError) as exc:
         if os.environ.get("SERNN_DEBUG"):
             raise
         print(f"sernn {args.command}: error: {error_line(exc, args._parser, args._aliases)}", file=sys.stderr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sernn.architecture import WEIGHTS, Architecture
-from sernn.validation import check_option
+from sernn.validation import check_option, check_real
 
 __all__ = ["ACTIVATIONS", "RECURRENT_WEIGHTS", "forward_states", "model_states", "population_states",
            "run_states", "MissingWeights"]
@@ -39,7 +39,7 @@ class MissingWeights(ValueError):
     """A saved run lacks the weights needed to rebuild its network (a folder written by sernn 0.1)."""
 
 
-def forward_states(weights: dict, x, *, activation: str = "relu") -> np.ndarray:
+def forward_states(weights: dict, x, *, activation: str = "relu", alpha: float = 1.0) -> np.ndarray:
     """The recurrent units' states on every trial and step, for one network or a stack of K.
 
     Parameters
@@ -51,10 +51,15 @@ def forward_states(weights: dict, x, *, activation: str = "relu") -> np.ndarray:
         The inputs, the same for every network.
     activation : {"relu", "tanh", "sigmoid", "linear"}, default="relu"
         The units' activation.
+    alpha : float in (0, 1], default=1.0
+        ``dt / tau`` of leaky units (:class:`sernn.leaky.LeakyRNN`): ``z_t = (1 - alpha) z_{t-1} +
+        alpha (x_t K + b + h_{t-1} R)``, ``h_t = activation(z_t)``, without recurrent noise.
+        1: Elman units (``SimpleRNN``).
 
     Returns
     -------
     states : ndarray of shape (trials, T, n), or (K, trials, T, n) for stacked weights, float32
+        The rates ``h_t``.
 
     Examples
     --------
@@ -68,6 +73,11 @@ def forward_states(weights: dict, x, *, activation: str = "relu") -> np.ndarray:
     [[1.0, 0.0], [3.0, 0.0], [3.5, 3.0]]
     >>> forward_states({k: v[None].repeat(4, 0) for k, v in weights.items()}, x).shape   # K = 4
     (4, 1, 3, 2)
+
+    Leaky units with ``alpha = 0.5`` move halfway to their drive each step:
+
+    >>> forward_states(weights, x, alpha=0.5)[0, :, 0].tolist()   # 0.5 * 1, 0.5 * 0.5 + 0.5 * (2 + 0.5), ...
+    [0.5, 1.5, 1.75]
     """
     missing = [name for name in RECURRENT_WEIGHTS if name not in weights]
     if missing:
@@ -84,12 +94,18 @@ def forward_states(weights: dict, x, *, activation: str = "relu") -> np.ndarray:
     if x.ndim != 3 or x.shape[2] != n_inputs:
         raise ValueError(f"x must have shape (trials, T, {n_inputs}); got {x.shape}")
     function = ACTIVATIONS[check_option(activation, "activation", tuple(ACTIVATIONS))]
+    alpha = check_real(alpha, "alpha", low=0, high=1, inclusive="right")
     # the input drive of every step at once: (K, trials, T, n)
     drive = np.einsum("btd,kdn->kbtn", x, kernel, optimize=True) + bias[:, None, None, :]
     states = np.empty_like(drive)
     h = np.zeros((n_networks, x.shape[0], units), dtype=np.float32)
+    z = np.zeros_like(h)
     for t in range(x.shape[1]):
-        h = function(drive[:, :, t] + np.matmul(h, recurrent))
+        if alpha == 1.0:
+            h = function(drive[:, :, t] + np.matmul(h, recurrent))
+        else:
+            z = np.float32(1.0 - alpha) * z + np.float32(alpha) * (drive[:, :, t] + np.matmul(h, recurrent))
+            h = function(z.copy())
         states[:, :, t] = h
     return states if stacked else states[0]
 
@@ -120,7 +136,8 @@ def model_states(model, x) -> np.ndarray:
     True
     """
     layer = model.get_layer("rnn")
-    return forward_states(Architecture.model_weights(model), x, activation=_activation_name(layer))
+    return forward_states(Architecture.model_weights(model), x, activation=_activation_name(layer),
+                          alpha=getattr(layer, "alpha", 1.0))
 
 
 def population_states(population, x) -> np.ndarray:
@@ -137,10 +154,11 @@ def population_states(population, x) -> np.ndarray:
     >>> states.shape, bool(np.allclose(states[1], model_states(population.member_model(1), x)))
     ((2, 2, 4, 5), True)
     """
-    return forward_states(population.weights(), x, activation=population.architecture.activation)
+    return forward_states(population.weights(), x, activation=population.architecture.activation,
+                          alpha=population.architecture.alpha)
 
 
-def run_states(store, run_id: str, x, *, epoch: int, activation: str = "relu") -> np.ndarray:
+def run_states(store, run_id: str, x, *, epoch: int, activation: str = "relu", alpha: float = 1.0) -> np.ndarray:
     """The states ``(trials, T, n)`` of a saved run's network after ``epoch`` epochs.
 
     Parameters
@@ -155,6 +173,8 @@ def run_states(store, run_id: str, x, *, epoch: int, activation: str = "relu") -
         Completed training epochs of the snapshot (0: before training).
     activation : str, default="relu"
         The units' activation (every sernn benchmark uses ReLU).
+    alpha : float, default=1.0
+        ``dt / tau`` of a run of leaky units (1: Elman units).
 
     Raises
     ------
@@ -195,4 +215,4 @@ def run_states(store, run_id: str, x, *, epoch: int, activation: str = "relu") -
     if where.size == 0:
         raise ValueError(f"epoch {epoch} was not recorded in {path}; recorded epochs: {epochs.tolist()}")
     return forward_states({name: arrays[name][where[0]] for name in RECURRENT_WEIGHTS}, x,
-                          activation=activation)
+                          activation=activation, alpha=alpha)

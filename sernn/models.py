@@ -20,7 +20,7 @@ from sernn.architecture import Architecture
 from sernn.constraints import MaskConstraint
 from sernn.initializers.masked import MaskedInitializer
 from sernn.initializers.seeded import seeded_initializer
-from sernn.validation import check_integer, check_option, check_real, check_seed
+from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["build_sernn", "TASK_LOSS_METRIC"]
 
@@ -35,7 +35,7 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                 loss="categorical_crossentropy", metrics=("accuracy",), weighted_metrics=None,
                 optimizer="adam", learning_rate=1e-3, seed=None, compile=True, name="sernn",
                 connectome=None, strategy=None, recurrent="dense", cell="simple", tau=None, dt=None,
-                recurrent_noise=0.0):
+                recurrent_noise=0.0, dale=None):
     """Build (and compile) a spatially embedded / biologically constrained RNN.
 
     Parameters
@@ -115,6 +115,15 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
     recurrent_noise : float, default=0.0
         With ``cell="leaky"``: standard deviation of the recurrent noise (training only,
         seeded with ``seed + 2``).
+    dale : float or array-like of shape (units,), optional
+        Dale's law on the recurrent kernel: an excitatory fraction in (0, 1) (which units
+        are excitatory is drawn with ``seed``, see :func:`sernn.dale.dale_signs`) or one
+        sign per unit (+1 excitatory, -1 inhibitory). Sets the recurrent constraint to
+        :class:`sernn.constraints.DaleConstraint` (within the mask of a ``MaskConstraint``
+        or ``connectome``) and the recurrent initializer to
+        :class:`sernn.initializers.BalancedEIInitializer` (see
+        :func:`sernn.initializers.dale_recurrent`); so ``recurrent_initializer`` must
+        be left at its default, and a non-negative mask is refused.
 
     Returns
     -------
@@ -160,6 +169,14 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
     >>> rnn = leaky.get_layer("rnn")
     >>> type(rnn).__name__, rnn.alpha, bool(np.array_equal(rnn.get_weights()[1], W))
     ('LeakyRNN', 0.2, True)
+
+    Dale's law with 80 % excitatory units: each row keeps its unit's sign:
+
+    >>> dale = build_sernn(units=10, seed=0, dale=0.8)
+    >>> W = dale.get_layer("rnn").get_weights()[1]
+    >>> signs = dale.get_layer("rnn").recurrent_constraint.signs
+    >>> int((signs > 0).sum()), bool(np.all(W * signs[:, None] >= 0))
+    (8, True)
     """
     if connectome is not None:
         from sernn.initializers.connectome import connectome_recurrent
@@ -170,15 +187,21 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
                              "sernn.initializers.connectome_recurrent(network, nonneg=True) instead")
         units, recurrent_initializer, recurrent_constraint = connectome_recurrent(
             connectome, strategy, seed=seed)
-    cell = check_option(cell, "cell", ("simple", "leaky"))
-    if cell == "simple":
-        given = [name for name, value, default in (("tau", tau, None), ("dt", dt, None),
-                                                    ("recurrent_noise", recurrent_noise, 0.0)) if value != default]
-        if given:
-            raise ValueError(f"{', '.join(given)} need cell='leaky' (they set leaky units); got cell='simple'")
-    elif check_option(recurrent, "recurrent", ("dense", "sparse")) != "dense":
-        raise ValueError(f"cell='leaky' needs recurrent='dense'; got recurrent={recurrent!r}")
-    architecture = Architecture(units, input_size, output_size, activation, output_activation, return_sequences)
+    architecture = Architecture(units, input_size, output_size, activation, output_activation, return_sequences,
+                                cell=cell, tau=tau, dt=dt, recurrent_noise=recurrent_noise)
+    if dale is not None:
+        from sernn.initializers.dale import dale_recurrent
+
+        if not (isinstance(recurrent_initializer, str) and recurrent_initializer == "orthogonal") \
+                and connectome is None:
+            raise ValueError("dale sets the recurrent initializer (a BalancedEIInitializer); leave "
+                             "recurrent_initializer at its default, or pass recurrent_initializer and "
+                             "recurrent_constraint=DaleConstraint(...) yourself")
+        if recurrent_constraint is not None and not isinstance(recurrent_constraint, MaskConstraint):
+            raise ValueError(f"dale sets the recurrent constraint; it combines only with a MaskConstraint; got "
+                             f"recurrent_constraint={type(recurrent_constraint).__name__}")
+        recurrent_initializer, recurrent_constraint = dale_recurrent(dale, units=architecture.units,
+                                                                     mask=recurrent_constraint, seed=seed)
     if timesteps is not None:
         timesteps = check_integer(timesteps, "timesteps", low=1)
     noise = check_real(noise, "noise", low=0)
@@ -187,37 +210,14 @@ def build_sernn(units=100, input_size=8, output_size=4, timesteps=None, activati
         keras.utils.set_random_seed(seed)
     recurrent_init = _recurrent_initializer(recurrent_initializer, recurrent_constraint, architecture.units, seed)
     inputs = keras.Input(shape=(timesteps, architecture.input_size), name="inputs")
-    if cell == "leaky":
-        outputs = _leaky_outputs(inputs, architecture, noise, seed, kernel_initializer, recurrent_init,
-                                 recurrent_regularizer, recurrent_constraint, tau, dt, recurrent_noise)
-    else:
-        outputs = architecture.keras_outputs(
-            inputs, noise=noise, seed=seed, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_init, regularizer=recurrent_regularizer,
-            constraint=recurrent_constraint, recurrent=recurrent)
+    outputs = architecture.keras_outputs(
+        inputs, noise=noise, seed=seed, kernel_initializer=kernel_initializer,
+        recurrent_initializer=recurrent_init, regularizer=recurrent_regularizer,
+        constraint=recurrent_constraint, recurrent=recurrent)
     model = keras.Model(inputs, outputs, name=name)
     if compile:
         _compile(model, loss, metrics, weighted_metrics, optimizer, learning_rate)
     return model
-
-
-def _leaky_outputs(inputs, architecture, noise, seed, kernel_initializer, recurrent_initializer, regularizer,
-                   constraint, tau, dt, recurrent_noise):
-    """Noise, :class:`sernn.leaky.LeakyRNN` named "rnn" and readout (seeded as the ``SimpleRNN`` model's)."""
-    from sernn.leaky import LeakyRNN
-
-    hidden = inputs
-    layer = architecture.noise_layer(noise, seed)
-    if layer is not None:
-        hidden = layer(hidden)
-    hidden = LeakyRNN(
-        architecture.units, activation=architecture.activation, return_sequences=architecture.return_sequences,
-        kernel_initializer=seeded_initializer(kernel_initializer, seed),
-        recurrent_initializer=seeded_initializer(recurrent_initializer, seed),
-        recurrent_regularizer=regularizer, recurrent_constraint=constraint,
-        tau=100.0 if tau is None else tau, dt=10.0 if dt is None else dt, recurrent_noise=recurrent_noise,
-        seed=None if seed is None else seed + 2, name="rnn")(hidden)
-    return architecture.readout_layer(seed)(hidden)
 
 
 def _recurrent_initializer(initializer, constraint, units, seed):

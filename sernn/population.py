@@ -22,10 +22,12 @@ draws them, data order, input noise), the recurrent regulariser (any kind the
 package has, or Keras's ``L1``/``L2``, each with its own strength; members whose
 penalties differ only in strength share one vectorised computation, see
 :mod:`sernn.regularizers.batched`), the mask and
-sign constraint (:class:`sernn.constraints.MaskConstraint`), the recurrent
+sign constraints (:class:`sernn.constraints.MaskConstraint`, Dale's law by
+:class:`sernn.constraints.DaleConstraint`), the recurrent
 initializer (and so connectome initialisations) and the training and validation
 data. What is shared, and so refused when it would couple members: the
-architecture (units, input and output sizes, activation), the optimizer (Adam,
+architecture (units, input and output sizes, activation, the cell: Elman or
+leaky units with their ``tau``, ``dt`` and recurrent noise), the optimizer (Adam,
 one learning rate), the batch size and the number of epochs; global gradient
 clipping, learning-rate schedules and early stopping are not offered, since they
 would make one member's update depend on another's.
@@ -101,8 +103,10 @@ class Population:
     members : sequence of dict
         One dict per network of :func:`sernn.models.build_sernn` keyword
         arguments that may differ between members: ``seed`` (required),
-        ``recurrent_regularizer``, ``recurrent_constraint`` (None or a
-        :class:`~sernn.constraints.MaskConstraint`), ``recurrent_initializer``,
+        ``recurrent_regularizer``, ``recurrent_constraint`` (None, a
+        :class:`~sernn.constraints.MaskConstraint` or a
+        :class:`~sernn.constraints.DaleConstraint`, e.g. from
+        :func:`sernn.initializers.dale_recurrent` with its initializer), ``recurrent_initializer``,
         ``kernel_initializer``, ``noise``.
     units, input_size, output_size, activation, output_activation, return_sequences :
         The shared :class:`~sernn.architecture.Architecture`, as in ``build_sernn``
@@ -115,6 +119,10 @@ class Population:
         Keras's Adam or RMSprop with their defaults, except the learning rate.
     learning_rate : float, default=1e-3
         The optimizer's learning rate.
+    cell, tau, dt, recurrent_noise :
+        The shared recurrent units, as in ``build_sernn``: ``cell="leaky"`` for leaky
+        continuous-time units with time constant ``tau``, step ``dt`` and recurrent noise
+        (member k's drawn from its seed and the step, like its input noise).
 
     Attributes
     ----------
@@ -140,7 +148,8 @@ class Population:
 
     def __init__(self, members, units=100, input_size=8, output_size=4, activation="relu",
                  output_activation="softmax", learning_rate=1e-3, return_sequences=False,
-                 loss="categorical_crossentropy", optimizer="adam"):
+                 loss="categorical_crossentropy", optimizer="adam", cell="simple", tau=None, dt=None,
+                 recurrent_noise=0.0):
         members = check_members(members)
         learning_rate = check_real(learning_rate, "learning_rate", low=0, inclusive="neither")
         loss = check_option(loss, "loss", LOSSES)
@@ -148,7 +157,8 @@ class Population:
         optimizer = check_option(optimizer.lower() if isinstance(optimizer, str) else optimizer, "optimizer",
                                  OPTIMIZERS)
         self.architecture = Architecture(units, input_size, output_size, activation, output_activation,
-                                         return_sequences)
+                                         return_sequences, cell=cell, tau=tau, dt=dt,
+                                         recurrent_noise=recurrent_noise)
         self.shared = self.architecture.as_dict()
         self.learning_rate = float(learning_rate)
         self.loss = loss

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from sernn.architecture import WEIGHTS, Architecture
-from sernn.constraints import MaskConstraint
+from sernn.constraints import DaleConstraint, MaskConstraint
 
 __all__ = ["MEMBER_KEYS", "check_members", "initial_weights", "MemberConstraints", "member_config",
            "member_from_config"]
@@ -24,7 +24,8 @@ MEMBER_KEYS = ("seed", "recurrent_regularizer", "recurrent_constraint", "recurre
 
 def check_members(members) -> list:
     """The members as a list of new dicts, checked: at least one, each with a seed and only :data:`MEMBER_KEYS`,
-    each constraint None or a :class:`~sernn.constraints.MaskConstraint` (the only one vectorised).
+    each constraint None, a :class:`~sernn.constraints.MaskConstraint` or a
+    :class:`~sernn.constraints.DaleConstraint` (the ones vectorised).
 
     Examples
     --------
@@ -47,8 +48,9 @@ def check_members(members) -> list:
             raise ValueError(f"members[{index}] has {sorted(unknown)[0]!r}, which cannot differ between members; "
                              f"accepted: {', '.join(MEMBER_KEYS)}")
         constraint = member.get("recurrent_constraint")
-        if constraint is not None and not isinstance(constraint, MaskConstraint):
-            raise TypeError(f"members[{index}]: recurrent_constraint must be None or a MaskConstraint "
+        if constraint is not None and not isinstance(constraint, (MaskConstraint, DaleConstraint)):
+            raise TypeError(f"members[{index}]: recurrent_constraint must be None, a MaskConstraint or a "
+                            f"DaleConstraint "
                             f"(other constraints are not vectorised); got {type(constraint).__name__}")
     return members
 
@@ -78,7 +80,13 @@ def initial_weights(members, architecture: Architecture) -> dict:
 
 
 class MemberConstraints:
-    """The members' :class:`~sernn.constraints.MaskConstraint` as stacks, applied to all kernels at once.
+    """The members' mask and sign constraints as stacks, applied to all kernels at once.
+
+    A member's :class:`~sernn.constraints.MaskConstraint` zeroes the weights
+    outside its mask (and with ``nonneg`` clips them at 0); its
+    :class:`~sernn.constraints.DaleConstraint` projects each row onto its unit's
+    sign, ``W <- s * relu(s * W)``, within its mask: what the constraint does to
+    a Keras layer's kernel after each step.
 
     Parameters
     ----------
@@ -93,11 +101,16 @@ class MemberConstraints:
         1 where a weight exists (None when no member has a constraint).
     nonneg : ndarray of shape (K, 1, 1) or None
         1 for a member whose weights are kept non-negative.
+    signs : ndarray of shape (K, n, 1) or None
+        Each unit's sign for the members under Dale's law (1 for the others; None
+        when no member has a ``DaleConstraint``).
+    dale : ndarray of shape (K, 1, 1) or None
+        1 for a member under Dale's law.
 
     Examples
     --------
     >>> import keras, numpy as np
-    >>> from sernn.constraints import MaskConstraint
+    >>> from sernn.constraints import DaleConstraint, MaskConstraint
     >>> from sernn.population_members import MemberConstraints
     >>> mask = np.array([[True, False], [True, True]])
     >>> constraints = MemberConstraints([{"seed": 0},
@@ -106,29 +119,49 @@ class MemberConstraints:
     >>> constraints.apply(kernels)
     >>> np.asarray(kernels[0]).tolist(), np.asarray(kernels[1]).tolist()
     ([[-1.0, -1.0], [-1.0, -1.0]], [[0.0, 0.0], [0.0, 0.0]])
+
+    Under Dale's law (unit 0 excitatory, unit 1 inhibitory) each row keeps its sign:
+
+    >>> from sernn.constraints import DaleConstraint
+    >>> dale = MemberConstraints([{"seed": 0, "recurrent_constraint": DaleConstraint([1, -1])}], 2)
+    >>> kernels = keras.Variable(np.array([[[1.0, -1.0], [1.0, -1.0]]]), dtype="float32")
+    >>> dale.apply(kernels)
+    >>> np.asarray(kernels[0]).tolist()
+    [[1.0, 0.0], [0.0, -1.0]]
     """
 
     def __init__(self, members, units: int):
         masks = np.ones((len(members), units, units), dtype=np.float32)
         nonneg = np.zeros((len(members), 1, 1), dtype=np.float32)
-        constrained = False
+        signs = np.ones((len(members), units, 1), dtype=np.float32)
+        dale = np.zeros((len(members), 1, 1), dtype=np.float32)
         for k, member in enumerate(members):
             constraint = member.get("recurrent_constraint")
-            if constraint is not None:
+            if isinstance(constraint, DaleConstraint):
+                if constraint.signs.size != units:
+                    raise ValueError(f"members[{k}]: the DaleConstraint has {constraint.signs.size} signs, "
+                                     f"expected one per unit ({units})")
+                signs[k, :, 0] = constraint.signs
+                dale[k] = 1.0
+            if constraint is not None and constraint.mask is not None:
                 if constraint.mask.shape != (units, units):
                     raise ValueError(f"members[{k}]: the mask has shape {constraint.mask.shape}, expected "
                                      f"({units}, {units}) for units={units}")
                 masks[k] = constraint.mask
+            if isinstance(constraint, MaskConstraint):
                 nonneg[k] = float(constraint.nonneg)
-                constrained = True
+        constrained = any(member.get("recurrent_constraint") is not None for member in members)
         self.masks, self.nonneg = (masks, nonneg) if constrained else (None, None)
+        self.signs, self.dale = (signs, dale) if dale.any() else (None, None)
 
     def apply(self, variable) -> None:
-        """Zero the masked weights of the stacked kernels ``variable`` (K, n, n) and clip the signs."""
+        """Zero the masked weights of the stacked kernels ``variable`` (K, n, n), clip and project the signs."""
         if self.masks is None:
             return
         value = variable * self.masks
         value = value - self.nonneg * keras.ops.minimum(value, 0.0)
+        if self.signs is not None:
+            value = value + self.dale * (self.signs * keras.ops.relu(self.signs * value) - value)
         variable.assign(value)
 
 

@@ -102,6 +102,20 @@ REFUSED = [
     (["maze", "--learning-rate", "0"], "argument --learning-rate"),
     (["maze", "--bogus"], "unrecognized arguments: --bogus"),
     (["maze", "--nback-timing", "original"], "--nback-timing is an option of sernn memory, not of sernn maze"),
+    # Dale's law, leaky units and neurogym tasks
+    (["maze", "--dale", "1.5"], "--dale must be a finite real number in (0, 1); got 1.5"),
+    (["maze", "--dale", "0"], "--dale must be a finite real number in (0, 1); got 0.0"),
+    (["maze", "--tau", "10", "--dt", "20"], "--dt must be <= tau (alpha = dt / tau must be in (0, 1]); got dt=20.0"),
+    (["maze", "--tau", "100"], "--tau needs dt"),
+    (["maze", "--dt", "10"], "--dt needs tau"),
+    (["maze", "--recurrent-noise", "0.1"], "--recurrent-noise needs tau"),
+    (["maze", "--tau", "-3", "--dt", "1"], "--tau must be a finite real number > 0; got -3.0"),
+    (["maze", "--task", "gonogo"], "--task must be 'maze' or 'neurogym:NAME'"),
+    (["maze", "--task", "neurogym:NoSuchTask-v0"], "--task 'neurogym:NoSuchTask-v0': env must be a neurogym "
+                                                   "TrialEnv or a registered task name"),
+    (["microns", "--pinky100", "{data}/microns", "--dale", "0.8", "--variants", "S+M+P"],
+     "--variants S+M+P: P (non-negative weights) cannot be combined with dale"),
+    (["microns", "--pinky100", "{data}/microns", "--tau", "5", "--dt", "10"], "--dt must be <= tau"),
     # sernn memory
     (["memory", "--noise", "nan"], "--noise must be a finite real number >= 0"),
     (["memory", "--neurons-per-region", "100000", "--connectome-dir", "{data}/connectomes"],
@@ -176,6 +190,21 @@ def test_a_refused_command_is_one_line_and_leaves_the_folder_as_it_was(place, sh
     assert code == 2 and len(err) == 1, (code, err)
     assert err[0].startswith(f"sernn {args[0]}: error: ") and expected in err[0], err[0]
     assert "Traceback" not in out and snapshot(place) == before
+
+
+def test_a_missing_neurogym_is_one_line_naming_the_extra(place):
+    hidden = place / "no_neurogym"
+    (hidden / "neurogym").mkdir(parents=True)
+    (hidden / "neurogym" / "__init__.py").write_text("raise ImportError('No module named neurogym')\n")
+    before = snapshot(place)
+    command = [sys.executable, "-m", "sernn.cli", "maze", "--task", "neurogym:GoNogo-v0", "--out", str(place / "out")]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(hidden))
+    env.pop("SERNN_DEBUG", None)
+    result = subprocess.run(command, cwd=place, capture_output=True, text=True, timeout=300, env=env)
+    err = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(err) == 1, (result.returncode, err)
+    assert "pip install 'sernn[neurogym]'" in err[0], err[0]
+    assert snapshot(place) == {**before, **{k: v for k, v in snapshot(place).items() if k.startswith("no_neurogym")}}
 
 
 def _damage(place, what):

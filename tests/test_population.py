@@ -115,7 +115,7 @@ def test_bad_members_are_refused():
         Population([{"noise": 0.0}])
     with pytest.raises(ValueError, match="'units', which cannot differ"):
         Population([{"seed": 0, "units": 50}])
-    with pytest.raises(TypeError, match="must be None or a MaskConstraint"):
+    with pytest.raises(TypeError, match="must be None, a MaskConstraint or a DaleConstraint"):
         Population([{"seed": 0, "recurrent_constraint": keras.constraints.NonNeg()}])
     with pytest.raises(ValueError, match="at least one"):
         Population([])

@@ -9,13 +9,14 @@ import argparse
 
 import numpy as np
 
-from sernn.commands.options import add_sweep_arguments, name_list, number_list, positive, sweep_options
+from sernn.commands.options import (add_model_arguments, add_sweep_arguments, model_options, name_list,
+                                   number_list, positive, sweep_options)
 from sernn.experiments import maze
 
 __all__ = ["add_arguments", "run"]
 
 #: Library names written otherwise on this command line.
-ALIASES = {"strengths": "--strengths", "grid": "--grid"}
+ALIASES = {"strengths": "--strengths", "grid": "--grid", "recurrent_noise": "--recurrent-noise"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or the last epoch if fewer)")
     parser.add_argument("--min-accuracy", type=float, default=maze.SUCCESS_ACCURACY,
                         help="validation accuracy that counts as success (default: %(default)s)")
+    models = parser.add_argument_group("models and tasks of the wider field")
+    models.add_argument("--task", default=None, metavar="TASK",
+                        help="maze (default) or neurogym:NAME, e.g. neurogym:PerceptualDecisionMaking-v0 (needs "
+                             "the extra: pip install 'sernn[neurogym]'); the loss counts the decision period")
+    add_model_arguments(models, task_dt=True)
     parser.add_argument("--calibrate", action="store_true",
                         help="run a pilot sweep in --out (13 strengths per condition on a geometric grid, "
                              "--seeds, default 0,1) and print each condition's strength range the seRNN "
@@ -86,7 +92,7 @@ def run(args) -> int:
                     val_trials=args.val_trials, test_trials=args.test_trials, batch_size=args.batch_size,
                     learning_rate=args.learning_rate, noise=args.noise, normalization=args.normalization,
                     constant_communicability=args.constant_communicability, summary_epoch=args.summary_epoch,
-                    min_accuracy=args.min_accuracy)
+                    min_accuracy=args.min_accuracy, task=args.task, **model_options(args))
     return 0
 
 
@@ -103,5 +109,6 @@ def calibrate(args) -> int:
               epochs=args.epochs, units=args.units, grid=args.grid, train_trials=args.train_trials,
               val_trials=args.val_trials, test_trials=args.test_trials, batch_size=args.batch_size,
               learning_rate=args.learning_rate, noise=args.noise, normalization=args.normalization,
-              constant_communicability=args.constant_communicability, **options)
+              constant_communicability=args.constant_communicability, task=args.task, **model_options(args),
+              **options)
     return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from sernn.commands.options import add_sweep_arguments, name_list, number_list, positive, sweep_options
+from sernn.commands.options import (add_model_arguments, add_sweep_arguments, model_options, name_list, number_list,
+                                   positive, sweep_options)
 from sernn.experiments import microns
 
 __all__ = ["add_arguments", "run", "task_scales", "data_options"]
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "else quick); the options given override them")
     _add_data_arguments(parser.add_argument_group("data"))
     _add_run_arguments(parser.add_argument_group("runs"))
+    add_model_arguments(parser.add_argument_group("Dale's law and leaky units"))
     _add_choice_arguments(parser.add_argument_group(
         "the published code's choices (sernn's defaults are the correct ones; the study preset uses minmax "
         "coordinates, as its methods describe)"))
@@ -186,7 +188,8 @@ def run(args) -> int:
                    train_trials=args.train_trials, val_trials=args.val_trials, test_trials=args.test_trials,
                    batch_size=args.batch_size, learning_rate=args.learning_rate, noise=args.noise,
                    strengths=None if strengths is None else {**defaults.get("strengths", {}), **strengths},
-                   task_strength_scales=scales, normalization=args.normalization, grid=args.grid, **choices)
+                   task_strength_scales=scales, normalization=args.normalization, grid=args.grid, **choices,
+                   **model_options(args))
     run_options = {**sweep_options(args), "preset": preset}
     microns.MicronsSettings.from_options(preset, **options)  # every option checked before data is read
     say = lambda line: print(line, flush=True)  # noqa: E731

@@ -168,3 +168,23 @@ def in_flags(message: str, parser: argparse.ArgumentParser, aliases: dict | None
     if flag.split("/")[0] not in parser._option_string_actions:
         return message
     return flag + message[len(name):]
+
+
+def add_model_arguments(group, *, task_dt: bool = False) -> None:
+    """``--dale --tau --dt --recurrent-noise``: Dale's law and leaky continuous-time units
+    (:mod:`sernn.experiments.model_options`). ``task_dt``: ``--dt`` is also the task's time step."""
+    group.add_argument("--dale", type=float, default=None, metavar="FRACTION",
+                       help="Dale's law with this excitatory fraction in (0, 1), e.g. 0.8 (which units are "
+                            "excitatory is drawn with each run's seed; their weights keep their signs)")
+    group.add_argument("--tau", type=float, default=None, metavar="MS",
+                       help="leaky continuous-time units with this time constant (needs --dt)")
+    group.add_argument("--dt", type=float, default=None, metavar="MS",
+                       help="time step of leaky units (dt <= tau)"
+                            + ("; with a neurogym task also the task's step" if task_dt else ""))
+    group.add_argument("--recurrent-noise", type=float, default=None, metavar="SIGMA",
+                       help="recurrent noise of leaky units: sqrt(2 dt/tau) SIGMA per step (training only)")
+
+
+def model_options(args) -> dict:
+    """The settings that :func:`add_model_arguments`'s options give."""
+    return dict(dale=args.dale, tau=args.tau, dt=args.dt, recurrent_noise=args.recurrent_noise)

@@ -28,6 +28,15 @@ per-member input noise; results do not depend on the population size);
 ``trainer="fit"`` trains every network alone with ``keras.Model.fit`` (Keras's
 shuffling and input noise, seeded). One folder holds runs of one trainer only.
 
+Models and tasks of the wider field: ``dale`` (an excitatory fraction) trains every
+network under Dale's law (balanced E/I initial weights that keep their signs,
+:func:`sernn.initializers.dale_recurrent`; which units are excitatory is drawn
+with the run's seed); ``tau`` and ``dt`` make the units leaky continuous-time
+units (:class:`sernn.leaky.LeakyRNN`, optionally with ``recurrent_noise``); and
+``task="neurogym:NAME"`` trains the same conditions on a NeuroGym task instead
+of the maze (:func:`sernn.tasks.from_neurogym`: the decision period's steps in
+the loss, the readout at every step; ``dt`` is also the task's time step).
+
 Presets: ``"quick"`` (one strength per condition, seeds 0-5) and ``"paper"``
 (Achterberg et al., Nature Machine Intelligence 2023: seRNNs at linspace(0.001, 0.3, 1001), L1 at
 linspace(1e-5, 0.025, 1001) and the spatial-only ablation at linspace(1e-5, 0.01, 101), the last two
@@ -40,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sernn.experiments.model_options import cell_options, check_model_options, model_fields
 from sernn.experiments.settings import Settings, choice, integer, names, option, real, seed_list
 from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
 from sernn.experiments.trials import data_seed, trial_bank
@@ -128,6 +138,119 @@ def _regularizer(spec: MazeRun, settings: dict, coordinates):
                             constant_communicability=settings["constant_communicability"])
 
 
+def architecture_options(settings: dict) -> dict:
+    """The shared architecture of a sweep's networks: leaky units with ``tau`` (and a neurogym task's sizes).
+
+    Examples
+    --------
+    >>> architecture_options({"tau": 100.0, "dt": 20.0, "recurrent_noise": 0.05})
+    {'cell': 'leaky', 'tau': 100.0, 'dt': 20.0, 'recurrent_noise': 0.05}
+    >>> architecture_options({"units": 100})
+    {}
+    """
+    options = cell_options(settings)
+    task = neurogym_name(settings.get("task"))
+    if task is not None:
+        shape = neurogym_shape(task, settings.get("dt"))
+        options.update(input_size=shape["inputs"], output_size=shape["actions"], return_sequences=True)
+    return options
+
+
+def neurogym_name(task):
+    """The NeuroGym task name of ``task="neurogym:NAME"``; None for the maze (``None`` or ``"maze"``).
+
+    Examples
+    --------
+    >>> neurogym_name("neurogym:GoNogo-v0"), neurogym_name(None), neurogym_name("maze")
+    ('GoNogo-v0', None, None)
+    """
+    if task is None or task == "maze":
+        return None
+    return task.split(":", 1)[1]
+
+
+def check_task(value, name):
+    """A check of ``task``: ``"maze"`` (stored as None, as folders before it) or ``"neurogym:NAME"``.
+
+    Examples
+    --------
+    >>> check_task("maze", "task") is None, check_task("neurogym:GoNogo-v0", "task")
+    (True, 'neurogym:GoNogo-v0')
+    >>> check_task("gonogo", "task")
+    Traceback (most recent call last):
+    ...
+    ValueError: task must be 'maze' or 'neurogym:NAME' (a NeuroGym task, e.g. 'neurogym:GoNogo-v0'); got 'gonogo'
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be 'maze' or 'neurogym:NAME'; got {value!r} ({type(value).__name__})")
+    if value == "maze":
+        return None
+    if not value.startswith("neurogym:") or not value[len("neurogym:"):].strip():
+        raise ValueError(f"{name} must be 'maze' or 'neurogym:NAME' (a NeuroGym task, e.g. "
+                         f"'neurogym:GoNogo-v0'); got {value!r}")
+    return value
+
+
+def _neurogym_kwargs(dt) -> dict:
+    return {} if dt is None else {"dt": float(dt)}
+
+
+def neurogym_shape(task: str, dt=None) -> dict:
+    """Inputs, actions, steps of one trial and the time step of a NeuroGym task (errors name ``task``)."""
+    from sernn.tasks.neurogym_tasks import from_neurogym
+
+    try:
+        x, y, _, info = from_neurogym(task, 1, 0, return_info=True, **_neurogym_kwargs(dt))
+    except ImportError:
+        raise
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"task 'neurogym:{task}': {error}") from None
+    return {"inputs": int(x.shape[2]), "actions": int(y.shape[2]), "steps": int(x.shape[1])}
+
+
+def neurogym_draws(task: str, n_trials: int, seeds, dt=None) -> dict:
+    """``seed -> (x, y, weights)`` of a NeuroGym task for each seed, right-padded to one length.
+
+    Trials of tasks with random period durations differ in length; the padded steps have
+    input 0, target 0 and weight 0 (never in the loss), as within one draw.
+    """
+    from sernn.tasks.neurogym_tasks import from_neurogym
+
+    draws = {int(seed): from_neurogym(task, n_trials, int(seed), **_neurogym_kwargs(dt))
+             for seed in dict.fromkeys(seeds)}
+    steps = max(x.shape[1] for x, _, _ in draws.values())
+
+    def pad(array):
+        extra = [(0, 0)] * array.ndim
+        extra[1] = (0, steps - array.shape[1])
+        return np.pad(array, extra)
+
+    return {seed: tuple(pad(a) for a in draw) for seed, draw in draws.items()}
+
+
+def _neurogym_banks(specs, settings: dict) -> dict:
+    task = neurogym_name(settings["task"])
+    banks = {}
+    for part in ("train", "val", "test"):
+        draws = neurogym_draws(task, settings[f"{part}_trials"], [data_seed(part, s.seed) for s in specs],
+                               settings.get("dt"))
+        banks[part] = trial_bank([data_seed(part, s.seed) for s in specs],
+                                 lambda seed, draws=draws: (*draws[seed], None))
+    return banks
+
+
+def _member(spec, settings: dict, coordinates) -> dict:
+    """A run's member of a population (and keyword arguments of ``build_sernn``)."""
+    member = {"seed": spec.seed, "noise": settings["noise"],
+              "recurrent_regularizer": _regularizer(spec, settings, coordinates)}
+    if settings.get("dale") is not None:
+        from sernn.initializers.dale import dale_recurrent
+
+        member["recurrent_initializer"], member["recurrent_constraint"] = dale_recurrent(
+            settings["dale"], units=settings["units"], seed=spec.seed)
+    return member
+
+
 def _problems(part: str, settings: dict):
     """``draw(seed)`` of :func:`~sernn.experiments.trials.trial_bank`: the 8 distinct maze trials and the
     rows of a draw of ``settings[part + "_trials"]`` trials."""
@@ -140,17 +263,21 @@ def run_population(specs, settings: dict, coordinates) -> list:
     """Train the runs ``specs`` as one population; one (rows, arrays, info) per run, in order."""
     from sernn.population import Population
 
-    members = [{"seed": spec.seed, "noise": settings["noise"],
-                "recurrent_regularizer": _regularizer(spec, settings, coordinates)} for spec in specs]
-    population = Population(members, units=settings["units"], learning_rate=settings["learning_rate"])
-    banks = {part: trial_bank([data_seed(part, spec.seed) for spec in specs], _problems(part, settings))
-             for part in ("train", "val", "test")}
+    members = [_member(spec, settings, coordinates) for spec in specs]
+    population = Population(members, units=settings["units"], learning_rate=settings["learning_rate"],
+                            **architecture_options(settings))
+    if neurogym_name(settings.get("task")) is not None:
+        banks = _neurogym_banks(specs, settings)
+    else:
+        banks = {part: trial_bank([data_seed(part, spec.seed) for spec in specs], _problems(part, settings))
+                 for part in ("train", "val", "test")}
     rows, snapshots = population.fit(banks["train"].x, banks["train"].y, banks["train"].index,
                                      banks["val"].index, epochs=settings["epochs"],
                                      batch_size=settings["batch_size"], progress=EpochProgress(len(specs)),
-                                     record="all")
+                                     record="all", bank_weights=banks["train"].weights,
+                                     validation_bank=(banks["val"].x, banks["val"].y, banks["val"].weights))
     test = population.evaluate(banks["test"].x, banks["test"].y, banks["test"].index,
-                               batch_size=settings["batch_size"])
+                               batch_size=settings["batch_size"], bank_weights=banks["test"].weights)
     n_snapshots = snapshots["recurrent_kernel"].shape[1]
     return [(rows[k], {**{name: weights[k] for name, weights in snapshots.items()},
                        "epoch": np.arange(n_snapshots), "coordinates": np.asarray(coordinates)},
@@ -164,14 +291,23 @@ def run_one(spec: MazeRun, settings: dict, coordinates) -> tuple[list, dict, dic
     from sernn.tasks import maze
     from sernn.training import fit_and_record
 
-    model = build_sernn(units=settings["units"], recurrent_regularizer=_regularizer(spec, settings, coordinates),
-                        noise=settings["noise"], learning_rate=settings["learning_rate"], seed=spec.seed)
-    x, y = maze(settings["train_trials"], seed=data_seed("train", spec.seed))
-    validation = maze(settings["val_trials"], seed=data_seed("val", spec.seed))
-    rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
+    member = _member(spec, settings, coordinates)
+    architecture = architecture_options(settings)
+    task = neurogym_name(settings.get("task"))
+    model = build_sernn(units=settings["units"], learning_rate=settings["learning_rate"], **member, **architecture,
+                        **({"metrics": (), "weighted_metrics": ["accuracy"]} if task else {}))
+    if task is None:
+        x, y = maze(settings["train_trials"], seed=data_seed("train", spec.seed))
+        validation = maze(settings["val_trials"], seed=data_seed("val", spec.seed))
+        x_test, y_test = maze(settings["test_trials"], seed=data_seed("test", spec.seed))
+        weights = test_weights = None
+    else:
+        parts = {part: neurogym_draws(task, settings[f"{part}_trials"], [data_seed(part, spec.seed)],
+                                      settings.get("dt"))[data_seed(part, spec.seed)] for part in ("train", "val", "test")}
+        (x, y, weights), validation, (x_test, y_test, test_weights) = parts["train"], parts["val"], parts["test"]
+    rows, snapshots = fit_and_record(model, x, y, validation_data=validation, sample_weight=weights,
                                      epochs=settings["epochs"], batch_size=settings["batch_size"], record="all")
-    x_test, y_test = maze(settings["test_trials"], seed=data_seed("test", spec.seed))
-    test = model.evaluate(x_test, y_test, batch_size=settings["batch_size"], verbose=0,
+    test = model.evaluate(x_test, y_test, sample_weight=test_weights, batch_size=settings["batch_size"], verbose=0,
                           return_dict=True)
     arrays = {**snapshots, "epoch": np.arange(len(snapshots["recurrent_kernel"])),
               "coordinates": np.asarray(coordinates)}
@@ -312,6 +448,11 @@ class MazeSettings(Settings):
     constant_communicability: bool = option(False)
     summary_epoch: int = option(None, integer(low=1), stored=False)
     min_accuracy: float = option(SUCCESS_ACCURACY, real(low=0, high=1), stored=False)
+    task: str = option(None, check_task)
+    dale: float = model_fields()["dale"]
+    tau: float = model_fields()["tau"]
+    dt: float = model_fields()["dt"]
+    recurrent_noise: float = model_fields()["recurrent_noise"]
 
     def validate(self):
         from sernn.spatial import DEFAULT_GRID
@@ -325,10 +466,18 @@ class MazeSettings(Settings):
                              f"({int(np.prod(grid))} positions); give a grid with NX*NY*NZ = units")
         if self.summary_epoch is not None and self.summary_epoch > self.epochs:
             raise ValueError(f"summary_epoch {self.summary_epoch} is after the last epoch (epochs {self.epochs})")
+        self.check_units()
         if self.conditions is None or self.seeds is None or self.strengths is None:
             raise ValueError("conditions, strengths and seeds must be given or come from a preset "
                              "(MazeSettings.from_options)")
         self.check_sizes()
+
+    def check_units(self) -> None:
+        """Leaky units need ``tau`` and ``dt`` (``dt <= tau``); a NeuroGym task must exist and map to arrays."""
+        task = neurogym_name(self.task)
+        check_model_options(self, dt_alone=None if task is None else "the task's time step")
+        if task is not None:
+            neurogym_shape(task, self.dt)
 
     def check_sizes(self) -> None:
         """Refuse trial counts and network sizes whose arrays cannot fit in memory (before anything runs)."""
@@ -366,7 +515,8 @@ class MazeBenchmark(Benchmark):
         return run_population(specs, settings, context)
 
     def population_shape(self, settings):
-        return settings["units"], MAZE_STEPS
+        task = neurogym_name(settings.get("task"))
+        return settings["units"], MAZE_STEPS if task is None else neurogym_shape(task, settings.get("dt"))["steps"]
 
     def describe(self, spec, rows, info):
         return describe_run(spec, rows, info)

@@ -102,9 +102,9 @@ class _ActivityBatch:
         weights = {name: np.stack([job[1][name] for job in jobs]) for name in RECURRENT_WEIGHTS}
         tick = time.perf_counter()
         if o["probe_noise"] > 0:
-            states = forward_states(weights, x)
+            states = forward_states(weights, x, alpha=o["alpha"])
         else:  # the 8 distinct problems once; every probe trial is one of them
-            states = forward_states(weights, PROBLEM_INPUTS)[:, problems]
+            states = forward_states(weights, PROBLEM_INPUTS, alpha=o["alpha"])[:, problems]
         labels = {name: labels[name] for name in ANALYSED_LABELS}
         results = []
         for k, (run_id, network, coordinates) in enumerate(jobs):
@@ -195,7 +195,12 @@ def activity_folder(run_dir, *, epoch=None, probe_trials=PROBE_TRIALS, probe_see
     if store.benchmark != "maze":
         raise ValueError(f"{str(run_dir)!r} is a {store.benchmark!r} folder; the activity analysis reads the "
                          "maze task's networks (a `sernn maze` folder)")
+    if store.settings.get("task") not in (None, "maze"):
+        raise ValueError(f"{str(run_dir)!r} trained on {store.settings['task']}; the activity analysis reads the "
+                         "maze task's networks (goal, options and choice units)")
+    tau = store.settings.get("tau")
     options = {"epoch": activity_epoch(store.settings, epoch),
+               "alpha": 1.0 if tau is None else float(store.settings["dt"]) / float(tau),
                "probe_trials": check_integer(probe_trials, "probe_trials", low=MIN_PROBE_TRIALS),
                "probe_seed": check_seed(probe_seed, allow_none=False),
                "probe_noise": check_real(probe_noise, "probe_noise", low=0),

@@ -39,6 +39,7 @@ from sernn.experiments.microns_variants import (LARGE_UNITS, TOKENS, Variant, bu
 from sernn.experiments.microns_settings import (CHOICES, DEFAULT_STRENGTHS, FULL_VARIANTS, PLATEAUS,  # noqa: F401
                                                 PRESETS, PUBLISHED_CODE, QUICK_VARIANTS, STUDY_VARIANTS,
                                                 TASK_STRENGTH_SCALES, TASKS, MicronsSettings)
+from sernn.experiments.model_options import cell_options
 from sernn.experiments.sweep import Benchmark, EpochProgress, run_sweep
 from sernn.experiments.trials import data_seed, trial_bank
 from sernn.resources import check_fits
@@ -94,8 +95,9 @@ def run_one(spec: MicronsRun, settings: dict, data: MicronsData):
     model = build_sernn(units=n, input_size=inputs, output_size=classes, noise=settings["noise"],
                         recurrent_initializer=initializer, recurrent_regularizer=regularizer,
                         recurrent_constraint=constraint, learning_rate=settings["learning_rate"],
-                        seed=spec.seed, recurrent="sparse" if variants.sparse_layer(variant, n, constraint)
-                        else "dense")
+                        seed=spec.seed, **cell_options(settings),
+                        recurrent="sparse" if variants.sparse_layer(variant, n, constraint)
+                        and settings.get("tau") is None else "dense")
     x, y = task_data(spec.task, settings["train_trials"], data_seed("train", spec.seed))
     validation = task_data(spec.task, settings["val_trials"], data_seed("val", spec.seed))
     rows, snapshots = fit_and_record(model, x, y, validation_data=validation,
@@ -133,7 +135,8 @@ def run_population(specs, settings: dict, data: MicronsData) -> list:
         raise ValueError("a population trains runs of one task")
     inputs, classes = TASKS[task]
     population = Population(_members(specs, settings, data), units=data.coordinates.shape[0], input_size=inputs,
-                            output_size=classes, learning_rate=settings["learning_rate"])
+                            output_size=classes, learning_rate=settings["learning_rate"],
+                            **cell_options(settings))
 
     def draw(part):
         return lambda seed: (*task_data(task, settings[f"{part}_trials"], seed), None, None)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sernn.experiments.microns_data import WHY, MicronsData
 from sernn.experiments.microns_variants import parse_variant
 from sernn.experiments.settings import Settings, choice, integer, names, option, real, seed_list
+from sernn.experiments.model_options import check_model_options, model_fields
 
 __all__ = ["TASKS", "PLATEAUS", "QUICK_VARIANTS", "FULL_VARIANTS", "STUDY_VARIANTS", "DEFAULT_STRENGTHS",
            "TASK_STRENGTH_SCALES", "PRESETS", "MicronsSettings", "PUBLISHED_CODE", "CHOICES"]
@@ -153,6 +154,10 @@ class MicronsSettings(Settings):
     l1_strength: str = option("stated", choice(CHOICES["l1_strength"]))
     functional_recipe: str = option("pairs", choice(CHOICES["functional_recipe"]))
     permutation: str = option("entries", choice(CHOICES["permutation"]))
+    dale: float = model_fields()["dale"]
+    tau: float = model_fields()["tau"]
+    dt: float = model_fields()["dt"]
+    recurrent_noise: float = model_fields()["recurrent_noise"]
 
     def stored(self) -> dict:
         stored = super().stored()
@@ -165,6 +170,12 @@ class MicronsSettings(Settings):
 
     def validate(self):
         object.__setattr__(self, "variants", tuple(dict.fromkeys(parse_variant(v).name for v in self.variants)))
+        check_model_options(self)
+        if self.dale is not None:
+            positive = [name for name in self.variants if parse_variant(name).positive]
+            if positive:
+                raise ValueError(f"variants {positive[0]}: P (non-negative weights) cannot be combined with dale "
+                                 "(Dale's inhibitory units have negative weights)")
         self.check_sizes()
 
     def check_sizes(self) -> None:

@@ -204,11 +204,34 @@ def build_parts(variant: Variant, data, settings: dict, seed: int, scale: float 
     if variant.mask or variant.positive:
         mask = data.wiring > 0 if variant.mask else np.ones((n, n), dtype=bool)
         constraint = MaskConstraint(mask, nonneg=variant.positive)
+    if settings.get("dale") is not None:
+        initializer, constraint = dale_parts(variant, initializer, constraint, settings["dale"], n, seed)
     return initializer, regularizer, constraint
+
+
+def dale_parts(variant: Variant, initializer, constraint, fraction: float, n: int, seed: int):
+    """A variant's initializer and constraint under Dale's law (``fraction`` excitatory, drawn with ``seed``).
+
+    Random initial weights (W) become balanced E/I weights; initial weights that carry
+    information (recorded function, synapses) keep their magnitudes and take their
+    unit's sign (:class:`sernn.initializers.SignedInitializer`); a wiring mask stays.
+    """
+    from sernn.initializers.dale import dale_recurrent
+
+    if variant.positive:
+        raise ValueError(f"variants {variant.name}: P (non-negative weights) cannot be combined with dale "
+                         "(Dale's inhibitory units have negative weights)")
+    mask = None if constraint is None else constraint.mask
+    kept = None if isinstance(initializer, str) and initializer == "orthogonal" else initializer
+    return dale_recurrent(fraction, units=n, mask=mask, seed=seed, initializer=kept)
 
 
 def sparse_layer(variant: Variant, n: int, constraint) -> bool:
     """Whether a variant of ``n`` units trains with the sparse masked layer: on the large-network path, with
     a wiring mask of at most :data:`SPARSE_DENSITY` density and no C* (whose matching needs a dense kernel)."""
+    from sernn.constraints import MaskConstraint
+
+    if not isinstance(constraint, MaskConstraint):  # (a DaleConstraint trains the dense layer)
+        return False
     return (large_path(n) and variant.mask and constraint.density <= SPARSE_DENSITY
             and variant.communicability != "C*")

@@ -5,9 +5,9 @@ import keras
 import numpy as np
 
 from sernn.arraycodec import decode_array, encode_array
-from sernn.dale import _balance_arguments, balanced_ei_weights
+from sernn.dale import _balance_arguments, balanced_ei_weights, check_signs, dale_signs
 
-__all__ = ["BalancedEIInitializer"]
+__all__ = ["BalancedEIInitializer", "SignedInitializer", "dale_recurrent"]
 
 
 @keras.saving.register_keras_serializable(package="sernn")
@@ -104,3 +104,119 @@ class BalancedEIInitializer(keras.initializers.Initializer):
         return {"signs": encode_array(self.signs), "spectral_radius": self.spectral_radius,
                 "balance": self.balance, "mask": None if self.mask is None else encode_array(self.mask),
                 "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="sernn")
+class SignedInitializer(keras.initializers.Initializer):
+    """Another initializer's magnitudes with each row given its unit's sign: ``|W0[i, j]| * signs[i]``.
+
+    Puts a kernel whose magnitudes carry information (e.g. recorded function,
+    :class:`sernn.initializers.FunctionalInitializer`, or a connectome's weights) under
+    Dale's law; pair it with :class:`sernn.constraints.DaleConstraint` of the same
+    signs. Unlike :class:`BalancedEIInitializer` it does not balance excitation and
+    inhibition.
+
+    Parameters
+    ----------
+    initializer : str or keras Initializer
+        The magnitudes' source.
+    signs : array-like of shape (n,)
+        +1 (excitatory) or -1 (inhibitory) per presynaptic unit (row).
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from sernn.initializers import SignedInitializer
+    >>> init = SignedInitializer(keras.initializers.Constant(-0.5), [1, -1, 1])
+    >>> keras.ops.convert_to_numpy(init((3, 2))).tolist()
+    [[0.5, 0.5], [-0.5, -0.5], [0.5, 0.5]]
+    >>> again = SignedInitializer.from_config(init.get_config())
+    >>> again.signs.tolist(), type(again.initializer).__name__
+    ([1.0, -1.0, 1.0], 'Constant')
+    """
+
+    def __init__(self, initializer, signs):
+        if isinstance(signs, dict):
+            signs = decode_array(signs)
+        if isinstance(initializer, dict):
+            import sernn.initializers  # noqa: F401  (registers the package's initializers)
+
+            initializer = keras.initializers.deserialize(initializer)
+        self.initializer = keras.initializers.get(initializer)
+        self.signs = check_signs(signs)
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2 or int(shape[0]) != self.signs.size:
+            raise ValueError(f"SignedInitializer: signs has {self.signs.size} units, so the kernel has "
+                             f"{self.signs.size} rows; the layer asks for {tuple(shape)}")
+        values = self.initializer(shape, dtype=dtype or "float32")
+        signs = keras.ops.convert_to_tensor(self.signs[:, None], dtype=values.dtype)
+        return keras.ops.abs(values) * signs
+
+    def get_config(self):
+        return {"initializer": keras.initializers.serialize(self.initializer), "signs": encode_array(self.signs)}
+
+
+def dale_recurrent(dale, *, units: int, mask=None, seed=None, spectral_radius=0.95, initializer=None):
+    """The initializer and constraint of a Dale's-law recurrent kernel: balanced E/I weights that keep their signs.
+
+    Parameters
+    ----------
+    dale : float or array-like of shape (units,)
+        An excitatory fraction in (0, 1) (``sernn.dale.dale_signs(units, e_fraction=dale,
+        seed=seed)``: with a seed, a seeded random choice of the excitatory units, else
+        the first ones) or one sign per unit, +1 excitatory, -1 inhibitory.
+    units : int
+        Number of recurrent units.
+    mask : sernn.constraints.MaskConstraint or array-like of shape (units, units), optional
+        Allowed connections (a non-negative ``MaskConstraint`` is refused: Dale's
+        inhibitory rows are negative).
+    seed : int, optional
+        Seeds the choice of excitatory units and the initial weights.
+    spectral_radius : float, default=0.95
+        Of the initial kernel.
+    initializer : str or keras Initializer, optional
+        The initial magnitudes to keep (e.g. recorded function): the initializer is then
+        :class:`SignedInitializer` of it, not the balanced one.
+
+    Returns
+    -------
+    initializer : BalancedEIInitializer or SignedInitializer
+    constraint : sernn.constraints.DaleConstraint
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.initializers import dale_recurrent
+    >>> init, constraint = dale_recurrent(0.8, units=10, seed=0)
+    >>> int(constraint.excitatory.sum()), bool(np.array_equal(init.signs, constraint.signs))
+    (8, True)
+    >>> dale_recurrent(1.0, units=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: dale (an excitatory fraction) must be in (0, 1); got 1.0
+    """
+    from sernn.constraints import DaleConstraint, MaskConstraint
+    from sernn.validation import check_integer
+
+    units = check_integer(units, "units", low=1)
+    if isinstance(mask, MaskConstraint):
+        if mask.nonneg:
+            raise ValueError("dale cannot be combined with a non-negative mask (MaskConstraint(nonneg=True)): "
+                             "Dale's inhibitory units have negative weights")
+        mask = mask.mask
+    if isinstance(dale, (bool, np.bool_)):
+        raise TypeError(f"dale must be an excitatory fraction in (0, 1) or one sign per unit; got {dale!r}")
+    if isinstance(dale, (int, float, np.integer, np.floating)):
+        fraction = float(dale)
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"dale (an excitatory fraction) must be in (0, 1); got {fraction}")
+        signs = dale_signs(units, e_fraction=fraction, seed=seed)
+    else:
+        signs = check_signs(dale, "dale")
+        if signs.size != units:
+            raise ValueError(f"dale has {signs.size} signs; expected one per unit ({units})")
+    if initializer is not None:
+        return SignedInitializer(initializer, signs), DaleConstraint(signs, mask=mask)
+    return (BalancedEIInitializer(signs, spectral_radius=spectral_radius, mask=mask, seed=seed),
+            DaleConstraint(signs, mask=mask))
