@@ -14,6 +14,10 @@ WORKS = {
     "Clauset": ("Physical Review E",),
     "Ehrlich": ("eNeuro",),
     "Song": ("PLoS Computational Biology",),
+    "Sussillo": ("Neural Computation", "Journal of Open Source Software"),
+    "Golub": ("Journal of Open Source Software",),
+    "Gao": ("bioRxiv",),
+    "Molano-Mazón": ("PsyArXiv",),
     "Achterberg": ("Nature Machine Intelligence",),
     "Goulas": ("Neural Networks",),
     "Damicelli": ("Neural Networks",),   # Goulas, Damicelli & Hilgetag

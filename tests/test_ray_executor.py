@@ -163,3 +163,22 @@ def test_the_command_line_runs_a_sweep_and_an_analysis_on_ray(cluster, tmp_path,
     assert "2 to run, in 1 population, as 1 ray task)" in printed and "[2/2]" in printed
     assert cli.main(["analyze", str(out), "--nulls", "10", "--no-figures", "--executor", "ray"]) == 0
     assert "[2/2]" in capsys.readouterr().out and (out / "topology.csv").exists()
+
+
+def test_the_dynamics_analysis_on_ray_gives_the_local_table(cluster, maze_folders, tmp_path):
+    import shutil
+
+    from sernn.experiments.maze_dynamics import dynamics_folder
+
+    folders = [tmp_path / "ray", tmp_path / "local"]
+    for folder in folders:
+        shutil.copytree(maze_folders[0], folder)
+    lines = []
+    remote, _ = dynamics_folder(folders[0], initial_states=100, max_iters=500, executor=cluster, batch_size=2,
+                                log=lines.append)
+    local, _ = dynamics_folder(folders[1], initial_states=100, max_iters=500, log=lambda line: None)
+    assert len(local) == 5 and sum(" s (ETA" in line for line in lines) == 5
+    counts = ["n_stable", "n_unstable", "n_slow"]
+    pd.testing.assert_frame_equal(local[counts], remote[counts])
+    pd.testing.assert_frame_equal(local.drop(columns=counts), remote.drop(columns=counts), check_exact=False,
+                                  rtol=1e-6, atol=1e-9)

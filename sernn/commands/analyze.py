@@ -22,7 +22,7 @@ from sernn.plotting import (figure_accuracy, figure_against_strength, figure_mat
 
 #: The library's argument names that are options of this command under another name.
 ALIASES = {"n_nulls": "--nulls", "batch_size": "--batch-size", "n_perm": "--permutations",
-           "epoch": "--activity-epoch"}
+           "epoch": "--activity-epoch", "seed": "--seed"}
 
 __all__ = ["add_arguments", "run", "draw_figures"]
 
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="strongest connections drawn in the 3-D figure (default: 150)")
     parser.add_argument("--no-figures", action="store_true", help="write topology.csv only")
     parser.add_argument("--batch-size", type=int, default=None, metavar="N",
-                        help="runs per task with --executor ray (default: 8; 32 with --activity)")
+                        help="runs per task with --executor ray (default: 8; 32 with --activity or --dynamics)")
     group = parser.add_argument_group("activity (what the units compute; sernn maze folders)")
     group.add_argument("--activity", action="store_true",
                        help="instead of the weights' topology, analyse the units' activity on a probe set: "
@@ -72,6 +72,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "(default: all; the report keeps >= 0.9)")
     group.add_argument("--permutations", type=int, default=1000, metavar="N",
                        help="random unit sets of the spatial-clustering null (default: %(default)s)")
+    group = parser.add_argument_group("dynamics (fixed points and dimensionality; sernn maze folders)")
+    group.add_argument("--dynamics", action="store_true",
+                       help="instead of the weights' topology, find each network's fixed and slow points at the "
+                            "delay input and the dimensionality of its trajectories (writes dynamics.csv; "
+                            "--activity-epoch, --min-accuracy and --seed apply)")
+    group.add_argument("--initial-states", type=int, default=1000, metavar="N",
+                       help="states drawn on each network's trajectories to start from (default: %(default)s)")
+    group.add_argument("--state-noise", type=float, default=0.0, metavar="SD",
+                       help="noise added to those states (default: %(default)s)")
+    group.add_argument("--q-tol", type=float, default=1e-12, metavar="Q",
+                       help="speed q = |F(h) - h|^2 / 2 below which a point is fixed (default: %(default)s)")
+    group.add_argument("--max-q", type=float, default=1e-4, metavar="Q",
+                       help="slower points are counted as slow points (default: %(default)s)")
+    group.add_argument("--max-iters", type=int, default=3000, metavar="N",
+                       help="iterations of the search (default: %(default)s)")
     add_executor_arguments(parser, what="batch of --batch-size runs")
 
 
@@ -144,8 +159,12 @@ def run(args) -> int:
     def log(line):
         print(line, flush=True)
 
+    if args.activity and args.dynamics:
+        raise ValueError("give one of --activity and --dynamics (each writes its own table)")
     if args.activity:
         return _activity(args, log)
+    if args.dynamics:
+        return _dynamics(args, log)
     args.batch_size = 8 if args.batch_size is None else args.batch_size
     if args.batch_size < 1:
         raise ValueError(f"--batch-size must be a positive integer; got {args.batch_size}")
@@ -175,3 +194,40 @@ def _activity(args, log) -> int:
                                        batch_size=32 if args.batch_size is None else args.batch_size)
     log(f"wrote {store.path / 'activity.csv'} ({len(table)} networks) and runs/*/activity_units.csv")
     return 0
+
+
+def _dynamics(args, log) -> int:
+    """``sernn analyze --dynamics``: dynamics.csv through :func:`sernn.experiments.maze_dynamics.dynamics_folder`."""
+    from sernn.experiments.maze_dynamics import dynamics_folder
+
+    with executor_from(args) as executor:
+        table, store = dynamics_folder(args.run_dir, epoch=args.activity_epoch, initial_states=args.initial_states,
+                                       state_noise=args.state_noise, seed=args.seed, q_tol=args.q_tol,
+                                       max_q=args.max_q, max_iters=args.max_iters, min_accuracy=args.min_accuracy,
+                                       log=log, executor=executor,
+                                       batch_size=32 if args.batch_size is None else args.batch_size)
+    log(f"wrote {store.path / 'dynamics.csv'} ({len(table)} networks) and runs/*/fixed_points.csv")
+    if not args.no_figures:
+        log(f"wrote {_dynamics_figure(table, store, args.run, args.seed)}")
+    return 0
+
+
+def _dynamics_figure(table, store, requested, seed):
+    """The trajectories and fixed points of one analysed run (``--run``, else the first seRNN)."""
+    from sernn.experiments.maze_dynamics import goal_trajectories
+    from sernn.experiments.run_analysis import saved_network
+    from sernn.plotting import figure_trajectories
+
+    run_id = _chosen_run(table, requested)
+    row = table[table["run_id"] == run_id].iloc[0]
+    weights, _ = saved_network(store, run_id, int(row["epoch"]), "the dynamics figure")
+    data = goal_trajectories(weights, alpha=float(row["alpha"]), dt=float(row["dt"]),
+                             initial_states=int(row["initial_states"]), seed=seed)
+    out = store.path / "figures"
+    out.mkdir(exist_ok=True)
+    path = out / f"dynamics_{run_id}_epoch{int(row['epoch'])}.png"
+    figure_trajectories(data["trajectories"], data["labels"], data["points"], data["stable"], path,
+                        explained=data["explained"], marks=data["marks"],
+                        title=f"{run_id}, epoch {int(row['epoch'])}: mean trajectory per goal, fixed points at "
+                              "the delay input")
+    return path

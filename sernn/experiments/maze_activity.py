@@ -25,12 +25,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pandas as pd
 
-from sernn.analysis.folder import format_seconds
-from sernn.executors import Progress, run_items
-from sernn.hidden_states import RECURRENT_WEIGHTS, MissingWeights, forward_states
-from sernn.readers import load_npz, read_cached_csv
+from sernn.experiments.run_analysis import analyse_runs, analysed_epoch, maze_records
+from sernn.hidden_states import RECURRENT_WEIGHTS, forward_states
 from sernn.validation import check_integer, check_real, check_seed
 
 __all__ = ["PROBE_TRIALS", "PROBE_SEED", "MIN_PROBE_TRIALS", "ANALYSED_LABELS", "TOP_UNITS", "probe_set",
@@ -47,7 +44,6 @@ ANALYSED_LABELS = ("goal", "options", "choice")
 #: Units of the top-units control of the spatial clustering (all units when a network has fewer).
 TOP_UNITS = 50
 _SETTINGS = ("epoch", "probe_trials", "probe_seed", "probe_noise", "n_perm", "activity_seed")
-_RECORD_SKIP = ("finished", "info")
 
 
 def probe_set(n_trials: int = PROBE_TRIALS, seed: int = PROBE_SEED, noise: float = 0.0):
@@ -72,19 +68,8 @@ def probe_set(n_trials: int = PROBE_TRIALS, seed: int = PROBE_SEED, noise: float
     return x, problems, maze_labels(problems)
 
 
-def activity_epoch(settings: dict, epoch=None) -> int:
-    """The analysed epoch: ``epoch``, else the seRNN paper's 9, or the last one when fewer were trained.
-
-    >>> activity_epoch({"epochs": 10}), activity_epoch({"epochs": 3}), activity_epoch({"epochs": 10}, 4)
-    (9, 3, 4)
-    """
-    epochs = int(settings.get("epochs", 10))
-    if epoch is None:
-        return min(9, epochs)
-    epoch = check_integer(epoch, "epoch", low=0)
-    if epoch > epochs:
-        raise ValueError(f"epoch must be at most {epochs} (the folder's epochs); got {epoch}")
-    return epoch
+#: The analysed epoch (:func:`sernn.experiments.run_analysis.analysed_epoch`).
+activity_epoch = analysed_epoch
 
 
 class _ActivityBatch:
@@ -116,39 +101,9 @@ class _ActivityBatch:
                             for column, value in row.items()}
             row = {"total_weight": float(np.abs(network["recurrent_kernel"]).sum()), **every_window,
                    **out["features"]}
-            results.append((run_id, row, units, time.perf_counter() - tick))
+            results.append((run_id, row, {"activity_units.csv": units}, time.perf_counter() - tick))
             tick = time.perf_counter()
         return results
-
-
-def _network(store, run_id, epoch):
-    """``(weights at epoch, coordinates)`` of a run; MissingWeights names a sernn 0.1 folder."""
-    path = store.run_dir(run_id) / "history.npz"
-    arrays = load_npz(path, "weight history", keys=(*RECURRENT_WEIGHTS, "epoch", "coordinates"))
-    missing = [name for name in RECURRENT_WEIGHTS if name not in arrays]
-    if missing:
-        raise MissingWeights(f"{store.path}: its runs saved only their recurrent kernels (a folder of sernn 0.1: "
-                             f"{path.name} of {run_id} lacks {', '.join(missing)}); the activity analysis "
-                             "rebuilds every network, so train the folder again with this version")
-    if "coordinates" not in arrays:
-        raise MissingWeights(f"{path} has no unit coordinates; the spatial analyses need them")
-    epochs = np.asarray(arrays.get("epoch", np.arange(len(arrays["recurrent_kernel"]))))
-    where = np.flatnonzero(epochs == epoch)
-    if where.size == 0:
-        raise ValueError(f"epoch {epoch} was not recorded for {run_id}; recorded epochs: {epochs.tolist()}")
-    weights = {name: arrays[name][where[0]] for name in RECURRENT_WEIGHTS}
-    if not all(np.isfinite(w).all() for w in weights.values()):
-        return None, None
-    return weights, np.asarray(arrays["coordinates"], dtype=np.float64)
-
-
-def _cached(path, options) -> pd.DataFrame | None:
-    frame = read_cached_csv(path)
-    if frame is None or len(frame) != 1 or any(key not in frame.columns for key in _SETTINGS):
-        return None
-    if any(not np.isclose(float(frame[key].iloc[0]), float(options[key])) for key in _SETTINGS):
-        return None
-    return frame
 
 
 def activity_folder(run_dir, *, epoch=None, probe_trials=PROBE_TRIALS, probe_seed=PROBE_SEED, probe_noise=0.0,
@@ -189,80 +144,15 @@ def activity_folder(run_dir, *, epoch=None, probe_trials=PROBE_TRIALS, probe_see
         Before anything is written: a folder of another benchmark, runs without every weight
         (:class:`~sernn.hidden_states.MissingWeights`), too few probe trials, an epoch not recorded.
     """
-    from sernn.runfolder import RunStore
-
-    store = RunStore.open(run_dir)
-    if store.benchmark != "maze":
-        raise ValueError(f"{str(run_dir)!r} is a {store.benchmark!r} folder; the activity analysis reads the "
-                         "maze task's networks (a `sernn maze` folder)")
-    if store.settings.get("task") not in (None, "maze"):
-        raise ValueError(f"{str(run_dir)!r} trained on {store.settings['task']}; the activity analysis reads the "
-                         "maze task's networks (goal, options and choice units)")
+    store, records, metrics, epoch = maze_records(run_dir, epoch, min_accuracy, log, "the activity analysis")
     tau = store.settings.get("tau")
-    options = {"epoch": activity_epoch(store.settings, epoch),
+    options = {"epoch": epoch,
                "alpha": 1.0 if tau is None else float(store.settings["dt"]) / float(tau),
                "probe_trials": check_integer(probe_trials, "probe_trials", low=MIN_PROBE_TRIALS),
                "probe_seed": check_seed(probe_seed, allow_none=False),
                "probe_noise": check_real(probe_noise, "probe_noise", low=0),
                "n_perm": check_integer(n_perm, "n_perm", low=1), "activity_seed": check_seed(seed, allow_none=False)}
-    batch_size = check_integer(batch_size, "batch_size", low=1)
-    records = [r for r in store.done_runs() if (store.run_dir(r["run_id"]) / "history.npz").exists()]
-    if not records:
-        raise ValueError(f"{str(run_dir)!r} has no finished run with a weight history to analyse")
-    _network(store, records[0]["run_id"], options["epoch"])  # a sernn 0.1 folder stops here, nothing written
-    metrics = store.metrics()
-    if min_accuracy is not None:
-        min_accuracy = check_real(min_accuracy, "min_accuracy", low=0, high=1)
-        at = metrics[metrics["epoch"] == options["epoch"]] if "epoch" in metrics.columns else metrics.iloc[:0]
-        passed = set(at.loc[at["val_accuracy"] >= min_accuracy, "run_id"]) if "val_accuracy" in at.columns else set()
-        log(f"{len(passed & {r['run_id'] for r in records})} of {len(records)} runs have validation accuracy "
-            f">= {min_accuracy} at epoch {options['epoch']}; the others are not analysed")
-        records = [r for r in records if r["run_id"] in passed]
-        if not records:
-            raise ValueError(f"min_accuracy {min_accuracy} leaves no network at epoch {options['epoch']}")
-    rows, todo = {}, []
-    for position, record in enumerate(records, start=1):
-        cached = _cached(store.run_dir(record["run_id"]) / "activity.csv", options)
-        if cached is None:
-            todo.append((position, record))
-        else:
-            rows[record["run_id"]] = cached
-    if rows:
-        log(f"{len(rows)} of {len(records)} runs cached")
-    progress = Progress(len(todo))
-    by_id = {record["run_id"]: (position, record) for position, record in todo}
-
-    def save(batch, results):
-        for run_id, row, units, seconds in results:
-            position, record = by_id[run_id]
-            params = {k: v for k, v in record.items() if k not in _RECORD_SKIP}
-            frame = pd.DataFrame([{**params, **options, **row}])
-            store.write_table(f"runs/{run_id}/activity_units.csv", units)
-            store.write_table(f"runs/{run_id}/activity.csv", frame)
-            rows[run_id] = frame
-            _, eta = progress.advance(1)
-            log(f"[{position}/{len(records)}] {run_id}: {seconds:.2f} s (ETA {format_seconds(eta)})")
-
-    def batches():
-        for first in range(0, len(todo), batch_size):
-            jobs = []
-            for position, record in todo[first:first + batch_size]:
-                weights, coordinates = _network(store, record["run_id"], options["epoch"])
-                if weights is None:
-                    progress.drop(1)
-                    log(f"[{position}/{len(records)}] {record['run_id']}: skipped (weights not finite: "
-                        "the network diverged)")
-                    continue
-                jobs.append((record["run_id"], weights, coordinates))
-            if jobs:
-                yield jobs
-
-    run_items(_ActivityBatch(options), batches(), ids=lambda jobs: [job[0] for job in jobs], on_result=save,
-              executor=executor, log=log, kept="cached")
-    table = pd.concat([rows[r["run_id"]] for r in records if r["run_id"] in rows], ignore_index=True)
-    if {"run_id", "epoch", "val_accuracy"} <= set(metrics.columns):
-        accuracy = metrics.loc[metrics["epoch"] == options["epoch"], ["run_id", "val_accuracy"]]
-        table = table.drop(columns=[c for c in ("val_accuracy",) if c in table.columns]).merge(
-            accuracy, on="run_id", how="left")
-    store.write_table("activity.csv", table)
+    table = analyse_runs(store, records, metrics, options, name="activity", keys=_SETTINGS,
+                         worker=_ActivityBatch(options), log=log, executor=executor, batch_size=batch_size,
+                         what="the activity analysis")
     return table, store

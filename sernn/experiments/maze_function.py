@@ -17,7 +17,6 @@ section also gives, per group and window, the fraction of networks with P_perm <
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ from sernn.analysis.activity import structure_function_table
 from sernn.analysis.findings import compare_to, describe_groups
 from sernn.analysis.statistics import compare_proportions
 from sernn.experiments.maze_claims import judge_claims
-from sernn.readers import read_csv
+from sernn.experiments.run_analysis import kept_with_analysis
 
 __all__ = ["FUNCTIONAL_CLAIMS", "FUNCTIONAL_MEASURES", "STRUCTURE_FUNCTION", "CLUSTERED_P", "functional_section",
            "clustering_rates",
@@ -121,18 +120,9 @@ def functional_section(run_dir, kept: pd.DataFrame, epoch: int, min_networks: in
         ``structure_function`` (per condition, seRNN and L1, the correlation matrix across networks of
         :data:`STRUCTURE_FUNCTION`, :func:`sernn.analysis.activity.structure_function_table`).
     """
-    path = Path(run_dir) / "activity.csv"
-    if not path.exists():
+    table = kept_with_analysis(run_dir, "activity", kept, epoch)
+    if table is None:
         return None
-    activity = read_csv(path, "activity table")
-    if activity.empty or "run_id" not in activity.columns or "epoch" not in activity.columns:
-        raise ValueError(f"{path} holds no analysed networks; run `sernn analyze {run_dir} --activity` again")
-    epochs = sorted(set(activity["epoch"].astype(int)))
-    if epochs != [int(epoch)]:
-        raise ValueError(f"{path} was analysed at epoch {', '.join(map(str, epochs))}, the report compares epoch "
-                         f"{epoch}; run `sernn analyze {run_dir} --activity --activity-epoch {epoch}`")
-    extra = [c for c in activity.columns if c not in kept.columns or c == "run_id"]
-    table = kept.merge(activity[extra], on="run_id", how="inner")
     measures = [m for m in FUNCTIONAL_MEASURES if m in table.columns]
     order = ["baseline", "l1", "spatial", "sernn"]
     summary = describe_groups(table, "condition", measures, n_boot=n_boot, seed=seed, order=order)

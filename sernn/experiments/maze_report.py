@@ -40,6 +40,7 @@ from sernn.analysis.learning import OUTCOMES, learning_outcomes, learning_table
 from sernn.atomic import atomic_write_csv, atomic_write_text, replaced_folder
 from sernn.experiments.maze import CONDITIONS, PLATEAU
 from sernn.experiments.maze_claims import CLAIMS, judge_claims
+from sernn.experiments.maze_dynamics_report import dynamics_markdown, dynamics_section
 from sernn.experiments.maze_function import (claim_lines, functional_markdown, functional_section,
                                           means_table)
 from sernn.readers import read_csv
@@ -166,6 +167,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     claims, matched, weight_bins = judge_claims(comparisons[comparisons["reference"] == "l1"], kept, min_networks,
                                                 n_boot=n_boot, seed=seed)
     function = functional_section(run_dir, kept, epoch, min_networks, n_boot=n_boot, seed=seed)
+    dynamics = dynamics_section(run_dir, kept, epoch, n_boot=n_boot, seed=seed)
     recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
     report = {
         "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
@@ -184,6 +186,9 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
                        "functional_matched_total_weight": _records(function["matched"]),
                        "clustering": _records(function["clustering"]),
                        "median_mixed_selectivity": function["median_mixed_selectivity"]})
+    if dynamics is not None:
+        report.update({"dynamics_measures": _records(dynamics["measures"]),
+                       "dynamics_comparisons": _records(dynamics["comparisons"])})
     with replaced_folder(Path(run_dir) / "report") as out:
         atomic_write_csv(out / "measures.csv", summary)
         atomic_write_csv(out / "comparisons.csv", comparisons)
@@ -206,6 +211,11 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
             head, tail = markdown.split("\n## Networks\n", 1)
             markdown = "\n".join([head.rstrip("\n"), *functional_markdown(function, _SENTENCE), "",
                                    "## Networks", tail])
+        if dynamics is not None:
+            atomic_write_csv(out / "dynamics_measures.csv", dynamics["measures"])
+            atomic_write_csv(out / "dynamics_comparisons.csv", dynamics["comparisons"])
+            head, tail = markdown.split("\n## Networks\n", 1)
+            markdown = "\n".join([head.rstrip("\n"), *dynamics_markdown(dynamics), "", "## Networks", tail])
         atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
         atomic_write_text(out / "report.md", markdown)
     return report
