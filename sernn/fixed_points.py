@@ -9,8 +9,9 @@ minimising the speed
 
 from many states sampled on the network's own trajectories:
 
-1. **descent**: Adam on every initial state of every network at once (float64); a state whose
-   q falls below ``q_tol`` stops moving, so each state's path depends on itself only;
+1. **descent**: Adam on every distinct initial state of every network at once (float64, the
+   learning rate decaying 100-fold); a state whose q falls below ``q_tol`` stops moving, so each
+   state's path depends on itself only; states whose q stays above ``max_q`` are dropped;
 2. **polish**: damped Newton (Levenberg-Marquardt) steps on the distinct candidates, which take
    q on towards round-off wherever the map is smooth around the point (a step is kept only if q
    falls);
@@ -240,8 +241,8 @@ def sample_states(states, n_states: int, *, noise: float = 0.0, seed=0) -> np.nd
 
 
 def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation="relu", alpha=1.0, dt=1.0,
-                      q_tol=1e-12, max_iters=3000, learning_rate=0.01, polish_iters=50, unique_tol=1e-3,
-                      outlier_scale=10.0, noise=0.0, seed=0):
+                      q_tol=1e-12, max_q=None, max_iters=1000, learning_rate=0.01, polish_iters=50,
+                      unique_tol=1e-3, outlier_scale=10.0, noise=0.0, seed=0):
     """Fixed and slow points of one network, or of K networks in one batched optimisation.
 
     Parameters
@@ -261,10 +262,13 @@ def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation=
         The time step, the unit of the time constants (1: steps).
     q_tol : float > 0, default=1e-12
         A point with ``q <= q_tol`` is a fixed point (and stops moving in the descent).
-    max_iters : int, default=3000
+    max_q : float, optional
+        Points whose q is above this after the descent are dropped (neither fixed nor slow);
+        None: every point is kept (as a slow point when not fixed).
+    max_iters : int, default=1000
         Adam iterations.
     learning_rate : float, default=0.01
-        Adam's learning rate.
+        Adam's initial learning rate; it decays geometrically to 1/100 of it over ``max_iters``.
     polish_iters : int, default=50
         Damped Newton iterations on the candidates (0: none).
     unique_tol : float, default=1e-3
@@ -303,6 +307,8 @@ def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation=
     K, n = network.size, network.recurrent.shape[-1]
     d = network.kernel.shape[1]
     q_tol = check_real(q_tol, "q_tol", low=0, inclusive="neither")
+    if max_q is not None:
+        max_q = check_real(max_q, "max_q", low=q_tol)
     max_iters = check_integer(max_iters, "max_iters", low=0)
     polish_iters = check_integer(polish_iters, "polish_iters", low=0)
     learning_rate = check_real(learning_rate, "learning_rate", low=0, inclusive="neither")
@@ -326,12 +332,14 @@ def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation=
         raise ValueError(f"inputs must have shape ({d},) or ({K}, {d}); got {describe(u)}")
     drive = network.drive(u)
     start = initial + (noise * np.random.default_rng(seed).standard_normal(initial.shape) if noise else 0.0)
+    start = _distinct(start)  # repeated states (a trajectory's few distinct states) would only repeat work
     states, q = _descend(network, start, drive, q_tol, max_iters, learning_rate)
     results = []
     centroid = initial.mean(axis=1)  # (K, n)
     spread = np.linalg.norm(initial - centroid[:, None], axis=-1).mean(axis=1)  # (K,)
     for k in range(K):
-        keep = _unique(states[k], q[k], unique_tol)
+        candidates = q[k] <= (np.inf if max_q is None else max_q)
+        keep = np.flatnonzero(candidates)[_unique(states[k][candidates], q[k][candidates], unique_tol)]
         points = _polish(network, k, states[k][keep], drive[k], polish_iters)
         speed = _speed(network, k, points, drive[k])
         keep = _unique(points, speed, unique_tol)
@@ -341,6 +349,13 @@ def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation=
             points, speed = points[~far], speed[~far]
         results.append(_linearise(network, k, points, speed, drive[k], u[k], q_tol))
     return results if stacked else results[0]
+
+
+def _distinct(states) -> np.ndarray:
+    """Each network's distinct states, padded to one count by repeating its first (duplicates are merged later)."""
+    rows = [np.unique(part, axis=0) for part in states]
+    count = max(len(r) for r in rows)
+    return np.stack([np.concatenate([r, np.repeat(r[:1], count - len(r), axis=0)]) for r in rows])
 
 
 def _speed(network, k, points, drive):
@@ -392,7 +407,8 @@ def _runner(activation: str, leaky: bool):
             m = beta1 * m + (1.0 - beta1) * grad
             v = beta2 * v + (1.0 - beta2) * tf.square(grad)
             step_t = tf.cast(t, tf.float64)
-            rate = learning_rate * tf.sqrt(1.0 - beta2 ** step_t) / (1.0 - beta1 ** step_t)
+            decay = 0.01 ** (step_t / tf.cast(iterations, tf.float64))
+            rate = learning_rate * decay * tf.sqrt(1.0 - beta2 ** step_t) / (1.0 - beta1 ** step_t)
             h = tf.where(moving[..., None], h - rate * m / (tf.sqrt(v) + epsilon), h)
         return h, speed(h, recurrent, drive, alpha)
 

@@ -85,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="speed q = |F(h) - h|^2 / 2 below which a point is fixed (default: %(default)s)")
     group.add_argument("--max-q", type=float, default=1e-4, metavar="Q",
                        help="slower points are counted as slow points (default: %(default)s)")
-    group.add_argument("--max-iters", type=int, default=3000, metavar="N",
+    group.add_argument("--max-iters", type=int, default=1000, metavar="N",
                        help="iterations of the search (default: %(default)s)")
     add_executor_arguments(parser, what="batch of --batch-size runs")
 

@@ -43,7 +43,7 @@ _SETTINGS = ("epoch", "initial_states", "state_noise", "dynamics_seed", "q_tol",
 
 
 def network_dynamics(weights: dict, *, alpha=1.0, dt=1.0, initial_states=INITIAL_STATES, state_noise=0.0, seed=0,
-                     q_tol=1e-12, max_q=1e-4, max_iters=3000, activation="relu"):
+                     q_tol=1e-12, max_q=1e-4, max_iters=1000, activation="relu"):
     """Fixed points at the delay input and dimensionality of maze networks (one, or a stack of K).
 
     Returns a list (one per network) of ``(row dict, points DataFrame)``; see the module for the columns.
@@ -71,7 +71,7 @@ def network_dynamics(weights: dict, *, alpha=1.0, dt=1.0, initial_states=INITIAL
     states = forward_states(weights, PROBLEM_INPUTS, activation=activation, alpha=alpha)  # (K, 8, 50, n)
     initial = sample_states(states, initial_states, noise=state_noise, seed=seed)
     found = find_fixed_points(weights, initial, activation=activation, alpha=alpha, dt=dt, q_tol=q_tol,
-                              max_iters=max_iters, seed=seed)
+                              max_q=max_q, max_iters=max_iters, seed=seed)
     results = []
     for k, points in enumerate(found):
         near = points.q <= max_q
@@ -142,7 +142,7 @@ class _DynamicsBatch:
 
 
 def dynamics_folder(run_dir, *, epoch=None, initial_states=INITIAL_STATES, state_noise=0.0, seed=0, q_tol=1e-12,
-                    max_q=1e-4, max_iters=3000, min_accuracy=None, log=print, executor=None, batch_size=32):
+                    max_q=1e-4, max_iters=1000, min_accuracy=None, log=print, executor=None, batch_size=32):
     """The dynamics analysis of every finished run of a ``sernn maze`` folder, cached per run.
 
     Parameters
@@ -161,7 +161,7 @@ def dynamics_folder(run_dir, *, epoch=None, initial_states=INITIAL_STATES, state
         A point with ``q <= q_tol`` is a fixed point.
     max_q : float, default=1e-4
         Points with ``q_tol < q <= max_q`` are counted as slow points; faster ones are dropped.
-    max_iters : int, default=3000
+    max_iters : int, default=1000
         Iterations of the descent.
     min_accuracy : float, optional
         Analyse only the networks whose validation accuracy at ``epoch`` is at least this.
