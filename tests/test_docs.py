@@ -72,3 +72,32 @@ def test_sphinx_site_builds_without_warnings(tmp_path):
     assert result.returncode == 0, result.stderr[-5000:]
     reference = (tmp_path / "html" / "api" / "keras_parts.html").read_text()
     assert "SpatialCommunicability" in reference and "Examples" in reference
+
+
+def _cells(row: str) -> int:
+    """Cells of a Markdown table row as GitHub and MyST split it: on every pipe not escaped with a backslash
+    (a pipe inside inline code splits too unless escaped)."""
+    body = row.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return len(re.split(r"(?<!\\)\|", body))
+
+
+@pytest.mark.parametrize("path", [README, *GUIDE], ids=lambda p: p.name)
+def test_every_table_row_has_as_many_cells_as_its_header(path):
+    lines = path.read_text().split("\n")
+    fenced, bad = False, []
+    for number, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        if fenced or number + 1 >= len(lines) or not re.match(r"^\|?\s*:?-{3,}", lines[number + 1]):
+            continue
+        if not line.lstrip().startswith("|"):
+            continue
+        width = _cells(line)
+        row = number + 2
+        while row < len(lines) and lines[row].lstrip().startswith("|"):
+            if _cells(lines[row]) != width:
+                bad.append(f"line {row + 1}: {_cells(lines[row])} cells, the header has {width}")
+            row += 1
+    assert not bad, f"{path.name}: " + "; ".join(bad)

@@ -43,6 +43,12 @@ def test_a_dale_leaky_maze_sweep_keeps_the_signs_on_both_trainers(tmp_path):
         np.testing.assert_array_equal(together[condition]["recurrent_kernel"][0],
                                       alone[condition]["recurrent_kernel"][0])
         assert abs(together[condition]["recurrent_kernel"][0].sum(axis=0)).max() < 1e-5   # columns balanced
+    # the folder resumes with the same options and refuses other ones, naming them
+    assert maze_sweep(out=tmp_path / "population", **options).trained == 0
+    with pytest.raises(ValueError, match=r"other settings \(dale: 0.8 -> 0.5\)"):
+        maze_sweep(out=tmp_path / "population", **{**options, "dale": 0.5})
+    with pytest.raises(ValueError, match=r"other settings \(dt: 20.0 -> None, tau: 100.0 -> None\)"):
+        maze_sweep(out=tmp_path / "population", **{**options, "tau": None, "dt": None})
 
 
 @pytest.mark.slow

@@ -31,7 +31,16 @@ def _samples(states, name="states") -> np.ndarray:
 @dataclass(frozen=True)
 class TrajectoryPCA:
     """Principal axes of a set of states: ``components`` (c, n), ``mean`` (n,), ``explained`` (c,) variance
-    ratios, and ``projections`` of the states it was fitted on, shaped as they were with n -> c."""
+    ratios, and ``projections`` of the states it was fitted on, shaped as they were with n -> c.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sernn.analysis.trajectories import trajectory_pca
+    >>> pca = trajectory_pca(np.random.default_rng(0).normal(size=(4, 10, 5)), n_components=2)
+    >>> pca.components.shape, pca.mean.shape, pca.projections.shape
+    ((2, 5), (5,), (4, 10, 2))
+    """
 
     components: np.ndarray
     mean: np.ndarray
@@ -74,6 +83,8 @@ def trajectory_pca(states, n_components: int = 3) -> TrajectoryPCA:
 def project(points, pca: TrajectoryPCA) -> np.ndarray:
     """``points`` (..., n) on the axes of ``pca``: (..., c).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from sernn.analysis.trajectories import project, trajectory_pca
     >>> pca = trajectory_pca(np.random.default_rng(0).normal(size=(4, 10, 5)))
@@ -108,6 +119,8 @@ def participation_ratio(states) -> float:
 def condition_means(states, labels) -> tuple[np.ndarray, np.ndarray]:
     """Mean trajectory per trial type: ``(types (m,), means (m, T, n))`` of states (trials, T, n).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from sernn.analysis.trajectories import condition_means
     >>> types, means = condition_means(np.arange(12.0).reshape(3, 2, 2), [1, 0, 1])

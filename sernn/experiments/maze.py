@@ -448,7 +448,7 @@ class MazeSettings(Settings):
     constant_communicability: bool = option(False)
     summary_epoch: int = option(None, integer(low=1), stored=False)
     min_accuracy: float = option(SUCCESS_ACCURACY, real(low=0, high=1), stored=False)
-    task: str = option(None, check_task)
+    task: str = option(None, check_task, omit_none=True)
     dale: float = model_fields()["dale"]
     tau: float = model_fields()["tau"]
     dt: float = model_fields()["dt"]

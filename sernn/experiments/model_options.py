@@ -18,17 +18,17 @@ MODEL_FIELDS = ("dale", "tau", "dt", "recurrent_noise")
 
 def model_fields() -> dict:
     """The four fields' declarations (:func:`~sernn.experiments.settings.option`), by name; every default is
-    None, so folders written before them resume unchanged.
+    None and left out of ``settings.json``, so folders written before them resume unchanged.
 
     Examples
     --------
     >>> sorted(model_fields()) == sorted(MODEL_FIELDS)
     True
     """
-    return {"dale": option(None, real(low=0, high=1, inclusive="neither")),
-            "tau": option(None, real(low=0, inclusive="neither")),
-            "dt": option(None, real(low=0, inclusive="neither")),
-            "recurrent_noise": option(None, real(low=0))}
+    return {"dale": option(None, real(low=0, high=1, inclusive="neither"), omit_none=True),
+            "tau": option(None, real(low=0, inclusive="neither"), omit_none=True),
+            "dt": option(None, real(low=0, inclusive="neither"), omit_none=True),
+            "recurrent_noise": option(None, real(low=0), omit_none=True)}
 
 
 def check_model_options(settings, *, dt_alone: str | None = None) -> None:

@@ -35,7 +35,7 @@ SWEEP_KEYS = ("trainer",)
 __all__ = ["SWEEP_KEYS", "option", "Settings", "integer", "real", "choice", "names", "seed_list", "number_list", "jsonable"]
 
 
-def option(default=None, check=None, *, stored=True, extendable=False):
+def option(default=None, check=None, *, stored=True, extendable=False, omit_none=False):
     """A settings field: its default, its check and how ``settings.json`` treats it.
 
     Parameters
@@ -50,6 +50,9 @@ def option(default=None, check=None, *, stored=True, extendable=False):
     extendable : bool, default=False
         Whether it may change between invocations of one folder (the folder then
         holds more runs, e.g. more seeds).
+    omit_none : bool, default=False
+        Leave it out of ``settings.json`` while it is None (an option added after
+        folders were written: those folders' settings stay as they were).
 
     Examples
     --------
@@ -58,7 +61,7 @@ def option(default=None, check=None, *, stored=True, extendable=False):
     >>> field.default, field.metadata["stored"], field.metadata["extendable"]
     (10, True, False)
     """
-    metadata = {"check": check, "stored": stored, "extendable": extendable}
+    metadata = {"check": check, "stored": stored, "extendable": extendable, "omit_none": omit_none}
     if isinstance(default, dict):  # a mutable default: each instance gets its own copy
         return dataclasses.field(default_factory=lambda: dict(default), metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -221,7 +224,8 @@ class Settings:
 
     def stored(self) -> dict:
         """What ``settings.json`` stores: the fields that shape every run, as JSON values."""
-        return jsonable({f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("stored")})
+        return jsonable({f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("stored")
+                         and not (f.metadata.get("omit_none") and getattr(self, f.name) is None)})
 
     def changes(self, stored: dict) -> list:
         """Names of the stored settings that differ from a folder's ``stored`` ones (ignoring extendable ones)."""
