@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = sorted([*(ROOT / "sernn").rglob("*.py"), *(ROOT / "docs").glob("*.md"), ROOT / "README.md"])
+FILES = sorted([*(ROOT / "sernn").rglob("*.py"), *(ROOT / "docs").glob("*.md"), *(ROOT / "examples").glob("*.py"),
+                ROOT / "README.md"])
 
 #: first author (as cited) -> words of which one must appear in the file (the venue)
 WORKS = {

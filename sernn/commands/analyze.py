@@ -228,6 +228,6 @@ def _dynamics_figure(table, store, requested, seed):
     path = out / f"dynamics_{run_id}_epoch{int(row['epoch'])}.png"
     figure_trajectories(data["trajectories"], data["labels"], data["points"], data["stable"], path,
                         explained=data["explained"], marks=data["marks"],
-                        title=f"{run_id}, epoch {int(row['epoch'])}: mean trajectory per goal, fixed points at "
+                        title=f"{run_id}, epoch {int(row['epoch'])}\nmean trajectory per goal; fixed points at "
                               "the delay input")
     return path

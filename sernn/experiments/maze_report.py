@@ -167,7 +167,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     claims, matched, weight_bins = judge_claims(comparisons[comparisons["reference"] == "l1"], kept, min_networks,
                                                 n_boot=n_boot, seed=seed)
     function = functional_section(run_dir, kept, epoch, min_networks, n_boot=n_boot, seed=seed)
-    dynamics = dynamics_section(run_dir, kept, epoch, n_boot=n_boot, seed=seed)
+    dynamics = dynamics_section(run_dir, kept, epoch, n_boot=n_boot, seed=seed, min_networks=min_networks)
     recipes = sorted(set(table["recipe"].astype(str))) if "recipe" in table.columns else ["binary"]
     report = {
         "folder": str(Path(run_dir).resolve()), "benchmark": "maze", "command": command,
@@ -188,7 +188,9 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
                        "median_mixed_selectivity": function["median_mixed_selectivity"]})
     if dynamics is not None:
         report.update({"dynamics_measures": _records(dynamics["measures"]),
-                       "dynamics_comparisons": _records(dynamics["comparisons"])})
+                       "dynamics_comparisons": _records(dynamics["comparisons"]),
+                       "dynamics_questions": dynamics["questions"],
+                       "dynamics_matched_total_weight": _records(dynamics["matched"])})
     with replaced_folder(Path(run_dir) / "report") as out:
         atomic_write_csv(out / "measures.csv", summary)
         atomic_write_csv(out / "comparisons.csv", comparisons)
@@ -198,6 +200,13 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         atomic_write_csv(out / "matched_bins.csv", weight_bins)
         report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed,
                                      out) if figures else []
+        if figures and not by_bin.empty:
+            from sernn.plotting import figure_learning_by_strength
+
+            figure_learning_by_strength(by_bin, out / "learning_strength.png",
+                                        title=f"Learning outcomes at epoch {epoch} by strength (success: validation "
+                                              f"accuracy ≥ {min_accuracy})")
+            report["figures"].append("learning_strength.png")
         if function is not None:
             atomic_write_csv(out / "function_measures.csv", function["measures"])
             atomic_write_csv(out / "function_comparisons.csv", function["comparisons"])
@@ -214,8 +223,10 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         if dynamics is not None:
             atomic_write_csv(out / "dynamics_measures.csv", dynamics["measures"])
             atomic_write_csv(out / "dynamics_comparisons.csv", dynamics["comparisons"])
+            atomic_write_csv(out / "dynamics_matched.csv", dynamics["matched"])
             head, tail = markdown.split("\n## Networks\n", 1)
-            markdown = "\n".join([head.rstrip("\n"), *dynamics_markdown(dynamics), "", "## Networks", tail])
+            markdown = "\n".join([head.rstrip("\n"), *dynamics_markdown(dynamics, _SENTENCE), "", "## Networks",
+                                   tail])
         atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
         atomic_write_text(out / "report.md", markdown)
     return report

@@ -13,10 +13,10 @@ from sernn.plotting.analysis import (figure_accuracy, figure_accuracy_bands, fig
                                      figure_matrix, figure_measure_bands, figure_over_epochs, figure_units_3d)
 from sernn.plotting.benchmarks import memory_figures, microns_figures
 from sernn.plotting.common import CONDITION_ORDER, FIGURE_METRICS
-from sernn.plotting.comparisons import figure_measures_vs_weight
+from sernn.plotting.comparisons import figure_learning_by_strength, figure_measures_vs_weight
 from sernn.plotting.dynamics import figure_trajectories
 
 __all__ = ["FIGURE_METRICS", "CONDITION_ORDER", "figure_accuracy", "figure_over_epochs", "figure_against_strength",
            "figure_matrix", "figure_units_3d", "figure_measure_bands", "figure_accuracy_bands", "memory_figures",
            "microns_figures", "figure_measures_vs_weight", "figure_ev_by_window", "figure_clustering_p",
-           "figure_correlations", "figure_trajectories"]
+           "figure_correlations", "figure_trajectories", "figure_learning_by_strength"]

@@ -1,4 +1,4 @@
-"""Figures of group comparisons at matched total weight."""
+"""Figures of group comparisons: measures at matched total weight, learning outcomes by strength."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 
 from sernn.plotting.common import condition_colours, conditions_of, new_figure, subset
 
-__all__ = ["figure_measures_vs_weight"]
+__all__ = ["figure_measures_vs_weight", "figure_learning_by_strength"]
 
 
 def figure_measures_vs_weight(table: pd.DataFrame, labels: dict, path, title: str = "", bins: int = 8) -> None:
@@ -55,3 +55,45 @@ def figure_measures_vs_weight(table: pd.DataFrame, labels: dict, path, title: st
     if title:
         fig.suptitle(title, fontsize=9)
     fig.savefig(path, dpi=120)
+
+
+def figure_learning_by_strength(learning: pd.DataFrame, path, outcomes=("success", "plateau", "collapse"),
+                                title: str = "") -> None:
+    """Learning outcomes against regularisation strength, one panel per condition (each over its own strength
+    range): each outcome's rate per strength bin with its Wilson 95 % interval.
+
+    Parameters
+    ----------
+    learning : pandas.DataFrame
+        One row per condition and strength bin (:func:`sernn.analysis.learning.learning_table` with
+        ``by=["condition", "strength_bin"]``, the report's ``learning.csv``): ``strength_bin`` as
+        ``"[low, high)"``, and ``<outcome>_rate``, ``<outcome>_low``, ``<outcome>_high``.
+    path : path-like
+        The PNG written.
+    outcomes : sequence of str, default=("success", "plateau", "collapse")
+        One line each.
+    title : str
+    """
+    from matplotlib import colormaps
+
+    frame = learning.copy()
+    bounds = frame["strength_bin"].astype(str).str.extract(r"([0-9.eE+-]+),\s*([0-9.eE+-]+)").astype(float)
+    frame["middle"] = bounds.mean(axis=1)
+    conditions = conditions_of(frame)
+    fig = new_figure((3.8 * len(conditions), 3.3))
+    axes = fig.subplots(1, len(conditions), sharey=True, squeeze=False)[0]
+    colours = colormaps["tab10"]
+    for ax, condition in zip(axes, conditions):
+        part = subset(frame, condition).sort_values("middle")
+        for i, outcome in enumerate(outcomes):
+            ax.plot(part["middle"], part[f"{outcome}_rate"], "o-", ms=3, color=colours(i), label=outcome)
+            ax.fill_between(part["middle"], part[f"{outcome}_low"], part[f"{outcome}_high"], color=colours(i),
+                            alpha=0.2, lw=0)
+        ax.set_title(f"{condition} (n = {int(part['n'].sum())})" if "n" in part else str(condition), fontsize=9)
+        ax.set_xlabel("regularisation strength λ (bin middle)")
+        ax.set_ylim(-0.02, 1.02)
+    axes[0].set_ylabel("fraction of networks (Wilson 95 % CI)")
+    axes[0].legend(fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.savefig(path, dpi=130)
