@@ -135,3 +135,23 @@ def test_bad_input_is_refused_in_one_clear_error():
         sample_states(np.zeros((0, 5, 3)), 10)
     with pytest.raises(ValueError, match="inputs must have shape"):
         find_fixed_points(weights, np.zeros((5, 1)), inputs=[1.0, 2.0])
+
+
+def test_the_sparse_masked_layer_has_the_fixed_points_of_the_dense_masked_network():
+    from sernn.architecture import Architecture
+    from sernn.constraints import MaskConstraint
+
+    mask = np.random.default_rng(3).random((20, 20)) < 0.3
+    sparse = build_sernn(units=20, seed=0, activation="tanh", recurrent="sparse",
+                         recurrent_constraint=MaskConstraint(mask))
+    dense = build_sernn(units=20, seed=0, activation="tanh", recurrent_constraint=MaskConstraint(mask))
+    rnn = sparse.get_layer("rnn")
+    weights = {"kernel": np.asarray(rnn.kernel), "recurrent_kernel": 2.5 * rnn.dense_recurrent_kernel(),
+               "bias": np.asarray(rnn.bias)}
+    rnn.set_weights([weights["kernel"], 2.5 * np.asarray(rnn.get_weights()[1]), weights["bias"]])
+    Architecture.set_model_weights(dense, {**weights, **{k: v for k, v in Architecture.model_weights(dense).items()
+                                                          if k.startswith("readout")}})
+    initial = np.random.default_rng(4).normal(size=(80, 20))
+    found, expected = model_fixed_points(sparse, initial), model_fixed_points(dense, initial)
+    assert len(found) == len(expected) >= 1
+    np.testing.assert_allclose(np.sort(found.points, axis=0), np.sort(expected.points, axis=0), atol=1e-8)
