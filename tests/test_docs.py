@@ -75,7 +75,7 @@ def test_sphinx_site_builds_without_warnings(tmp_path):
     assert not native, f"TensorFlow's native log lines reached the console: {native[:3]}"
     guide = (tmp_path / "html" / "dynamics.html").read_text()
     assert 'href="api/models.html#sernn.fixed_points.find_fixed_points"' in guide   # guide code names link to the API
-    assert "©" in guide and "2026, the sernn developers" in guide
+    assert "Copyright &#169; 2026, the sernn developers" in guide   # the footer names its holder
     reference = (tmp_path / "html" / "api" / "keras_parts.html").read_text()
     assert "SpatialCommunicability" in reference and "Examples" in reference
 
