@@ -23,18 +23,9 @@ from many states sampled on the network's own trajectories:
    (every eigenvalue inside the unit circle of the discrete map), and the time constant of its
    slowest mode, ``-dt / ln|lambda_max|``.
 
-The maps (``h`` a row vector, Keras's kernel layout; ``f`` the activation):
-
-=============================  ===========================================================
-Elman units (``SimpleRNN``,    ``F(h) = f(u K + b + h R)``, ``J[j, i] = f'(a_j) R[i, j]``
-the sparse masked layer)       with ``a = u K + b + h R``
-leaky units (``LeakyRNN``)     on the potential z: ``F(z) = (1 - alpha) z + alpha (u K + b +
-                               f(z) R)``, ``J[j, i] = (1 - alpha) delta_ij + alpha f'(z_i)
-                               R[i, j]`` (the rates are ``f(z)``)
-=============================  ===========================================================
-
-For ReLU units ``f'`` is taken as 1 where ``a > 0`` and 0 elsewhere. Points with ``q`` above
-``q_tol`` are kept as slow points, flagged by ``is_fixed``.
+The maps of Elman and leaky units and their Jacobians are those of :mod:`sernn.network_maps`.
+Points with ``q`` above ``q_tol`` are kept as
+slow points, flagged by ``is_fixed``.
 """
 from __future__ import annotations
 
@@ -43,12 +34,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sernn.validation import check_integer, check_option, check_real, check_seed, describe
+from sernn.network_maps import NetworkMap, layer_map, network_map
+from sernn.validation import check_integer, check_real, check_seed, describe
 
 __all__ = ["FixedPoints", "find_fixed_points", "model_fixed_points", "population_fixed_points",
-           "sample_states", "network_map"]
-
-_ACTIVATIONS = ("relu", "tanh", "linear", "sigmoid")
+           "sample_states"]
 
 
 @dataclass
@@ -104,98 +94,6 @@ class FixedPoints:
     def __repr__(self):
         return (f"FixedPoints({len(self)} points: {self.n_stable} stable and {self.n_unstable} unstable fixed, "
                 f"{int(np.sum(~self.is_fixed))} slow)")
-
-
-@dataclass(frozen=True)
-class _Map:
-    """The stacked weights of K networks and their update (numpy, float64)."""
-
-    kernel: np.ndarray      # (K, d, n)
-    recurrent: np.ndarray   # (K, n, n)
-    bias: np.ndarray        # (K, n)
-    activation: str
-    alpha: float
-    dt: float
-
-    @property
-    def size(self) -> int:
-        return self.recurrent.shape[0]
-
-    def drive(self, inputs) -> np.ndarray:
-        """``u K + b`` per network, (K, n)."""
-        return np.einsum("kd,kdn->kn", inputs, self.kernel) + self.bias
-
-    def rates(self, h):
-        return _activate(self.activation, h) if self.alpha != 1.0 else h
-
-    def jacobians(self, h, drive):
-        """``dF/dh`` at points ``h`` (K, m, n) -> (K, m, n, n), ``J[..., j, i] = dF_j / dh_i``."""
-        transposed = np.swapaxes(self.recurrent, 1, 2)[:, None]  # (K, 1, n, n): [j, i] = R[i, j]
-        if self.alpha == 1.0:
-            pre = drive[:, None, :] + np.matmul(h, self.recurrent)
-            return _slope(self.activation, pre)[..., :, None] * transposed
-        slope = _slope(self.activation, h)  # (K, m, n): f'(z_i)
-        n = h.shape[-1]
-        return (1.0 - self.alpha) * np.eye(n) + self.alpha * transposed * slope[..., None, :]
-
-    def step(self, h, drive):
-        """``F(h)`` for points (K, m, n)."""
-        if self.alpha == 1.0:
-            return _activate(self.activation, drive[:, None, :] + np.matmul(h, self.recurrent))
-        recurrent = np.matmul(_activate(self.activation, h), self.recurrent)
-        return (1.0 - self.alpha) * h + self.alpha * (drive[:, None, :] + recurrent)
-
-
-def _activate(name, x):
-    if name == "relu":
-        return np.maximum(x, 0.0)
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-x))
-    return x
-
-
-def _slope(name, x):
-    if name == "relu":
-        return (x > 0).astype(x.dtype)
-    if name == "tanh":
-        return 1.0 - np.tanh(x) ** 2
-    if name == "sigmoid":
-        s = 1.0 / (1.0 + np.exp(-x))
-        return s * (1.0 - s)
-    return np.ones_like(x)
-
-
-def network_map(weights: dict, *, activation="relu", alpha=1.0, dt=1.0):
-    """The update map of one network or a stack of K (:data:`sernn.architecture.WEIGHTS` names).
-
-    Returns an object with ``step(h, drive)``, ``jacobians(h, drive)`` and ``drive(inputs)``, all
-    batched over a leading axis of K networks (float64). Refuses inconsistent shapes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sernn.fixed_points import network_map
-    >>> m = network_map({"kernel": np.ones((1, 2)), "recurrent_kernel": np.eye(2) * 0.5, "bias": np.zeros(2)},
-    ...                 activation="linear")
-    >>> m.step(np.ones((1, 1, 2)), m.drive(np.ones((1, 1)))).tolist()    # 1 + 0.5 * 1
-    [[[1.5, 1.5]]]
-    """
-    activation = check_option(activation, "activation", _ACTIVATIONS)
-    alpha = check_real(alpha, "alpha", low=0, high=1, inclusive="right")
-    dt = check_real(dt, "dt", low=0, inclusive="neither")
-    if not isinstance(weights, dict) or any(k not in weights for k in ("kernel", "recurrent_kernel", "bias")):
-        raise ValueError(f"weights must be a dict with 'kernel', 'recurrent_kernel' and 'bias'; got {describe(weights)}")
-    kernel, recurrent, bias = (np.asarray(weights[k], dtype=np.float64) for k in ("kernel", "recurrent_kernel", "bias"))
-    if recurrent.ndim == 2:
-        kernel, recurrent, bias = kernel[None], recurrent[None], bias[None]
-    if (recurrent.ndim != 3 or recurrent.shape[1] != recurrent.shape[2] or kernel.ndim != 3
-            or kernel.shape[::2] != recurrent.shape[:2] or bias.shape != recurrent.shape[:2]):
-        raise ValueError(f"weights have inconsistent shapes: kernel {kernel.shape}, recurrent_kernel "
-                         f"{recurrent.shape}, bias {bias.shape} (expected (d, n), (n, n), (n,), or each with a "
-                         "leading axis of K networks)")
-    return _Map(kernel, recurrent, bias, activation, alpha, dt)
 
 
 def sample_states(states, n_states: int, *, noise: float = 0.0, seed=0) -> np.ndarray:
@@ -301,9 +199,9 @@ def find_fixed_points(weights: dict, initial_states, *, inputs=None, activation=
     >>> bool(np.allclose(found.jacobians[0], R.T))
     True
     """
-    network = weights if isinstance(weights, _Map) else network_map(weights, activation=activation, alpha=alpha,
+    network = weights if isinstance(weights, NetworkMap) else network_map(weights, activation=activation, alpha=alpha,
                                                                       dt=dt)
-    stacked = not isinstance(weights, _Map) and np.asarray(weights["recurrent_kernel"]).ndim == 3
+    stacked = not isinstance(weights, NetworkMap) and np.asarray(weights["recurrent_kernel"]).ndim == 3
     K, n = network.size, network.recurrent.shape[-1]
     d = network.kernel.shape[1]
     q_tol = check_real(q_tol, "q_tol", low=0, inclusive="neither")
@@ -361,13 +259,8 @@ def _distinct(states) -> np.ndarray:
 def _speed(network, k, points, drive):
     if len(points) == 0:
         return np.zeros(0)
-    step = _one(network, k).step(points[None], drive[None])
+    step = network.member(k).step(points[None], drive[None])
     return 0.5 * np.sum((step[0] - points) ** 2, axis=-1)
-
-
-def _one(network, k) -> _Map:
-    return _Map(network.kernel[k:k + 1], network.recurrent[k:k + 1], network.bias[k:k + 1], network.activation,
-                network.alpha, network.dt)
 
 
 _RUNNERS = {}
@@ -441,7 +334,7 @@ def _polish(network, k, points, drive, iterations):
     """Levenberg-Marquardt on the residual ``F(h) - h`` of each point (a step is kept only if q falls)."""
     if iterations == 0 or len(points) == 0:
         return points
-    one = _one(network, k)
+    one = network.member(k)
     h = points.copy()
     damping = np.full(len(h), 1e-3)
     n = h.shape[-1]
@@ -465,7 +358,7 @@ def _polish(network, k, points, drive, iterations):
 
 
 def _linearise(network, k, points, speed, drive, inputs, q_tol) -> FixedPoints:
-    one = _one(network, k)
+    one = network.member(k)
     n = one.recurrent.shape[-1]
     if len(points):
         jacobians = one.jacobians(points[None], drive[None])[0]
@@ -485,28 +378,6 @@ def _linearise(network, k, points, speed, drive, inputs, q_tol) -> FixedPoints:
                        info={"activation": one.activation, "alpha": one.alpha, "dt": one.dt})
 
 
-def _layer_map(layer):
-    """``(weights, activation, alpha, dt)`` of a Keras recurrent layer sernn can linearise."""
-    name = type(layer).__name__
-    activation = getattr(getattr(layer, "activation", None), "__name__", None)
-    if name not in ("SimpleRNN", "SparseMaskedRNN", "LeakyRNN"):
-        raise TypeError(f"layer must be a SimpleRNN, SparseMaskedRNN or LeakyRNN (whose update sernn can "
-                        f"linearise); got {name}")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"the layer's activation must be one of {', '.join(_ACTIVATIONS)}; got {activation!r}")
-    if name == "SparseMaskedRNN":
-        kernel, recurrent, bias = layer.kernel.numpy(), layer.dense_recurrent_kernel(), layer.bias.numpy()
-    else:
-        values = [np.asarray(v) for v in layer.get_weights()]
-        if len(values) != 3:
-            raise ValueError(f"the layer must have a bias (use_bias=True) to be linearised; it has "
-                             f"{len(values)} weights")
-        kernel, recurrent, bias = values
-    alpha = getattr(layer, "alpha", 1.0)
-    dt = getattr(layer, "dt", 1.0) if name == "LeakyRNN" else 1.0
-    return {"kernel": kernel, "recurrent_kernel": recurrent, "bias": bias}, activation, alpha, dt
-
-
 def model_fixed_points(model, initial_states, *, layer="rnn", **options) -> FixedPoints:
     """:func:`find_fixed_points` of a Keras model's recurrent layer (``SimpleRNN``, the sparse masked layer or
     ``LeakyRNN``); the other options as there.
@@ -522,7 +393,7 @@ def model_fixed_points(model, initial_states, *, layer="rnn", **options) -> Fixe
     True
     """
     rnn = model.get_layer(layer) if isinstance(layer, str) else layer
-    weights, activation, alpha, dt = _layer_map(rnn)
+    weights, activation, alpha, dt = layer_map(rnn)
     return find_fixed_points(weights, initial_states, activation=activation, alpha=alpha, dt=dt, **options)
 
 

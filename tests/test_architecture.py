@@ -21,7 +21,7 @@ LAYERS = {
     # models and training
     "sernn.models": 3, "sernn.callbacks": 3, "sernn.training": 3, "sernn.population": 3,
     "sernn.architecture": 3, "sernn.hidden_states": 3, "sernn.population_members": 3, "sernn.population_training": 3,
-    "sernn.fixed_points": 3,
+    "sernn.fixed_points": 3, "sernn.network_maps": 3,
     # experiments, command line
     "sernn.experiments": 4, "sernn.cli": 5, "sernn.commands": 5, "sernn.console": 5,
 }

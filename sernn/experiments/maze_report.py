@@ -152,18 +152,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
     comparisons = pd.concat([compare_to(kept, "condition", measures, reference, n_boot=n_boot, seed=seed,
                                         order=order) for reference in ("l1", "baseline")],
                             ignore_index=True)
-    outcomes = learning_outcomes(metrics, epoch=epoch, threshold=min_accuracy, plateau=PLATEAU)
-    outcomes["condition"] = outcomes["condition"].astype(str)
-    outcomes["strength_bin"] = "0"
-    for condition, part in outcomes.groupby("condition"):
-        outcomes.loc[part.index, "strength_bin"] = strength_bins(part["strength"], bins).to_numpy()
-    by_condition = learning_table(outcomes, by=["condition"])
-    by_bin = learning_table(outcomes, by=["condition", "strength_bin"])
-    for frame in (by_condition, by_bin):
-        frame["_order"] = frame["condition"].map({c: i for i, c in enumerate(order)}).fillna(len(order))
-    by_condition = by_condition.sort_values("_order").drop(columns="_order")
-    by_bin["_low"] = by_bin["strength_bin"].str.extract(r"([0-9.eE+-]+)")[0].astype(float)
-    by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
+    outcomes, by_condition, by_bin = _learning(metrics, epoch, min_accuracy, bins, order)
     claims, matched, weight_bins = judge_claims(comparisons[comparisons["reference"] == "l1"], kept, min_networks,
                                                 n_boot=n_boot, seed=seed)
     function = functional_section(run_dir, kept, epoch, min_networks, n_boot=n_boot, seed=seed)
@@ -181,16 +170,7 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         "matched_total_weight": _records(matched),
         "settings": store.settings,
     }
-    if function is not None:
-        report.update({"functional_claims": function["claims"], "functional_measures": _records(function["measures"]),
-                       "functional_matched_total_weight": _records(function["matched"]),
-                       "clustering": _records(function["clustering"]),
-                       "median_mixed_selectivity": function["median_mixed_selectivity"]})
-    if dynamics is not None:
-        report.update({"dynamics_measures": _records(dynamics["measures"]),
-                       "dynamics_comparisons": _records(dynamics["comparisons"]),
-                       "dynamics_questions": dynamics["questions"],
-                       "dynamics_matched_total_weight": _records(dynamics["matched"])})
+    report.update(_section_records(function, dynamics))
     with replaced_folder(Path(run_dir) / "report") as out:
         atomic_write_csv(out / "measures.csv", summary)
         atomic_write_csv(out / "comparisons.csv", comparisons)
@@ -198,15 +178,9 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
         atomic_write_csv(out / "outcomes.csv", outcomes)
         atomic_write_csv(out / "matched.csv", matched)
         atomic_write_csv(out / "matched_bins.csv", weight_bins)
-        report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed,
+        report["figures"] = _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, by_bin,
                                      out) if figures else []
-        if figures and not by_bin.empty:
-            from sernn.plotting import figure_learning_by_strength
-
-            figure_learning_by_strength(by_bin, out / "learning_strength.png",
-                                        title=f"Learning outcomes at epoch {epoch} by strength (success: validation "
-                                              f"accuracy ≥ {min_accuracy})")
-            report["figures"].append("learning_strength.png")
+        markdown = _markdown(report, summary, comparisons, by_condition, by_bin)
         if function is not None:
             atomic_write_csv(out / "function_measures.csv", function["measures"])
             atomic_write_csv(out / "function_comparisons.csv", function["comparisons"])
@@ -215,21 +189,55 @@ def maze_report(run_dir, epoch: int = 9, min_accuracy: float = 0.9, bins: int = 
             atomic_write_csv(out / "structure_function.csv", function["structure_function"])
             if figures:
                 report["figures"] += _function_figures(function, epoch, min_accuracy, out)
-        markdown = _markdown(report, summary, comparisons, by_condition, by_bin)
-        if function is not None:
-            head, tail = markdown.split("\n## Networks\n", 1)
-            markdown = "\n".join([head.rstrip("\n"), *functional_markdown(function, _SENTENCE), "",
-                                   "## Networks", tail])
+            markdown = _before_networks(markdown, functional_markdown(function, _SENTENCE))
         if dynamics is not None:
             atomic_write_csv(out / "dynamics_measures.csv", dynamics["measures"])
             atomic_write_csv(out / "dynamics_comparisons.csv", dynamics["comparisons"])
             atomic_write_csv(out / "dynamics_matched.csv", dynamics["matched"])
-            head, tail = markdown.split("\n## Networks\n", 1)
-            markdown = "\n".join([head.rstrip("\n"), *dynamics_markdown(dynamics, _SENTENCE), "", "## Networks",
-                                   tail])
+            markdown = _before_networks(markdown, dynamics_markdown(dynamics, _SENTENCE))
         atomic_write_text(out / "report.json", json.dumps(report, indent=2, default=_json_default))
         atomic_write_text(out / "report.md", markdown)
     return report
+
+
+def _section_records(function, dynamics) -> dict:
+    """The report.json entries of the functional and dynamics sections (none for a section not analysed)."""
+    records = {}
+    if function is not None:
+        records.update({"functional_claims": function["claims"], "functional_measures": _records(function["measures"]),
+                        "functional_matched_total_weight": _records(function["matched"]),
+                        "clustering": _records(function["clustering"]),
+                        "median_mixed_selectivity": function["median_mixed_selectivity"]})
+    if dynamics is not None:
+        records.update({"dynamics_measures": _records(dynamics["measures"]),
+                        "dynamics_comparisons": _records(dynamics["comparisons"]),
+                        "dynamics_questions": dynamics["questions"],
+                        "dynamics_matched_total_weight": _records(dynamics["matched"])})
+    return records
+
+
+def _learning(metrics, epoch, min_accuracy, bins, order):
+    """``(outcomes, by_condition, by_bin)``: each run's learning outcome and their rates per condition and per
+    condition and strength bin, in the conditions' order (bins by their lower edge)."""
+    outcomes = learning_outcomes(metrics, epoch=epoch, threshold=min_accuracy, plateau=PLATEAU)
+    outcomes["condition"] = outcomes["condition"].astype(str)
+    outcomes["strength_bin"] = "0"
+    for condition, part in outcomes.groupby("condition"):
+        outcomes.loc[part.index, "strength_bin"] = strength_bins(part["strength"], bins).to_numpy()
+    by_condition = learning_table(outcomes, by=["condition"])
+    by_bin = learning_table(outcomes, by=["condition", "strength_bin"])
+    for frame in (by_condition, by_bin):
+        frame["_order"] = frame["condition"].map({c: i for i, c in enumerate(order)}).fillna(len(order))
+    by_condition = by_condition.sort_values("_order").drop(columns="_order")
+    by_bin["_low"] = by_bin["strength_bin"].str.extract(r"([0-9.eE+-]+)")[0].astype(float)
+    by_bin = by_bin.sort_values(["_order", "_low"]).drop(columns=["_order", "_low"])
+    return outcomes, by_condition, by_bin
+
+
+def _before_networks(markdown: str, lines: list) -> str:
+    """``markdown`` with a section's ``lines`` put before its "## Networks" section."""
+    head, tail = markdown.split("\n## Networks\n", 1)
+    return "\n".join([head.rstrip("\n"), *lines, "", "## Networks", tail])
 
 
 def _json_default(value):
@@ -252,8 +260,8 @@ _SENTENCE = {"supported": "supported by this folder", "contradicted": "contradic
              "cannot test": "cannot be tested with this folder"}
 
 
-def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, out):
-    from sernn.plotting import figure_accuracy_bands, figure_measure_bands
+def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, by_bin, out):
+    from sernn.plotting import figure_accuracy_bands, figure_learning_by_strength, figure_measure_bands
 
     written = []
     regularised = kept[kept["strength"] > 0]
@@ -278,6 +286,11 @@ def _figures(table, metrics, kept, measures, epoch, min_accuracy, bins, seed, ou
     accuracy = binned_band(metrics, "epoch", "val_accuracy", "condition", seed=seed)
     figure_accuracy_bands(accuracy, out / "accuracy_epochs.png", threshold=min_accuracy, plateau=PLATEAU)
     written.append("accuracy_epochs.png")
+    if not by_bin.empty:
+        figure_learning_by_strength(by_bin, out / "learning_strength.png",
+                                    title=f"Learning outcomes at epoch {epoch} by strength (success: validation "
+                                          f"accuracy ≥ {min_accuracy})")
+        written.append("learning_strength.png")
     if "total_weight" in kept and {"sernn", "l1"} <= set(kept["condition"]):
         from sernn.plotting import figure_measures_vs_weight
 

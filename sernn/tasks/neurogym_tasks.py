@@ -302,13 +302,7 @@ def from_neurogym(env, n_trials: int, seed: int, *, loss_periods=("decision",), 
     periods_wanted = _check_periods(loss_periods)
     one_hot = check_bool(one_hot, "one_hot")
     return_info = check_bool(return_info, "return_info")
-    try:
-        float_dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be a floating-point dtype such as 'float32'; got {describe(dtype)}") from None
-    if float_dtype.kind != "f":
-        raise ValueError(f"dtype must be a floating-point dtype such as 'float32'; got {describe(dtype)}")
-    dtype = float_dtype
+    dtype = _check_float_dtype(dtype)
 
     neurogym = _neurogym()
     env = _make(env, env_kwargs, neurogym)
@@ -328,6 +322,35 @@ def from_neurogym(env, n_trials: int, seed: int, *, loss_periods=("decision",), 
             raise ValueError(f"loss_periods must name periods of {name} ({', '.join(map(repr, seen))}) "
                              f"or be None; got {', '.join(map(repr, unknown))}")
 
+    x, actions, weights, lengths = _stack(obs, gts, periods, periods_wanted, env, dtype)
+    steps = x.shape[1]
+    if one_hot:
+        y = np.zeros((n_trials, steps, n_actions), dtype=dtype)
+        real = np.arange(steps)[None, :] < lengths[:, None]
+        y[real, actions[real]] = 1
+    else:
+        y = actions
+    if return_info:
+        return x, y, weights, {"lengths": lengths, "periods": periods, "trials": trials}
+    return x, y, weights
+
+
+def _check_float_dtype(dtype) -> np.dtype:
+    """``dtype`` as a numpy floating-point dtype, or an error naming it."""
+    try:
+        float_dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating-point dtype such as 'float32'; got {describe(dtype)}") from None
+    if float_dtype.kind != "f":
+        raise ValueError(f"dtype must be a floating-point dtype such as 'float32'; got {describe(dtype)}")
+    return float_dtype
+
+
+def _stack(obs, gts, periods, periods_wanted, env, dtype):
+    """The drawn trials right-padded into ``(x, actions, weights, lengths)``, each trial's spaces checked."""
+    ob_dim, n_actions, first_action = _spaces(env)
+    name = _env_name(env)
+    n_trials = len(obs)
     lengths = np.array([ob.shape[0] for ob in obs], dtype=np.int64)
     steps = int(lengths.max())
     x = np.zeros((n_trials, steps, ob_dim), dtype=dtype)
@@ -353,12 +376,4 @@ def from_neurogym(env, n_trials: int, seed: int, *, loss_periods=("decision",), 
                     start, stop = trial_periods[period]
                     weights[i, max(start, 0):min(stop, length)] = 1
 
-    if one_hot:
-        y = np.zeros((n_trials, steps, n_actions), dtype=dtype)
-        real = np.arange(steps)[None, :] < lengths[:, None]
-        y[real, actions[real]] = 1
-    else:
-        y = actions
-    if return_info:
-        return x, y, weights, {"lengths": lengths, "periods": periods, "trials": trials}
-    return x, y, weights
+    return x, actions, weights, lengths
